@@ -1,0 +1,105 @@
+package dev.kiln.workflows;
+
+import io.temporal.activity.ActivityCancellationType;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import java.time.Duration;
+
+/** Every {@link ActivityOptions} Kiln uses, each with the reason for its timeouts. */
+public final class ActivityCatalog {
+
+    /**
+     * A dead host never picks up its queue; without a ScheduleToStart the workflow would wait for the
+     * whole StartToClose. One minute covers a busy-but-alive host's poll gap.
+     */
+    static final Duration HOST_SCHEDULE_TO_START = Duration.ofMinutes(1);
+
+    /** Long host activities heartbeat every second or so; 30 s of silence means the host or its worker died. */
+    static final Duration HOST_HEARTBEAT = Duration.ofSeconds(30);
+
+    private ActivityCatalog() {}
+
+    /**
+     * PostgreSQL writes on the control queue. Short attempts, retried with backoff for up to ten minutes:
+     * a database restart should stall a build, not fail it.
+     */
+    public static ActivityOptions record() {
+        return ActivityOptions.newBuilder()
+                .setStartToCloseTimeout(Duration.ofSeconds(30))
+                .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+                .setRetryOptions(RetryOptions.newBuilder()
+                        .setInitialInterval(Duration.ofSeconds(1))
+                        .setMaximumInterval(Duration.ofSeconds(30))
+                        .setDoNotRetry(FailureType.nonRetryableNames())
+                        .build())
+                .build();
+    }
+
+    /**
+     * Placement retries while no host has room (hosts come online, builds finish), for up to
+     * {@code patience}; after that the build fails with the placement error.
+     */
+    public static ActivityOptions placement(Duration patience) {
+        return ActivityOptions.newBuilder()
+                .setStartToCloseTimeout(Duration.ofSeconds(30))
+                .setScheduleToCloseTimeout(patience)
+                .setRetryOptions(RetryOptions.newBuilder()
+                        .setInitialInterval(Duration.ofSeconds(2))
+                        .setMaximumInterval(Duration.ofSeconds(15))
+                        .build())
+                .setSummary("place build")
+                .build();
+    }
+
+    /**
+     * Idempotent host work (create the sandbox, commit, clean up): each call is keyed by the build id,
+     * so a retry after a lost response is safe. Ten minutes covers committing a large image.
+     */
+    public static ActivityOptions host(String hostId, String summary) {
+        return ActivityOptions.newBuilder()
+                .setTaskQueue(TaskQueues.host(hostId))
+                .setScheduleToStartTimeout(HOST_SCHEDULE_TO_START)
+                .setStartToCloseTimeout(Duration.ofMinutes(10))
+                .setHeartbeatTimeout(Duration.ofMinutes(2))
+                .setRetryOptions(RetryOptions.newBuilder()
+                        .setMaximumAttempts(3)
+                        .setDoNotRetry(FailureType.nonRetryableNames())
+                        .build())
+                .setSummary(summary)
+                .build();
+    }
+
+    /**
+     * One recipe step. A step is not idempotent (RUN may append, download, increment), so it runs once:
+     * a lost host fails the step through the heartbeat timeout instead of silently running it twice.
+     * StartToClose leaves a margin over the step's own timeout, which the host enforces by killing it.
+     * A cancel waits for the host to confirm the kill, so the sandbox is never destroyed under a live step.
+     */
+    public static ActivityOptions step(String hostId, long stepTimeoutSeconds, String summary) {
+        return ActivityOptions.newBuilder()
+                .setTaskQueue(TaskQueues.host(hostId))
+                .setScheduleToStartTimeout(HOST_SCHEDULE_TO_START)
+                .setStartToCloseTimeout(Duration.ofSeconds(stepTimeoutSeconds).plusMinutes(1))
+                .setHeartbeatTimeout(HOST_HEARTBEAT)
+                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+                .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
+                .setSummary(summary)
+                .build();
+    }
+
+    /**
+     * Cleanup after failure or cancel. Retried for a long while because a leaked sandbox costs a host
+     * real memory; it runs in a detached scope so cancellation does not stop it.
+     */
+    public static ActivityOptions cleanup(String hostId, String summary) {
+        return ActivityOptions.newBuilder()
+                .setTaskQueue(TaskQueues.host(hostId))
+                .setScheduleToStartTimeout(Duration.ofMinutes(5))
+                .setStartToCloseTimeout(Duration.ofMinutes(2))
+                .setRetryOptions(RetryOptions.newBuilder()
+                        .setMaximumAttempts(5)
+                        .build())
+                .setSummary(summary)
+                .build();
+    }
+}

@@ -1,0 +1,30 @@
+package dev.kiln.workflows;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Names carried by {@code ApplicationFailure.getType()} across the activity boundary. Workflows branch on
+ * these names, never on messages.
+ */
+public enum FailureType {
+    /** A recipe step ran and exited non-zero or timed out: rerunning it would do the same. */
+    STEP_FAILED,
+    /** The base image is not on the host and cannot be made there. */
+    IMAGE_NOT_FOUND,
+    /** Another template took the name between submit and publish. */
+    TEMPLATE_NAME_TAKEN,
+    /** No online host has room for the work. */
+    NO_CAPACITY,
+    /** The row the activity should update is gone (deleted build, host). */
+    NOT_FOUND,
+    /** The Docker engine refused the request as malformed; retrying cannot help. */
+    DOCKER_REJECTED;
+
+    /** Failures that no retry can fix; activity options list them as non-retryable. */
+    public static final Set<FailureType> NON_RETRYABLE = EnumSet.allOf(FailureType.class);
+
+    public static String[] nonRetryableNames() {
+        return NON_RETRYABLE.stream().map(Enum::name).toArray(String[]::new);
+    }
+}

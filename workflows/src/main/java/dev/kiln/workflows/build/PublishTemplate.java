@@ -1,0 +1,17 @@
+package dev.kiln.workflows.build;
+
+import java.util.Map;
+
+/** Payload: the template a successful build becomes. */
+public record PublishTemplate(
+        String buildId,
+        String templateId,
+        String teamId,
+        String name,
+        String imageRef,
+        long sizeBytes,
+        int vcpus,
+        int memoryMb,
+        String defaultUser,
+        Map<String, String> defaultEnv,
+        String defaultWorkdir) {}

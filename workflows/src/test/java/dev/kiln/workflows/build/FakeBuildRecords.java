@@ -1,0 +1,55 @@
+package dev.kiln.workflows.build;
+
+import dev.kiln.workflows.FailureType;
+import dev.kiln.workflows.sandbox.StepOutcome;
+import io.temporal.failure.ApplicationFailure;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Records what the workflow wrote, in order, as strings that tests compare. */
+final class FakeBuildRecords implements BuildRecordActivities {
+    final List<String> events = new CopyOnWriteArrayList<>();
+    volatile String hostToPlace = "host-1";
+    volatile boolean nameTakenAtPublish;
+
+    @Override
+    public void markRunning(String buildId) {
+        events.add("running " + buildId);
+    }
+
+    @Override
+    public String placeBuild(PlaceBuild request) {
+        events.add("placed " + request.buildId() + " on " + hostToPlace);
+        return hostToPlace;
+    }
+
+    @Override
+    public void recordStepStarted(String buildId, BuildStep step) {
+        events.add("started " + step.number());
+    }
+
+    @Override
+    public void recordStepFinished(String buildId, BuildStep step, StepOutcome outcome) {
+        events.add("finished " + step.number() + " exit " + outcome.exitCode());
+    }
+
+    @Override
+    public void publishTemplate(PublishTemplate request) {
+        if (nameTakenAtPublish) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "template name \"" + request.name() + "\" was taken while the build ran",
+                    FailureType.TEMPLATE_NAME_TAKEN.name());
+        }
+        events.add("published " + request.name() + " " + request.imageRef());
+    }
+
+    @Override
+    public void markFailed(String buildId, BuildError error) {
+        events.add("failed step " + error.step() + ": " + error.message());
+    }
+
+    @Override
+    public void markCancelled(String buildId, String fallbackBy) {
+        events.add("cancelled");
+    }
+}
