@@ -14,7 +14,7 @@ public enum FailureType {
     IMAGE_NOT_FOUND,
     /** Another template took the name between submit and publish. */
     TEMPLATE_NAME_TAKEN,
-    /** No online host has room for the work. */
+    /** No online host has room for the work; retryable, since hosts come online and work finishes. */
     NO_CAPACITY,
     /** The row the activity should update is gone (deleted build, host). */
     NOT_FOUND,
@@ -22,7 +22,7 @@ public enum FailureType {
     DOCKER_REJECTED;
 
     /** Failures that no retry can fix; activity options list them as non-retryable. */
-    public static final Set<FailureType> NON_RETRYABLE = EnumSet.allOf(FailureType.class);
+    public static final Set<FailureType> NON_RETRYABLE = EnumSet.complementOf(EnumSet.of(NO_CAPACITY));
 
     public static String[] nonRetryableNames() {
         return NON_RETRYABLE.stream().map(Enum::name).toArray(String[]::new);

@@ -1,0 +1,5 @@
+package dev.kiln.activities.recipe;
+
+public enum Instruction {
+    RUN
+}

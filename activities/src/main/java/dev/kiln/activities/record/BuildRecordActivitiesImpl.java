@@ -1,0 +1,112 @@
+package dev.kiln.activities.record;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.kiln.db.BuildDao;
+import dev.kiln.db.HostDao;
+import dev.kiln.db.HostRow;
+import dev.kiln.db.TemplateNameTakenException;
+import dev.kiln.db.TemplateRow;
+import dev.kiln.workflows.FailureType;
+import dev.kiln.workflows.build.BuildError;
+import dev.kiln.workflows.build.BuildRecordActivities;
+import dev.kiln.workflows.build.BuildStep;
+import dev.kiln.workflows.build.PlaceBuild;
+import dev.kiln.workflows.build.PublishTemplate;
+import dev.kiln.workflows.sandbox.StepOutcome;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import org.jdbi.v3.core.Jdbi;
+
+public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
+
+    private final Jdbi jdbi;
+    private final Clock clock;
+    private final Duration heartbeatFreshness;
+
+    /**
+     * @param heartbeatFreshness a host whose last heartbeat is older than this is not offered work, even
+     *     before the host monitor marks it unreachable
+     */
+    public BuildRecordActivitiesImpl(Jdbi jdbi, Clock clock, Duration heartbeatFreshness) {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.heartbeatFreshness = requireNonNull(heartbeatFreshness, "heartbeatFreshness is null");
+    }
+
+    @Override
+    public void markRunning(String buildId) {
+        if (builds().markRunning(buildId, clock.instant()) == 0 && builds().findById(buildId).isEmpty()) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "build " + buildId + " does not exist", FailureType.NOT_FOUND.name());
+        }
+    }
+
+    @Override
+    public String placeBuild(PlaceBuild request) {
+        Instant now = clock.instant();
+        List<HostRow> hosts = jdbi.onDemand(HostDao.class).listPlaceable("regular", null, now.minus(heartbeatFreshness));
+        HostRow chosen = hosts.stream()
+                .filter(host -> host.memoryMb() == null || host.memoryMb() >= request.memoryMb())
+                .min(Comparator.comparingLong(BuildRecordActivitiesImpl::runningWork).thenComparing(HostRow::id))
+                .orElseThrow(() -> ApplicationFailure.newFailure(
+                        "no online host with " + request.memoryMb() + " MB free", FailureType.NO_CAPACITY.name()));
+        builds().assignHost(request.buildId(), chosen.id());
+        return chosen.id();
+    }
+
+    private static long runningWork(HostRow host) {
+        Object running = host.load().get("running_sandboxes");
+        return running instanceof Number number ? number.longValue() : 0;
+    }
+
+    @Override
+    public void recordStepStarted(String buildId, BuildStep step) {
+        builds().insertStepStarted(buildId, step.number(), step.phase(), step.text(), clock.instant());
+    }
+
+    @Override
+    public void recordStepFinished(String buildId, BuildStep step, StepOutcome outcome) {
+        builds().completeStep(buildId, step.number(), outcome.stdoutTail(), outcome.stderrTail(), outcome.exitCode(),
+                outcome.ok(), outcome.elapsedMs(), clock.instant());
+    }
+
+    @Override
+    public void publishTemplate(PublishTemplate request) {
+        TemplateRow template = new TemplateRow(request.templateId(), request.teamId(), request.name(), "image",
+                request.imageRef(), request.vcpus(), request.memoryMb(), request.sizeBytes(), request.defaultUser(),
+                request.defaultEnv(), request.defaultWorkdir(), request.buildId(), null);
+        try {
+            jdbi.inTransaction(handle -> {
+                handle.attach(BuildDao.class).publish(
+                        template, request.buildId(), request.defaultUser(), request.defaultEnv(), clock.instant());
+                return null;
+            });
+        } catch (TemplateNameTakenException e) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "template_name_taken: template name \"" + request.name() + "\" was taken while the build ran",
+                    FailureType.TEMPLATE_NAME_TAKEN.name());
+        } catch (IllegalStateException e) {
+            // The row already ended (cancelled from the API while committing): publishing now would resurrect it.
+            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureType.NOT_FOUND.name());
+        }
+    }
+
+    @Override
+    public void markFailed(String buildId, BuildError error) {
+        builds().markFailed(buildId, error.message(), error.step(), clock.instant());
+    }
+
+    @Override
+    public void markCancelled(String buildId, String fallbackBy) {
+        builds().markCancelled(buildId, fallbackBy, clock.instant());
+    }
+
+    private BuildDao builds() {
+        return jdbi.onDemand(BuildDao.class);
+    }
+}

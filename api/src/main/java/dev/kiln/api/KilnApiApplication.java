@@ -1,0 +1,125 @@
+package dev.kiln.api;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kiln.activities.record.BuildRecordActivitiesImpl;
+import dev.kiln.api.core.Authenticator;
+import dev.kiln.api.core.BuildService;
+import dev.kiln.api.core.HostService;
+import dev.kiln.api.core.HostTokens;
+import dev.kiln.api.core.TemporalWorkers;
+import dev.kiln.api.errors.ApiExceptionMapper;
+import dev.kiln.api.errors.FallbackExceptionMapper;
+import dev.kiln.api.errors.JsonExceptionMapper;
+import dev.kiln.api.errors.ViolationExceptionMapper;
+import dev.kiln.api.errors.WebApplicationExceptionMapper;
+import dev.kiln.api.health.DatabaseHealthCheck;
+import dev.kiln.api.health.TemporalHealthCheck;
+import dev.kiln.api.resources.AdminTeamResource;
+import dev.kiln.api.resources.BuildResource;
+import dev.kiln.api.resources.HostResource;
+import dev.kiln.api.resources.TemplateResource;
+import dev.kiln.db.ApiKeyDao;
+import dev.kiln.db.Ids;
+import dev.kiln.db.Jdbis;
+import dev.kiln.db.Migrations;
+import dev.kiln.workflows.build.TemplateBuildWorkflowImpl;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.db.DataSourceFactory;
+import io.dropwizard.jdbi3.JdbiFactory;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import org.jdbi.v3.core.Jdbi;
+
+public class KilnApiApplication extends Application<KilnApiConfiguration> {
+
+    public static void main(String[] args) throws Exception {
+        new KilnApiApplication().run(args);
+    }
+
+    @Override
+    public String getName() {
+        return "kiln-api";
+    }
+
+    @Override
+    public void initialize(Bootstrap<KilnApiConfiguration> bootstrap) {
+        // ${KILN_ADMIN_KEY} and friends in the YAML come from the environment; strict=false allows defaults.
+        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
+                bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+    }
+
+    @Override
+    public void run(KilnApiConfiguration configuration, Environment environment) {
+        Clock clock = Clock.systemUTC();
+        environment.getObjectMapper()
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+        DataSourceFactory database = configuration.getDatabase();
+        // Migrate before anything reads: the schema the code expects exists or the process does not start.
+        Migrations.migrate(database.getUrl(), database.getUser(), database.getPassword());
+        Jdbi jdbi = Jdbis.configure(new JdbiFactory().build(environment, database, "postgresql"));
+        seedAdminKey(jdbi, configuration.getAdminKey());
+
+        TemporalFactory temporalConfig = configuration.getTemporal();
+        WorkflowServiceStubs stubs = temporalConfig.buildStubs();
+        WorkflowClient temporal = temporalConfig.buildClient(stubs, "kiln-api@" + hostname());
+        WorkerFactory workers = WorkerFactory.newInstance(temporal);
+        boolean runWorkers = configuration.getRoles().contains(KilnApiConfiguration.Role.WORKER);
+        if (runWorkers) {
+            Worker control = workers.newWorker(temporalConfig.getControlTaskQueue());
+            control.registerWorkflowImplementationTypes(TemplateBuildWorkflowImpl.class);
+            control.registerActivitiesImplementations(new BuildRecordActivitiesImpl(
+                    jdbi, clock, Duration.ofMillis(configuration.getHostHeartbeatTimeout().toMilliseconds())));
+        }
+        environment.lifecycle().manage(new TemporalWorkers(workers, stubs, runWorkers));
+
+        environment.healthChecks().register("postgresql", new DatabaseHealthCheck(jdbi));
+        environment.healthChecks().register("temporal", new TemporalHealthCheck(stubs));
+
+        environment.jersey().register(new ApiExceptionMapper());
+        environment.jersey().register(new JsonExceptionMapper());
+        environment.jersey().register(new ViolationExceptionMapper());
+        environment.jersey().register(new WebApplicationExceptionMapper());
+        environment.jersey().register(new FallbackExceptionMapper());
+
+        if (configuration.getRoles().contains(KilnApiConfiguration.Role.API)) {
+            Authenticator authenticator = new Authenticator(jdbi);
+            HostTokens hostTokens = new HostTokens(configuration.getHostTokenSecret(), clock);
+            environment.jersey().register(new AdminTeamResource(jdbi, authenticator, clock));
+            environment.jersey().register(new HostResource(new HostService(jdbi, hostTokens, clock), authenticator));
+            environment.jersey().register(new BuildResource(
+                    new BuildService(jdbi, temporal, temporalConfig.getControlTaskQueue(), clock), authenticator));
+            environment.jersey().register(new TemplateResource(jdbi, authenticator));
+        }
+    }
+
+    private static void seedAdminKey(Jdbi jdbi, String adminKey) {
+        if (adminKey == null || adminKey.isBlank()) {
+            return;
+        }
+        String hash = Ids.sha256Hex(adminKey);
+        // Keyed by the hash, so every start (and every replica) seeds the same row once.
+        jdbi.onDemand(ApiKeyDao.class).insertIfAbsent("key-admin-" + hash.substring(0, 20), Ids.PLATFORM_TEAM_ID,
+                "seeded admin key", hash, true);
+    }
+
+    private static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown";
+        }
+    }
+}

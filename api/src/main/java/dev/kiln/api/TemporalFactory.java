@@ -1,0 +1,64 @@
+package dev.kiln.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.kiln.workflows.TaskQueues;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import jakarta.validation.constraints.NotEmpty;
+
+/** Where the Temporal frontend is and which names Kiln uses on it. */
+public class TemporalFactory {
+    @NotEmpty
+    private String target = "127.0.0.1:7233";
+
+    @NotEmpty
+    private String namespace = "default";
+
+    /** Overridable so that test runs sharing one dev server do not steal each other's tasks. */
+    @NotEmpty
+    private String controlTaskQueue = TaskQueues.CONTROL;
+
+    @JsonProperty
+    public String getTarget() {
+        return target;
+    }
+
+    @JsonProperty
+    public void setTarget(String target) {
+        this.target = target;
+    }
+
+    @JsonProperty
+    public String getNamespace() {
+        return namespace;
+    }
+
+    @JsonProperty
+    public void setNamespace(String namespace) {
+        this.namespace = namespace;
+    }
+
+    @JsonProperty
+    public String getControlTaskQueue() {
+        return controlTaskQueue;
+    }
+
+    @JsonProperty
+    public void setControlTaskQueue(String controlTaskQueue) {
+        this.controlTaskQueue = controlTaskQueue;
+    }
+
+    /** Lazy stubs: kiln-api starts (and reports Temporal unhealthy) even while the Temporal server is down. */
+    public WorkflowServiceStubs buildStubs() {
+        return WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
+    }
+
+    public WorkflowClient buildClient(WorkflowServiceStubs stubs, String identity) {
+        return WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder()
+                .setNamespace(namespace)
+                .setIdentity(identity)
+                .build());
+    }
+}

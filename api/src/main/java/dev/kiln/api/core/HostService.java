@@ -1,0 +1,172 @@
+package dev.kiln.api.core;
+
+import static dev.kiln.api.core.Requests.require;
+import static dev.kiln.api.core.Requests.requireText;
+import static java.util.Objects.requireNonNull;
+
+import dev.kiln.api.api.CreateHostRequest;
+import dev.kiln.api.api.HostCreated;
+import dev.kiln.api.api.HostCredentials;
+import dev.kiln.api.api.HostRegistered;
+import dev.kiln.api.api.HostView;
+import dev.kiln.api.api.RegisterHostRequest;
+import dev.kiln.api.api.RegistrationToken;
+import dev.kiln.api.errors.ApiException;
+import dev.kiln.db.HostDao;
+import dev.kiln.db.HostRow;
+import dev.kiln.db.HostTokenDao;
+import dev.kiln.db.Ids;
+import dev.kiln.db.RefreshTokenRow;
+import dev.kiln.db.TeamDao;
+import dev.kiln.db.TeamRow;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.jdbi.v3.core.Jdbi;
+
+/** Host creation, registration, token refresh and heartbeats. */
+public final class HostService {
+    public static final Duration REGISTRATION_TOKEN_LIFETIME = Duration.ofHours(1);
+    public static final Duration REFRESH_TOKEN_LIFETIME = Duration.ofDays(60);
+    private static final int TOKEN_BYTES = 32;
+
+    private final Jdbi jdbi;
+    private final HostTokens hostTokens;
+    private final Clock clock;
+
+    public HostService(Jdbi jdbi, HostTokens hostTokens, Clock clock) {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.hostTokens = requireNonNull(hostTokens, "hostTokens is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    public HostCreated create(Caller caller, CreateHostRequest request) {
+        String type = requireText(request.type(), "type");
+        String teamId;
+        switch (type) {
+            case "regular" -> {
+                if (!caller.admin()) {
+                    throw ApiException.forbidden("only admins create regular hosts");
+                }
+                teamId = null;
+            }
+            case "byoc" -> {
+                teamId = requireText(request.teamId(), "team_id");
+                TeamRow team = jdbi.onDemand(TeamDao.class).findById(teamId)
+                        .orElseThrow(() -> new ApiException(404, "team_not_found", "team " + teamId + " not found"));
+                if (!caller.admin() && !caller.teamId().equals(teamId)) {
+                    throw ApiException.forbidden("you are not a member of team " + teamId);
+                }
+                if (!team.byoc()) {
+                    throw ApiException.forbidden("team " + teamId + " is not a BYOC team");
+                }
+            }
+            default -> throw ApiException.badRequest("field type must be regular or byoc");
+        }
+        Instant now = clock.instant();
+        HostRow host = new HostRow(Ids.newId("host"), type, teamId, "pending", null, null, null, null, null,
+                request.labels(), Map.of(), null, caller.keyId(), now, now);
+        String token = Ids.randomTokenHex(TOKEN_BYTES);
+        jdbi.useTransaction(handle -> {
+            handle.attach(HostDao.class).insert(host);
+            insertRegistrationToken(handle.attach(HostTokenDao.class), host.id(), token, caller, now);
+        });
+        return new HostCreated(HostView.of(find(host.id())), token);
+    }
+
+    public RegistrationToken newRegistrationToken(Caller caller, String hostId) {
+        HostRow host = visible(caller, hostId);
+        if (!host.status().equals("pending")) {
+            throw ApiException.conflict("invalid_state", "host " + hostId + " is " + host.status() + ", not pending");
+        }
+        Instant now = clock.instant();
+        String token = Ids.randomTokenHex(TOKEN_BYTES);
+        insertRegistrationToken(jdbi.onDemand(HostTokenDao.class), hostId, token, caller, now);
+        return new RegistrationToken(token, now.plus(REGISTRATION_TOKEN_LIFETIME));
+    }
+
+    private static void insertRegistrationToken(HostTokenDao tokens, String hostId, String token, Caller caller, Instant now) {
+        tokens.insertRegistrationToken(Ids.newId("htok"), hostId, Ids.sha256Hex(token), caller.keyId(), now,
+                now.plus(REGISTRATION_TOKEN_LIFETIME));
+    }
+
+    public HostRegistered register(RegisterHostRequest request) {
+        String token = requireText(request.token(), "token");
+        String arch = requireText(request.arch(), "arch");
+        int cpuCores = require(request.cpuCores(), "cpu_cores");
+        long memoryMb = require(request.memoryMb(), "memory_mb");
+        long diskGb = require(request.diskGb(), "disk_gb");
+        if (cpuCores <= 0 || memoryMb <= 0 || diskGb <= 0) {
+            throw ApiException.badRequest("cpu_cores, memory_mb and disk_gb must be positive");
+        }
+        Instant now = clock.instant();
+        // Burned in its own statement before anything else: the token is one-time even if a later step fails.
+        String hostId = jdbi.onDemand(HostTokenDao.class)
+                .burnRegistrationToken(Ids.sha256Hex(token), now)
+                .orElseThrow(() -> ApiException.unauthorized("registration token is unknown, used or expired"));
+        String refreshToken = Ids.randomTokenHex(TOKEN_BYTES);
+        jdbi.useTransaction(handle -> {
+            if (handle.attach(HostDao.class).markRegistered(hostId, arch, cpuCores, memoryMb, diskGb, request.address(), now) == 0) {
+                throw ApiException.conflict("invalid_state", "host " + hostId + " is not pending");
+            }
+            handle.attach(HostTokenDao.class).insertRefreshToken(Ids.newId("hrt"), hostId, Ids.sha256Hex(refreshToken),
+                    now, now.plus(REFRESH_TOKEN_LIFETIME));
+        });
+        return new HostRegistered(HostView.of(find(hostId)), hostTokens.issue(hostId), refreshToken);
+    }
+
+    public HostCredentials refresh(String refreshToken) {
+        String presented = requireText(refreshToken, "refresh_token");
+        Instant now = clock.instant();
+        String replacement = Ids.randomTokenHex(TOKEN_BYTES);
+        String hostId = jdbi.inTransaction(handle -> {
+            HostTokenDao tokens = handle.attach(HostTokenDao.class);
+            RefreshTokenRow current = tokens.findActiveRefreshToken(Ids.sha256Hex(presented), now)
+                    .orElseThrow(() -> ApiException.unauthorized("refresh token is unknown, revoked or expired"));
+            if (!tokens.rotateRefreshToken(current, Ids.newId("hrt"), Ids.sha256Hex(replacement), now,
+                    now.plus(REFRESH_TOKEN_LIFETIME))) {
+                throw ApiException.unauthorized("refresh token was already used");
+            }
+            return current.hostId();
+        });
+        return new HostCredentials(hostTokens.issue(hostId), replacement);
+    }
+
+    public void heartbeat(String hostToken, String hostId, Map<String, Object> load) {
+        String tokenHostId = hostTokens.verify(hostToken)
+                .orElseThrow(() -> ApiException.unauthorized("a valid host token is required: X-Host-Token"));
+        if (!tokenHostId.equals(hostId)) {
+            throw ApiException.forbidden("this host token belongs to another host");
+        }
+        if (jdbi.onDemand(HostDao.class).recordHeartbeat(hostId, load == null ? Map.of() : load, clock.instant()) == 0) {
+            throw ApiException.notFound("host", hostId);
+        }
+    }
+
+    public List<HostView> list(Caller caller) {
+        return jdbi.onDemand(HostDao.class).list().stream()
+                .filter(host -> canSee(caller, host))
+                .map(HostView::of)
+                .toList();
+    }
+
+    public HostView get(Caller caller, String hostId) {
+        return HostView.of(visible(caller, hostId));
+    }
+
+    private HostRow visible(Caller caller, String hostId) {
+        return jdbi.onDemand(HostDao.class).findById(hostId)
+                .filter(host -> canSee(caller, host))
+                .orElseThrow(() -> ApiException.notFound("host", hostId));
+    }
+
+    private static boolean canSee(Caller caller, HostRow host) {
+        return caller.admin() || caller.teamId().equals(host.teamId());
+    }
+
+    private HostRow find(String hostId) {
+        return jdbi.onDemand(HostDao.class).findById(hostId).orElseThrow(() -> ApiException.notFound("host", hostId));
+    }
+}

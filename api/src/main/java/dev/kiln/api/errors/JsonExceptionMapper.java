@@ -1,0 +1,38 @@
+package dev.kiln.api.errors;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Unreadable bodies are the client's fault: 400, never the 500 a generic mapper would give. */
+public final class JsonExceptionMapper implements ExceptionMapper<JsonProcessingException> {
+    private static final Logger LOG = LoggerFactory.getLogger(JsonExceptionMapper.class);
+
+    @Override
+    public Response toResponse(JsonProcessingException exception) {
+        LOG.warn("400 unreadable body: {}", exception.getOriginalMessage());
+        if (exception instanceof JsonParseException) {
+            return ErrorBodies.response(400, "invalid_json", "request body is not valid JSON");
+        }
+        if (exception instanceof MismatchedInputException || exception instanceof InvalidFormatException) {
+            String field = fieldPath((JsonMappingException) exception);
+            if (!field.isEmpty()) {
+                return ErrorBodies.response(400, "invalid_request", "field " + field + " has the wrong type");
+            }
+        }
+        return ErrorBodies.response(400, "invalid_json", "request body could not be read as JSON");
+    }
+
+    private static String fieldPath(JsonMappingException exception) {
+        return exception.getPath().stream()
+                .map(reference -> reference.getFieldName() != null ? reference.getFieldName() : "[" + reference.getIndex() + "]")
+                .collect(Collectors.joining("."));
+    }
+}

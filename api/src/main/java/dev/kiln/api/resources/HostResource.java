@@ -1,0 +1,81 @@
+package dev.kiln.api.resources;
+
+import static dev.kiln.api.core.Requests.requireBody;
+import static java.util.Objects.requireNonNull;
+
+import dev.kiln.api.api.CreateHostRequest;
+import dev.kiln.api.api.HostCredentials;
+import dev.kiln.api.api.HostView;
+import dev.kiln.api.api.RefreshRequest;
+import dev.kiln.api.api.RegisterHostRequest;
+import dev.kiln.api.core.Authenticator;
+import dev.kiln.api.core.HostService;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+
+@Path("/v1/hosts")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public final class HostResource {
+    private final HostService hosts;
+    private final Authenticator authenticator;
+
+    public HostResource(HostService hosts, Authenticator authenticator) {
+        this.hosts = requireNonNull(hosts, "hosts is null");
+        this.authenticator = requireNonNull(authenticator, "authenticator is null");
+    }
+
+    @POST
+    public Response create(@HeaderParam("Authorization") String authorization, CreateHostRequest request) {
+        var caller = authenticator.user(authorization);
+        return Response.status(201).entity(hosts.create(caller, requireBody(request))).build();
+    }
+
+    @GET
+    public List<HostView> list(@HeaderParam("Authorization") String authorization) {
+        return hosts.list(authenticator.user(authorization));
+    }
+
+    @GET
+    @Path("/{id}")
+    public HostView get(@HeaderParam("Authorization") String authorization, @PathParam("id") String hostId) {
+        return hosts.get(authenticator.user(authorization), hostId);
+    }
+
+    @POST
+    @Path("/{id}/token")
+    public Response newToken(@HeaderParam("Authorization") String authorization, @PathParam("id") String hostId) {
+        return Response.status(201).entity(hosts.newRegistrationToken(authenticator.user(authorization), hostId)).build();
+    }
+
+    /** No auth: the one-time registration token in the body is the credential. */
+    @POST
+    @Path("/register")
+    public Response register(RegisterHostRequest request) {
+        return Response.status(201).entity(hosts.register(requireBody(request))).build();
+    }
+
+    /** No auth: the refresh token in the body is the credential. */
+    @POST
+    @Path("/auth/refresh")
+    public HostCredentials refresh(RefreshRequest request) {
+        return hosts.refresh(requireBody(request).refreshToken());
+    }
+
+    @POST
+    @Path("/{id}/heartbeat")
+    public Response heartbeat(
+            @HeaderParam("X-Host-Token") String hostToken, @PathParam("id") String hostId, Map<String, Object> load) {
+        hosts.heartbeat(hostToken, hostId, load);
+        return Response.noContent().build();
+    }
+}
