@@ -1,0 +1,139 @@
+package dev.kiln.db;
+
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+import org.jdbi.v3.sqlobject.CreateSqlObject;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+import org.jdbi.v3.sqlobject.transaction.Transaction;
+
+/** Template builds and their steps. A build is terminal once success, failed or cancelled, and then stays so. */
+@RegisterConstructorMapper(BuildRow.class)
+@RegisterConstructorMapper(BuildStepRow.class)
+public interface BuildDao {
+    @CreateSqlObject
+    TemplateDao templates();
+
+    @SqlUpdate("""
+            INSERT INTO template_builds (id, team_id, name, base_template, base_image_ref, recipe, healthcheck, vcpus,
+                                         memory_mb, skip_pre_post, status, current_step, total_steps, error_message,
+                                         error_step, host_id, template_id, default_user, default_env, created_by,
+                                         cancelled_by, created_at, started_at, completed_at)
+            VALUES (:id, :teamId, :name, :baseTemplate, :baseImageRef, :recipe, :healthcheck, :vcpus,
+                    :memoryMb, :skipPrePost, :status, :currentStep, :totalSteps, :errorMessage,
+                    :errorStep, :hostId, :templateId, :defaultUser, :defaultEnv, :createdBy,
+                    :cancelledBy, COALESCE(:createdAt, now()), :startedAt, :completedAt)
+            """)
+    void insert(@BindMethods BuildRow build);
+
+    @SqlQuery("SELECT * FROM template_builds WHERE id = :id")
+    Optional<BuildRow> findById(String id);
+
+    /** The newest {@code limit} builds, of every status when {@code status} is null. */
+    @SqlQuery("""
+            SELECT * FROM template_builds
+            WHERE :status IS NULL OR status = :status
+            ORDER BY created_at DESC, id
+            LIMIT :limit
+            """)
+    List<BuildRow> list(String status, int limit);
+
+    /** Also counts a build that is already running, so a retried start still sees its build as live. */
+    @SqlUpdate("""
+            UPDATE template_builds SET status = 'running', started_at = COALESCE(started_at, :now)
+            WHERE id = :id AND status IN ('pending', 'running')
+            """)
+    int markRunning(String id, Instant now);
+
+    @SqlUpdate("UPDATE template_builds SET host_id = :hostId WHERE id = :id")
+    int assignHost(String id, String hostId);
+
+    /** Starts the step afresh: a retried step must not show the output or result of an earlier attempt. */
+    @SqlUpdate("""
+            INSERT INTO template_build_steps (build_id, step, phase, command, started_at)
+            VALUES (:buildId, :step, :phase, :command, :now)
+            ON CONFLICT (build_id, step) DO UPDATE
+            SET phase = EXCLUDED.phase, command = EXCLUDED.command, stdout = '', stderr = '', exit_code = NULL,
+                ok = NULL, elapsed_ms = NULL, started_at = EXCLUDED.started_at, finished_at = NULL
+            """)
+    void insertStepStarted(String buildId, int step, String phase, String command, Instant now);
+
+    @SqlUpdate("""
+            UPDATE template_build_steps
+            SET stdout = :stdout, stderr = :stderr, exit_code = :exitCode, ok = :ok, elapsed_ms = :elapsedMs,
+                finished_at = :now
+            WHERE build_id = :buildId AND step = :step
+            """)
+    int finishStep(
+            String buildId, int step, String stdout, String stderr, int exitCode, boolean ok, long elapsedMs,
+            Instant now);
+
+    @SqlUpdate("UPDATE template_builds SET current_step = :step WHERE id = :buildId")
+    int setCurrentStep(String buildId, int step);
+
+    /** Records a step's result and moves the build's progress to it; the step must have been started. */
+    @Transaction
+    default void completeStep(
+            String buildId, int step, String stdout, String stderr, int exitCode, boolean ok, long elapsedMs,
+            Instant now) {
+        if (finishStep(buildId, step, stdout, stderr, exitCode, ok, elapsedMs, now) == 0) {
+            throw new IllegalStateException("step " + step + " of build " + buildId + " was never started");
+        }
+        setCurrentStep(buildId, step);
+    }
+
+    @SqlQuery("SELECT * FROM template_build_steps WHERE build_id = :buildId ORDER BY step")
+    List<BuildStepRow> findSteps(String buildId);
+
+    @SqlUpdate("""
+            UPDATE template_builds
+            SET status = 'failed', error_message = :message, error_step = :step, completed_at = :now
+            WHERE id = :id AND status IN ('pending', 'running')
+            """)
+    int markFailed(String id, String message, Integer step, Instant now);
+
+    @SqlUpdate("""
+            UPDATE template_builds SET status = 'cancelled', cancelled_by = :cancelledBy, completed_at = :now
+            WHERE id = :id AND status IN ('pending', 'running')
+            """)
+    int markCancelled(String id, String cancelledBy, Instant now);
+
+    @SqlUpdate("""
+            UPDATE template_builds
+            SET status = 'success', template_id = :templateId, default_user = COALESCE(:defaultUser, 'root'),
+                default_env = COALESCE(:defaultEnv, '{}'::jsonb), completed_at = :now
+            WHERE id = :id AND status IN ('pending', 'running')
+            """)
+    int markSucceeded(String id, String templateId, String defaultUser, @Jsonb Map<String, String> defaultEnv,
+            Instant now);
+
+    /**
+     * Creates the template a build produced and marks the build successful, both or neither.
+     *
+     * @throws TemplateNameTakenException if the template's name is taken (see {@link TemplateDao#nameTaken})
+     * @throws IllegalStateException if the build already ended, for instance because it was cancelled
+     */
+    @Transaction
+    default void publish(
+            TemplateRow template, String buildId, String defaultUser, Map<String, String> defaultEnv, Instant now) {
+        // The build row is updated first: its row lock makes a concurrent cancel wait and then find it terminal.
+        if (markSucceeded(buildId, template.id(), defaultUser, defaultEnv, now) == 0) {
+            throw new IllegalStateException("build " + buildId + " has already ended");
+        }
+        try {
+            templates().insert(template);
+        } catch (UnableToExecuteStatementException e) {
+            // 23505 is unique_violation: raised by the (team_id, name) constraint and by the shadowing trigger.
+            if (e.getCause() instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+                throw new TemplateNameTakenException(template.name(), e);
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.kiln.db;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A row of {@code template_builds}. A null {@code defaultUser} means root, a null {@code defaultEnv} empty, and a
+ * null {@code createdAt} is filled in by the database on insert.
+ */
+public record BuildRow(
+        String id,
+        String teamId,
+        String name,
+        String baseTemplate,
+        String baseImageRef,
+        @Jsonb List<String> recipe,
+        String healthcheck,
+        int vcpus,
+        int memoryMb,
+        boolean skipPrePost,
+        String status,
+        int currentStep,
+        int totalSteps,
+        String errorMessage,
+        Integer errorStep,
+        String hostId,
+        String templateId,
+        String defaultUser,
+        @Jsonb Map<String, String> defaultEnv,
+        String createdBy,
+        String cancelledBy,
+        Instant createdAt,
+        Instant startedAt,
+        Instant completedAt) {
+    public BuildRow {
+        requireNonNull(id, "id");
+        requireNonNull(teamId, "teamId");
+        requireNonNull(name, "name");
+        requireNonNull(baseTemplate, "baseTemplate");
+        requireNonNull(baseImageRef, "baseImageRef");
+        requireNonNull(recipe, "recipe");
+        requireNonNull(status, "status");
+        defaultUser = defaultUser == null ? "root" : defaultUser;
+        defaultEnv = defaultEnv == null ? Map.of() : defaultEnv;
+    }
+}

@@ -1,0 +1,156 @@
+package dev.kiln.db;
+
+import static dev.kiln.db.Fixtures.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class HostDaoTest {
+    @RegisterExtension
+    static TestDatabase db = new TestDatabase();
+
+    private final HostDao hosts = db.jdbi().onDemand(HostDao.class);
+    private final TeamDao teams = db.jdbi().onDemand(TeamDao.class);
+
+    @Test
+    void insertedHostIsFoundWithItsLabelsAndLoad() {
+        HostRow host = new HostRow(Ids.newId("host"), "byoc", Fixtures.insertTeam(teams).id(), "pending", null, null,
+                null, null, null, Map.of("zone", "eu-1", "gpu", "none"), Map.of("sandboxes", 3), null, "key-1", T0,
+                T0);
+
+        hosts.insert(host);
+
+        assertThat(hosts.findById(host.id())).contains(host);
+    }
+
+    @Test
+    void missingTimesAndJsonAreFilledIn() {
+        HostRow host = new HostRow(Ids.newId("host"), "regular", null, "pending", null, null, null, null, null, null,
+                null, null, null, null, null);
+
+        hosts.insert(host);
+
+        HostRow found = hosts.findById(host.id()).orElseThrow();
+        assertThat(found.labels()).isEmpty();
+        assertThat(found.load()).isEmpty();
+        assertThat(found.createdAt()).isNotNull();
+        assertThat(found.updatedAt()).isNotNull();
+        assertThat(hosts.findById(Ids.newId("host"))).isEmpty();
+    }
+
+    @Test
+    void listIsNewestFirst() {
+        HostRow older = withCreatedAt(Fixtures.host("regular", null, "pending"), T0.plusSeconds(1_000));
+        HostRow newer = withCreatedAt(Fixtures.host("regular", null, "pending"), T0.plusSeconds(2_000));
+        hosts.insert(older);
+        hosts.insert(newer);
+
+        List<String> ids = hosts.list().stream().map(HostRow::id).toList();
+
+        assertThat(ids).containsSubsequence(newer.id(), older.id());
+    }
+
+    @Test
+    void registrationFillsInTheHardwareOnceOnly() {
+        HostRow host = Fixtures.host("regular", null, "pending");
+        hosts.insert(host);
+
+        assertThat(hosts.markRegistered(host.id(), "x86_64", 8, 16_384, 200, "10.0.0.5:7000", T0)).isEqualTo(1);
+        assertThat(hosts.markRegistered(host.id(), "arm64", 2, 1_024, 10, "10.0.0.6:7000", T0.plusSeconds(5)))
+                .isZero();
+
+        HostRow registered = hosts.findById(host.id()).orElseThrow();
+        assertThat(registered.status()).isEqualTo("online");
+        assertThat(registered.arch()).isEqualTo("x86_64");
+        assertThat(registered.cpuCores()).isEqualTo(8);
+        assertThat(registered.memoryMb()).isEqualTo(16_384L);
+        assertThat(registered.diskGb()).isEqualTo(200L);
+        assertThat(registered.address()).isEqualTo("10.0.0.5:7000");
+        assertThat(registered.lastHeartbeatAt()).isEqualTo(T0);
+        assertThat(registered.updatedAt()).isEqualTo(T0);
+    }
+
+    @Test
+    void heartbeatRecordsLoadAndRevivesAnUnreachableHost() {
+        HostRow host = Fixtures.host("regular", null, "unreachable");
+        hosts.insert(host);
+        Map<String, Object> load = Map.of("sandboxes", 2, "cpuPercent", 37.5, "disk", Map.of("freeGb", 120));
+
+        assertThat(hosts.recordHeartbeat(host.id(), load, T0)).isEqualTo(1);
+
+        HostRow beating = hosts.findById(host.id()).orElseThrow();
+        assertThat(beating.status()).isEqualTo("online");
+        assertThat(beating.load()).isEqualTo(load);
+        assertThat(beating.lastHeartbeatAt()).isEqualTo(T0);
+        assertThat(beating.updatedAt()).isEqualTo(T0);
+    }
+
+    @Test
+    void heartbeatLeavesADrainingHostDraining() {
+        HostRow host = Fixtures.host("regular", null, "draining");
+        hosts.insert(host);
+
+        assertThat(hosts.recordHeartbeat(host.id(), Map.of("sandboxes", 1), T0)).isEqualTo(1);
+
+        assertThat(hosts.findById(host.id()).orElseThrow().status()).isEqualTo("draining");
+        assertThat(hosts.recordHeartbeat(Ids.newId("host"), Map.of(), T0)).isZero();
+    }
+
+    @Test
+    void placeableHostsAreOnlineRecentAndOfTheRightTypeAndTeam() {
+        Instant now = T0.plus(Duration.ofDays(30));
+        Instant cutoff = now.minusSeconds(30);
+        String teamId = Fixtures.insertTeam(teams).id();
+        String otherTeamId = Fixtures.insertTeam(teams).id();
+        HostRow regular = online(Fixtures.host("regular", null, "pending"), now);
+        HostRow stale = online(Fixtures.host("regular", null, "pending"), cutoff.minusSeconds(1));
+        HostRow draining = online(Fixtures.host("regular", null, "pending"), now);
+        hosts.setStatus(draining.id(), "draining", now);
+        HostRow pending = Fixtures.host("regular", null, "pending");
+        hosts.insert(pending);
+        HostRow teamHost = online(Fixtures.host("byoc", teamId, "pending"), now);
+        HostRow otherTeamHost = online(Fixtures.host("byoc", otherTeamId, "pending"), now);
+
+        List<String> shared = ids(hosts.listPlaceable("regular", null, cutoff));
+        List<String> byoc = ids(hosts.listPlaceable("byoc", teamId, cutoff));
+
+        assertThat(shared).contains(regular.id())
+                .doesNotContain(stale.id(), draining.id(), pending.id(), teamHost.id(), otherTeamHost.id());
+        assertThat(byoc).containsExactly(teamHost.id());
+        assertThat(hosts.listPlaceable("regular", teamId, cutoff)).isEmpty();
+    }
+
+    @Test
+    void setStatusChangesStatusAndUpdateTime() {
+        HostRow host = Fixtures.host("regular", null, "online");
+        hosts.insert(host);
+
+        assertThat(hosts.setStatus(host.id(), "unreachable", T0)).isEqualTo(1);
+
+        HostRow found = hosts.findById(host.id()).orElseThrow();
+        assertThat(found.status()).isEqualTo("unreachable");
+        assertThat(found.updatedAt()).isEqualTo(T0);
+        assertThat(hosts.setStatus(Ids.newId("host"), "online", T0)).isZero();
+    }
+
+    private HostRow online(HostRow host, Instant heartbeat) {
+        hosts.insert(host);
+        hosts.markRegistered(host.id(), "x86_64", 4, 8_192, 100, "127.0.0.1:7000", heartbeat);
+        return host;
+    }
+
+    private static HostRow withCreatedAt(HostRow host, Instant createdAt) {
+        return new HostRow(host.id(), host.type(), host.teamId(), host.status(), host.arch(), host.cpuCores(),
+                host.memoryMb(), host.diskGb(), host.address(), host.labels(), host.load(), host.lastHeartbeatAt(),
+                host.createdBy(), createdAt, createdAt);
+    }
+
+    private static List<String> ids(List<HostRow> rows) {
+        return rows.stream().map(HostRow::id).toList();
+    }
+}

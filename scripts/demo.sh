@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Sets up everything on a fresh Debian machine and runs Kiln's main job end to end:
+# Postgres + Temporal + Docker, kiln-api, one kiln-host registered with a one-time token,
+# then a recipe built into a template with each step printed as it finishes.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$(pwd)
+state=/var/lib/kiln/demo
+logs=/var/log/kiln
+mkdir -p "$state" "$logs"
+started=$(date +%s)
+
+say() { printf '\n==> %s\n' "$*"; }
+
+say "Installing and starting Docker, PostgreSQL and Temporal"
+bash scripts/setup.sh
+
+say "Building kiln-api and kiln-host"
+mvn -B -q -DskipTests package
+
+# Secrets are made once and kept, so re-running the demo reuses the same API key and host.
+if [[ ! -f $state/env ]]; then
+  umask 077
+  {
+    echo "KILN_ADMIN_KEY=kiln_admin_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    echo "KILN_HOST_TOKEN_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  } > "$state/env"
+fi
+set -a; . "$state/env"; set +a
+api=http://127.0.0.1:8080
+
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+call() { curl -sS -H "Authorization: Bearer $KILN_ADMIN_KEY" -H 'Content-Type: application/json' "$@"; }
+
+if ! curl -sf http://127.0.0.1:8081/healthcheck >/dev/null 2>&1; then
+  say "Starting kiln-api (log: $logs/kiln-api.log)"
+  setsid nohup java -jar api/target/kiln-api.jar server api/config.yml >"$logs/kiln-api.log" 2>&1 < /dev/null &
+  echo $! > "$state/kiln-api.pid"
+  for _ in $(seq 1 120); do
+    curl -sf http://127.0.0.1:8081/healthcheck >/dev/null 2>&1 && break
+    sleep 1
+  done
+  curl -sf http://127.0.0.1:8081/healthcheck >/dev/null || { tail -40 "$logs/kiln-api.log"; exit 1; }
+fi
+echo "kiln-api is healthy at $api"
+
+host_alive() { [[ -f $state/kiln-host.pid ]] && kill -0 "$(cat "$state/kiln-host.pid")" 2>/dev/null; }
+if ! host_alive; then
+  say "Creating a host and starting kiln-host with its one-time registration token"
+  rm -rf "$state/host"
+  created=$(call -X POST "$api/v1/hosts" -d '{"type":"regular"}')
+  host_id=$(echo "$created" | json 'd["host"]["id"]')
+  token=$(echo "$created" | json 'd["registration_token"]')
+  echo "$host_id" > "$state/host-id"
+  KILN_REGISTRATION_TOKEN=$token KILN_HOST_STATE_DIR=$state/host \
+    setsid nohup java -jar worker-host/target/kiln-host.jar server worker-host/config.yml \
+    >"$logs/kiln-host.log" 2>&1 < /dev/null &
+  echo $! > "$state/kiln-host.pid"
+fi
+host_id=$(cat "$state/host-id")
+for _ in $(seq 1 120); do
+  status=$(call "$api/v1/hosts/$host_id" | json 'd.get("status")')
+  [[ $status == online ]] && break
+  host_alive || { tail -40 "$logs/kiln-host.log"; exit 1; }
+  sleep 1
+done
+echo "host $host_id is $status"
+
+say "Submitting examples/hello-site.json"
+name="hello-site-$(date +%H%M%S)"
+request=$(python3 -c "import json; d=json.load(open('examples/hello-site.json')); d['name']='$name'; print(json.dumps(d))")
+build=$(call -X POST "$api/v1/admin/builds" -d "$request")
+build_id=$(echo "$build" | json 'd["id"]')
+total=$(echo "$build" | json 'd["total_steps"]')
+echo "build $build_id: $total steps, template $name"
+
+printed=0
+while :; do
+  build=$(call "$api/v1/admin/builds/$build_id")
+  printed=$(echo "$build" | python3 -c "
+import json, sys
+build = json.load(sys.stdin); printed = $printed
+for step in build['steps']:
+    if step['step'] > printed and step.get('ok') is not None:
+        mark = 'ok' if step['ok'] else 'FAILED (exit %s)' % step.get('exit_code')
+        print('  [%d/%d] %-60s %s in %d ms' % (step['step'], build['total_steps'], step['command'][:60], mark, step.get('elapsed_ms', 0)), file=sys.stderr)
+        for line in (step.get('stdout') or '').splitlines()[-3:]:
+            print('        | ' + line, file=sys.stderr)
+        printed = step['step']
+print(printed)")
+  status=$(echo "$build" | json 'd["status"]')
+  case $status in success|failed|cancelled) break ;; esac
+  sleep 1
+done
+
+say "Build $build_id finished: $status"
+if [[ $status != success ]]; then
+  echo "$build" | json 'd.get("error")'
+  exit 1
+fi
+template_id=$(echo "$build" | json 'd["template_id"]')
+echo "template: $name ($template_id), image kiln/$template_id:latest"
+docker image ls "kiln/$template_id"
+echo "a container from the template reads: $(docker run --rm "kiln/$template_id:latest" cat /srv/www/index.html)"
+temporal workflow describe --workflow-id "build-$build_id" 2>/dev/null | grep -E '^\s*(Status|WorkflowId)' || true
+
+cat <<INFO
+
+Kiln API:        $api   (admin key in $state/env)
+Temporal UI:     http://127.0.0.1:8233/namespaces/default/workflows/build-$build_id
+Logs:            $logs/kiln-api.log, $logs/kiln-host.log
+Took $(( $(date +%s) - started )) s.
+INFO

@@ -1,0 +1,64 @@
+package dev.kiln.host;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Container;
+import com.sun.management.OperatingSystemMXBean;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The machine's capacity (sent at registration) and current load (sent with every heartbeat). */
+final class HostFacts {
+    private static final long MIB = 1024L * 1024;
+    private static final long GIB = 1024L * MIB;
+
+    private HostFacts() {}
+
+    static Map<String, Object> capacity(Path stateDir, String address) {
+        OperatingSystemMXBean os = operatingSystem();
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("arch", System.getProperty("os.arch"));
+        facts.put("cpu_cores", Runtime.getRuntime().availableProcessors());
+        facts.put("memory_mb", os.getTotalMemorySize() / MIB);
+        facts.put("disk_gb", Math.max(1, store(stateDir).getTotalSpace() / GIB));
+        if (address != null && !address.isBlank()) {
+            facts.put("address", address);
+        }
+        return facts;
+    }
+
+    static Map<String, Object> load(Path stateDir, DockerClient docker) {
+        OperatingSystemMXBean os = operatingSystem();
+        FileStore store = store(stateDir);
+        List<Container> running = docker.listContainersCmd().withLabelFilter(Map.of("kiln.role", "build")).exec();
+        Map<String, Object> load = new LinkedHashMap<>();
+        load.put("running_sandboxes", running.size());
+        load.put("cpu_pct", Math.round(Math.max(0, os.getCpuLoad()) * 1000) / 10.0);
+        load.put("memory_used_mb", (os.getTotalMemorySize() - os.getFreeMemorySize()) / MIB);
+        try {
+            load.put("disk_used_gb", (store.getTotalSpace() - store.getUsableSpace()) / GIB);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return load;
+    }
+
+    private static OperatingSystemMXBean operatingSystem() {
+        return (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    }
+
+    private static FileStore store(Path stateDir) {
+        try {
+            Files.createDirectories(stateDir);
+            return Files.getFileStore(stateDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot inspect the filesystem of " + stateDir, e);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.kiln.host;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.DockerClient;
+import dev.kiln.activities.docker.BaseImages;
+import dev.kiln.activities.docker.DockerClients;
+import dev.kiln.activities.docker.SandboxActivitiesImpl;
+import dev.kiln.workflows.TaskQueues;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.lifecycle.Managed;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** kiln-host: registers this machine, heartbeats, and runs the activities scheduled on {@code host-<id>}. */
+public class KilnHostApplication extends Application<KilnHostConfiguration> {
+    private static final Logger LOG = LoggerFactory.getLogger(KilnHostApplication.class);
+    /** Exit status when the API deleted this host: a supervisor should not restart it with the same state. */
+    static final int EXIT_HOST_DELETED = 3;
+
+    /**
+     * Cancellation reaches an activity only through a heartbeat round trip; the SDK otherwise throttles
+     * heartbeats to 80% of the heartbeat timeout (24 s), which would make a cancelled step linger that long.
+     */
+    private static final Duration HEARTBEAT_THROTTLE = Duration.ofSeconds(1);
+
+    public static void main(String[] args) throws Exception {
+        new KilnHostApplication().run(args);
+    }
+
+    @Override
+    public String getName() {
+        return "kiln-host";
+    }
+
+    @Override
+    public void initialize(Bootstrap<KilnHostConfiguration> bootstrap) {
+        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
+                bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+    }
+
+    @Override
+    public void run(KilnHostConfiguration configuration, Environment environment) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        Path stateDir = Path.of(configuration.getStateDir());
+        CredentialsStore store = new CredentialsStore(stateDir, json);
+        ApiClient api = new ApiClient(configuration.getApiUrl(), json);
+        HostCredentials credentials = loadOrRegister(configuration, store, api, stateDir);
+        LOG.info("running as host {}", credentials.hostId());
+
+        DockerClient docker = DockerClients.create(configuration.getDockerHost());
+        BaseImages.ensureMinimal(docker, configuration.getMinimalImage());
+
+        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
+                WorkflowServiceStubsOptions.newBuilder().setTarget(configuration.getTemporalTarget()).build());
+        WorkflowClient client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder()
+                .setNamespace(configuration.getTemporalNamespace())
+                .setIdentity("kiln-host@" + credentials.hostId())
+                .build());
+        WorkerFactory factory = WorkerFactory.newInstance(client);
+        Worker worker = factory.newWorker(TaskQueues.host(credentials.hostId()), WorkerOptions.newBuilder()
+                .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
+                .build());
+        worker.registerActivitiesImplementations(new SandboxActivitiesImpl(docker));
+        environment.lifecycle().manage(new Managed() {
+            @Override
+            public void start() {
+                factory.start();
+            }
+
+            @Override
+            public void stop() throws IOException {
+                factory.shutdown();
+                factory.awaitTermination(20, TimeUnit.SECONDS);
+                stubs.shutdown();
+                docker.close();
+            }
+        });
+
+        environment.lifecycle().manage(new Heartbeater(api, store, credentials,
+                () -> HostFacts.load(stateDir, docker),
+                Duration.ofMillis(configuration.getHeartbeatInterval().toMilliseconds()),
+                () -> new Thread(() -> System.exit(EXIT_HOST_DELETED), "kiln-host-exit").start()));
+    }
+
+    private static HostCredentials loadOrRegister(
+            KilnHostConfiguration configuration, CredentialsStore store, ApiClient api, Path stateDir)
+            throws IOException, InterruptedException {
+        var saved = store.load();
+        if (saved.isPresent()) {
+            return saved.get();
+        }
+        String token = configuration.getRegistrationToken();
+        if (token == null || token.isBlank()) {
+            throw new IllegalStateException("no saved credentials in " + store.file()
+                    + " and no registration token: set KILN_REGISTRATION_TOKEN for the first start");
+        }
+        HostCredentials registered = api.register(token, HostFacts.capacity(stateDir, configuration.getAddress()));
+        store.save(registered);
+        return registered;
+    }
+}
