@@ -13,7 +13,6 @@ import dev.kiln.api.errors.FallbackExceptionMapper;
 import dev.kiln.api.errors.JsonExceptionMapper;
 import dev.kiln.api.errors.ViolationExceptionMapper;
 import dev.kiln.api.errors.WebApplicationExceptionMapper;
-import dev.kiln.api.health.DatabaseHealthCheck;
 import dev.kiln.api.health.TemporalHealthCheck;
 import dev.kiln.api.resources.AdminTeamResource;
 import dev.kiln.api.resources.BuildResource;
@@ -69,6 +68,7 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
         DataSourceFactory database = configuration.getDatabase();
         // Migrate before anything reads: the schema the code expects exists or the process does not start.
         Migrations.migrate(database.getUrl(), database.getUser(), database.getPassword());
+        // JdbiFactory also registers the "postgresql" health check (the pool's validation query).
         Jdbi jdbi = Jdbis.configure(new JdbiFactory().build(environment, database, "postgresql"));
         seedAdminKey(jdbi, configuration.getAdminKey());
 
@@ -85,7 +85,6 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
         }
         environment.lifecycle().manage(new TemporalWorkers(workers, stubs, runWorkers));
 
-        environment.healthChecks().register("postgresql", new DatabaseHealthCheck(jdbi));
         environment.healthChecks().register("temporal", new TemporalHealthCheck(stubs));
 
         environment.jersey().register(new ApiExceptionMapper());

@@ -26,7 +26,11 @@ final class HostFacts {
         facts.put("arch", System.getProperty("os.arch"));
         facts.put("cpu_cores", Runtime.getRuntime().availableProcessors());
         facts.put("memory_mb", os.getTotalMemorySize() / MIB);
-        facts.put("disk_gb", Math.max(1, store(stateDir).getTotalSpace() / GIB));
+        try {
+            facts.put("disk_gb", Math.max(1, store(stateDir).getTotalSpace() / GIB));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot size the filesystem of " + stateDir, e);
+        }
         if (address != null && !address.isBlank()) {
             facts.put("address", address);
         }
