@@ -1,0 +1,253 @@
+package dev.kiln.activities.docker;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.ExecCreateCmd;
+import com.github.dockerjava.api.command.InspectExecResponse;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import dev.kiln.workflows.sandbox.RunStep;
+import dev.kiln.workflows.sandbox.StepOutcome;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs one build step in a running container with docker exec, keeping the tail of its output, and kills it
+ * on timeout or when the heartbeat callback throws. Free of Temporal so that it can be tested on its own.
+ *
+ * <p>Docker has no API to kill an exec. Every exec runs as the leader of a session of its own (runc calls
+ * setsid), so the step runs under a wrapper shell that carries a marker for this build and step among its
+ * arguments and stays alive until the step ends; killing means a second exec, as root, that finds the wrapper
+ * by that marker in {@code /proc/<pid>/cmdline} and signals every process in its session, TERM first and KILL
+ * after a grace period, until none is left. Killing by session rather than by process tree also catches
+ * children that were re-parented or moved to another process group; a process that starts a session of its
+ * own (a daemon) escapes, as it would escape docker exec's own bookkeeping.
+ */
+public final class ContainerExec {
+
+    static final int TAIL_BYTES = 8 * 1024;
+
+    private static final long POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Between inspections once the output has ended but docker does not yet report the exit code. */
+    private static final long EXIT_POLL_MILLIS = 50;
+    /** How long to let the stream deliver the last frames of a process that has exited or was killed. */
+    private static final long DRAIN_SECONDS = 5;
+    /** The kill script signals for at most ten seconds; this leaves room for docker itself. */
+    private static final long KILL_TIMEOUT_SECONDS = 30;
+
+    /**
+     * {@code $0} is the marker, {@code $1} the step's command. The outer shell must not exec the inner one,
+     * or the marker would leave the process table: {@code exit $?} after it keeps the outer shell waiting.
+     */
+    private static final String WRAPPER = "/bin/sh -c \"$1\"; exit $?";
+
+    /**
+     * Finds sessions whose leader carries the marker as a whole argument, then signals their members until
+     * none is left: TERM for two seconds, then KILL. The marker arrives in two arguments so that this script,
+     * and another kill of the same step running at once, never match it themselves. Zombies are skipped, since
+     * only their parent can reap them. Exits 1 if something survives ten seconds. Needs only a POSIX sh, tr and
+     * a sleep that takes fractions (GNU and busybox both do), which any base image able to run steps has.
+     */
+    private static final String KILL_SCRIPT = """
+            marker=$1$2
+            sessions=
+            for dir in /proc/[0-9]*; do
+              case " $(tr '\\0' ' ' 2>/dev/null < "$dir/cmdline") " in
+                *" $marker "*) sessions="$sessions ${dir#/proc/}" ;;
+              esac
+            done
+            [ -n "$sessions" ] || exit 0
+            members() {
+              for dir in /proc/[0-9]*; do
+                read -r stat 2>/dev/null < "$dir/stat" || continue
+                set -- ${stat##*) }
+                [ "$1" = Z ] && continue
+                case " $sessions " in *" $4 "*) echo "${dir#/proc/}" ;; esac
+              done
+            }
+            round=0
+            while [ $round -lt 100 ]; do
+              pids=$(members)
+              [ -n "$pids" ] || exit 0
+              signal=TERM
+              [ $round -ge 20 ] && signal=KILL
+              kill -s $signal $pids 2>/dev/null
+              round=$((round + 1))
+              sleep 0.1
+            done
+            echo "still running after SIGKILL:" $pids >&2
+            exit 1
+            """;
+
+    private static final String MARKER_PREFIX = "kiln-step/";
+
+    private final DockerClient docker;
+
+    public ContainerExec(DockerClient docker) {
+        this.docker = requireNonNull(docker, "docker is null");
+    }
+
+    /**
+     * Runs the step to completion. {@code heartbeat} is called about once a second; if it throws, the step is
+     * killed and the exception rethrown. A non-zero exit or a timeout is a result, not an exception.
+     */
+    public StepOutcome run(RunStep step, Consumer<StepProgress> heartbeat) {
+        requireNonNull(step, "step is null");
+        requireNonNull(heartbeat, "heartbeat is null");
+        long started = System.nanoTime();
+        ExecCreateCmd create = docker.execCreateCmd(step.containerId())
+                .withCmd("/bin/sh", "-c", WRAPPER, marker(step), step.command())
+                .withAttachStdout(true)
+                .withAttachStderr(true);
+        if (step.user() != null) {
+            create.withUser(step.user());
+        }
+        String execId = create.exec().getId();
+        ExecOutput output = docker.execStartCmd(execId).withDetach(false).exec(new ExecOutput(TAIL_BYTES));
+        try {
+            return await(step, execId, output, started, heartbeat);
+        } catch (RuntimeException e) {
+            killAfterFailure(step, e);
+            throw e;
+        } catch (InterruptedException e) {
+            // Kill before restoring the flag: docker-java's socket channel refuses I/O on an interrupted thread.
+            killAfterFailure(step, e);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for step " + step.step(), e);
+        } finally {
+            output.close();
+        }
+    }
+
+    /**
+     * Kills what is left of this step in its container, if anything: a retried attempt calls this first, since
+     * the attempt before it may have lost its worker while the step kept running.
+     */
+    public void kill(RunStep step) {
+        requireNonNull(step, "step is null");
+        String execId;
+        try {
+            execId = docker.execCreateCmd(step.containerId())
+                    .withUser("0")
+                    .withCmd("/bin/sh", "-c", KILL_SCRIPT, "kiln-kill", MARKER_PREFIX, markerSuffix(step))
+                    .withAttachStdout(true)
+                    .withAttachStderr(true)
+                    .exec()
+                    .getId();
+        } catch (NotFoundException | ConflictException e) {
+            // The container is gone or stopped: nothing of the step can be running.
+            return;
+        }
+        ExecOutput output = docker.execStartCmd(execId).withDetach(false).exec(new ExecOutput(TAIL_BYTES));
+        try {
+            if (!output.awaitEnd(KILL_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("killing step " + step.step() + " in container " + step.containerId()
+                        + " did not finish within " + KILL_TIMEOUT_SECONDS + "s");
+            }
+            Long exitCode = awaitExitCode(execId);
+            if (exitCode == null || exitCode != 0) {
+                throw new IllegalStateException("could not kill step " + step.step() + " in container "
+                        + step.containerId() + " (exit " + exitCode + "): " + output.stderr().text().strip());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while killing step " + step.step(), e);
+        } finally {
+            output.close();
+        }
+    }
+
+    private StepOutcome await(
+            RunStep step, String execId, ExecOutput output, long started, Consumer<StepProgress> heartbeat)
+            throws InterruptedException {
+        long timeoutNanos =
+                step.timeoutSeconds() > 0 ? TimeUnit.SECONDS.toNanos(step.timeoutSeconds()) : Long.MAX_VALUE;
+        while (true) {
+            long elapsed = System.nanoTime() - started;
+            pause(output, Math.min(POLL_NANOS, timeoutNanos - elapsed));
+            Long exitCode = exitCode(execId);
+            if (exitCode != null) {
+                output.awaitEnd(DRAIN_SECONDS, TimeUnit.SECONDS);
+                return outcome(step, exitCode.intValue(), output, started, false);
+            }
+            if (output.failure() != null) {
+                throw new IllegalStateException("lost the output of step " + step.step(), output.failure());
+            }
+            if (System.nanoTime() - started >= timeoutNanos) {
+                kill(step);
+                output.awaitEnd(DRAIN_SECONDS, TimeUnit.SECONDS);
+                output.stderr().writeLine("step timed out after " + step.timeoutSeconds() + "s");
+                return outcome(step, -1, output, started, true);
+            }
+            heartbeat.accept(new StepProgress(elapsedMillis(started), output.totalBytes()));
+        }
+    }
+
+    /**
+     * Wakes early when the output ends, which is usually when the process exits. Once it has ended, the exit
+     * code can lag a moment behind, so the pause shortens instead of returning at once in a busy loop.
+     */
+    private static void pause(ExecOutput output, long nanos) throws InterruptedException {
+        if (nanos <= 0) {
+            return;
+        }
+        if (output.ended()) {
+            Thread.sleep(Math.min(EXIT_POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(nanos)));
+            return;
+        }
+        output.awaitEnd(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The exit code once docker reports the process finished, else null. */
+    private Long exitCode(String execId) {
+        InspectExecResponse state = docker.inspectExecCmd(execId).exec();
+        if (Boolean.TRUE.equals(state.isRunning())) {
+            return null;
+        }
+        return state.getExitCodeLong();
+    }
+
+    /** For the kill exec, whose stream has ended: docker records its exit code a moment later at most. */
+    private Long awaitExitCode(String execId) throws InterruptedException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            Long exitCode = exitCode(execId);
+            if (exitCode != null) {
+                return exitCode;
+            }
+            Thread.sleep(EXIT_POLL_MILLIS);
+        }
+        return null;
+    }
+
+    private void killAfterFailure(RunStep step, Exception failure) {
+        try {
+            kill(step);
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    private static StepOutcome outcome(RunStep step, int exitCode, ExecOutput output, long started, boolean timedOut) {
+        return new StepOutcome(
+                step.step(),
+                exitCode,
+                output.stdout().text(),
+                output.stderr().text(),
+                elapsedMillis(started),
+                timedOut);
+    }
+
+    private static long elapsedMillis(long started) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    }
+
+    /** Unique per build and step, so a retried attempt finds what the previous attempt of the same step left. */
+    static String marker(RunStep step) {
+        return MARKER_PREFIX + markerSuffix(step);
+    }
+
+    private static String markerSuffix(RunStep step) {
+        return step.buildId() + "/" + step.step();
+    }
+}
