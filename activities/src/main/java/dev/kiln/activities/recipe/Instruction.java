@@ -1,5 +1,10 @@
 package dev.kiln.activities.recipe;
 
 public enum Instruction {
-    RUN
+    RUN,
+    START,
+    ENV,
+    WORKDIR,
+    USER,
+    COPY
 }
