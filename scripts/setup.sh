@@ -53,6 +53,9 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   pkg_installed "$p" || missing+=("$p")
 done
+# The build itself needs a JDK 17 and Maven; images that already ship them (in /usr/bin or elsewhere) keep theirs.
+command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
 if ((${#missing[@]})); then
   apt_install "${missing[@]}"
 fi
