@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.activities.record.BuildRecordActivitiesImpl;
 import dev.kiln.api.core.Authenticator;
+import dev.kiln.api.core.BuildEventStream;
 import dev.kiln.api.core.BuildService;
 import dev.kiln.api.core.HostService;
 import dev.kiln.api.core.HostTokens;
+import dev.kiln.api.core.TemporalStepHeartbeats;
 import dev.kiln.api.core.TemporalWorkers;
 import dev.kiln.api.errors.ApiExceptionMapper;
 import dev.kiln.api.errors.FallbackExceptionMapper;
@@ -17,6 +19,7 @@ import dev.kiln.api.health.TemporalHealthCheck;
 import dev.kiln.api.resources.AdminTeamResource;
 import dev.kiln.api.resources.BuildResource;
 import dev.kiln.api.resources.HostResource;
+import dev.kiln.api.resources.MultipartBodyLimit;
 import dev.kiln.api.resources.TemplateResource;
 import dev.kiln.db.ApiKeyDao;
 import dev.kiln.db.Ids;
@@ -38,9 +41,16 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.glassfish.jersey.media.multipart.MultiPartFeature;
+import org.glassfish.jersey.server.ServerProperties;
 import org.jdbi.v3.core.Jdbi;
 
 public class KilnApiApplication extends Application<KilnApiConfiguration> {
+    /** How fresh a build's event stream is; each subscriber costs two small queries per interval. */
+    private static final Duration EVENT_POLL_INTERVAL = Duration.ofMillis(500);
+    /** Under the 30 to 60 s idle timeouts of common proxies and load balancers. */
+    private static final Duration EVENT_KEEP_ALIVE_INTERVAL = Duration.ofSeconds(15);
 
     public static void main(String[] args) throws Exception {
         new KilnApiApplication().run(args);
@@ -87,6 +97,10 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
 
         environment.healthChecks().register("temporal", new TemporalHealthCheck(stubs));
 
+        // Jersey holds back the first 8 KiB of every response to compute its Content-Length and ignores flush()
+        // until then, which would hold back a build's event stream. Without it, responses that do not set their
+        // Content-Length themselves (archive downloads do) go out chunked.
+        environment.jersey().property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0);
         environment.jersey().register(new ApiExceptionMapper());
         environment.jersey().register(new JsonExceptionMapper());
         environment.jersey().register(new ViolationExceptionMapper());
@@ -98,8 +112,20 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
             HostTokens hostTokens = new HostTokens(configuration.getHostTokenSecret(), clock);
             environment.jersey().register(new AdminTeamResource(jdbi, authenticator, clock));
             environment.jersey().register(new HostResource(new HostService(jdbi, hostTokens, clock), authenticator));
-            environment.jersey().register(new BuildResource(
-                    new BuildService(jdbi, temporal, temporalConfig.getControlTaskQueue(), clock), authenticator));
+            BuildService builds = new BuildService(jdbi, temporal, temporalConfig.getControlTaskQueue(),
+                    Duration.ofMillis(configuration.getBuildDeadline().toMilliseconds()), clock);
+            BuildEventStream events = new BuildEventStream(jdbi, new TemporalStepHeartbeats(temporal),
+                    environment.getObjectMapper(), EVENT_POLL_INTERVAL, EVENT_KEEP_ALIVE_INTERVAL, clock);
+            environment.jersey().register(new BuildResource(builds, events, authenticator, environment.getObjectMapper(),
+                    configuration.getMaxArchiveBytes()));
+            environment.lifecycle().addEventListener(new LifeCycle.Listener() {
+                @Override
+                public void lifeCycleStopping(LifeCycle server) {
+                    events.close();
+                }
+            });
+            environment.jersey().register(MultiPartFeature.class);
+            environment.jersey().register(new MultipartBodyLimit(configuration.getMaxArchiveBytes()));
             environment.jersey().register(new TemplateResource(jdbi, authenticator));
         }
     }

@@ -5,6 +5,8 @@ import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.util.Duration;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.util.EnumSet;
@@ -37,6 +39,38 @@ public class KilnApiConfiguration extends Configuration {
 
     @NotNull
     private Set<Role> roles = EnumSet.allOf(Role.class);
+
+    /**
+     * The largest archive a build may upload. The API holds an upload in memory while storing it, and PostgreSQL
+     * holds it in one bytea until the build ends, hence the ceiling.
+     */
+    @Min(1)
+    @Max(512L * 1024 * 1024)
+    private long maxArchiveBytes = 100L * 1024 * 1024;
+
+    @JsonProperty
+    public long getMaxArchiveBytes() {
+        return maxArchiveBytes;
+    }
+
+    @JsonProperty
+    public void setMaxArchiveBytes(long maxArchiveBytes) {
+        this.maxArchiveBytes = maxArchiveBytes;
+    }
+
+    /** A build, queueing included, that has not finished by then fails and is cleaned up. */
+    @NotNull
+    private Duration buildDeadline = Duration.hours(1);
+
+    @JsonProperty
+    public Duration getBuildDeadline() {
+        return buildDeadline;
+    }
+
+    @JsonProperty
+    public void setBuildDeadline(Duration buildDeadline) {
+        this.buildDeadline = buildDeadline;
+    }
 
     @JsonProperty
     public DataSourceFactory getDatabase() {

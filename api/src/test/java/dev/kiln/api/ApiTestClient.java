@@ -52,7 +52,11 @@ final class ApiTestClient {
         return send(request(path, key).DELETE());
     }
 
-    private HttpRequest.Builder request(String path, String key) {
+    Reply postMultipart(String path, String key, MultipartBody body) {
+        return send(request(path, key).header("Content-Type", body.contentType()).POST(body.publisher()));
+    }
+
+    HttpRequest.Builder request(String path, String key) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
         if (key != null) {
             builder.header("Authorization", "Bearer " + key);
@@ -60,7 +64,7 @@ final class ApiTestClient {
         return builder;
     }
 
-    private Reply send(HttpRequest.Builder request) {
+    Reply send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode body = response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());

@@ -4,6 +4,8 @@ import dev.kiln.db.TestDatabase;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.dropwizard.testing.ResourceHelpers;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -17,16 +19,33 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
     final String adminKey = "kiln_it_admin_" + UUID.randomUUID();
     final String controlTaskQueue = "kiln-control-it-" + UUID.randomUUID();
     private final TestDatabase database = new TestDatabase();
+    /** Overrides travel as system properties: a prefix of its own keeps two stacks of one class from mixing them. */
+    private final String propertyPrefix = "kiln-it-" + UUID.randomUUID();
+    private final Map<String, String> overrides;
     private DropwizardTestSupport<KilnApiConfiguration> app;
     private ApiTestClient client;
+
+    KilnApiStack() {
+        this(Map.of());
+    }
+
+    /** @param overrides configuration keys (dotted paths) set on top of kiln-test.yml */
+    KilnApiStack(Map<String, String> overrides) {
+        this.overrides = Map.copyOf(overrides);
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         database.beforeAll(context);
+        Map<String, String> settings = new LinkedHashMap<>(Map.of(
+                "database.url", database.jdbcUrl(),
+                "adminKey", adminKey,
+                "temporal.controlTaskQueue", controlTaskQueue));
+        settings.putAll(overrides);
         app = new DropwizardTestSupport<>(KilnApiApplication.class, ResourceHelpers.resourceFilePath("kiln-test.yml"),
-                ConfigOverride.config("database.url", database.jdbcUrl()),
-                ConfigOverride.config("adminKey", adminKey),
-                ConfigOverride.config("temporal.controlTaskQueue", controlTaskQueue));
+                propertyPrefix, settings.entrySet().stream()
+                        .map(setting -> ConfigOverride.config(propertyPrefix, setting.getKey(), setting.getValue()))
+                        .toArray(ConfigOverride[]::new));
         app.before();
         client = new ApiTestClient(app.getLocalPort());
     }
@@ -49,5 +68,9 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
 
     TestDatabase database() {
         return database;
+    }
+
+    KilnApiConfiguration configuration() {
+        return app.getConfiguration();
     }
 }

@@ -75,8 +75,10 @@ class TemplateBuildEndToEndIT {
     @Test
     void threeStepRecipeBuildsATemplateImageWhoseFilesystemHasTheStepsWork() throws Exception {
         String name = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
+        // skip_pre_post keeps this the plain three-step slice: root, no package or user set-up around it.
         ApiTestClient.Reply submitted = STACK.client().post("/v1/admin/builds", STACK.adminKey, Map.of(
                 "name", name,
+                "skip_pre_post", true,
                 "recipe", List.of(
                         "RUN echo hello from kiln > /greeting",
                         "RUN mkdir -p /opt/app && cp /greeting /opt/app/copy",
@@ -115,8 +117,10 @@ class TemplateBuildEndToEndIT {
     @Test
     void failingStepFailsTheBuildNamingTheStepAndItsStderrAndLeavesNoContainer() throws Exception {
         String name = "e2e-fail-" + UUID.randomUUID().toString().substring(0, 8);
+        // skip_pre_post keeps this the plain three-step slice: root, no package or user set-up around it.
         ApiTestClient.Reply submitted = STACK.client().post("/v1/admin/builds", STACK.adminKey, Map.of(
                 "name", name,
+                "skip_pre_post", true,
                 "recipe", List.of("RUN echo starting", "RUN echo disk on fire >&2; exit 3", "RUN echo never")));
         String buildId = submitted.body().path("id").asText();
 

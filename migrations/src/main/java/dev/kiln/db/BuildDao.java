@@ -98,8 +98,27 @@ public interface BuildDao {
             """)
     int markFailed(String id, String message, Integer step, Instant now);
 
+    /**
+     * Records who asked for a cancel, while the build can still be cancelled. The first request is kept: it is
+     * the one that stopped the build.
+     *
+     * @return 0 if the build does not exist or has already ended
+     */
     @SqlUpdate("""
-            UPDATE template_builds SET status = 'cancelled', cancelled_by = :cancelledBy, completed_at = :now
+            UPDATE template_builds
+            SET cancel_requested_by = COALESCE(cancel_requested_by, :by),
+                cancel_requested_at = COALESCE(cancel_requested_at, :now)
+            WHERE id = :id AND status IN ('pending', 'running')
+            """)
+    int requestCancel(String id, String by, Instant now);
+
+    /**
+     * Credits the cancel to whoever requested it through {@link #requestCancel}; {@code cancelledBy} is the
+     * fallback for a cancel that did not come through the API (the Temporal UI, say).
+     */
+    @SqlUpdate("""
+            UPDATE template_builds
+            SET status = 'cancelled', cancelled_by = COALESCE(cancel_requested_by, :cancelledBy), completed_at = :now
             WHERE id = :id AND status IN ('pending', 'running')
             """)
     int markCancelled(String id, String cancelledBy, Instant now);

@@ -4,8 +4,10 @@ import static dev.kiln.db.Fixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -182,6 +184,52 @@ class BuildDaoTest {
     }
 
     @Test
+    void markCancelledCreditsWhoeverRequestedTheCancel() {
+        BuildRow build = insert("running");
+
+        assertThat(builds.requestCancel(build.id(), "key-admin", T0)).isEqualTo(1);
+        assertThat(builds.markCancelled(build.id(), "temporal-ui", T0.plusSeconds(1))).isEqualTo(1);
+
+        BuildRow cancelled = builds.findById(build.id()).orElseThrow();
+        assertThat(cancelled.status()).isEqualTo("cancelled");
+        assertThat(cancelled.cancelledBy()).isEqualTo("key-admin");
+        assertThat(cancelled.completedAt()).isEqualTo(T0.plusSeconds(1));
+    }
+
+    @Test
+    void markCancelledWithoutARequestCreditsTheFallback() {
+        BuildRow build = insert("running");
+
+        builds.markCancelled(build.id(), "temporal-ui", T0);
+
+        assertThat(builds.findById(build.id()).orElseThrow().cancelledBy()).isEqualTo("temporal-ui");
+        assertThat(cancelRequest(build.id())).isEqualTo(new CancelRequest(null, null));
+    }
+
+    @Test
+    void theFirstCancelRequestIsKept() {
+        BuildRow build = insert("pending");
+
+        assertThat(builds.requestCancel(build.id(), "key-1", T0)).isEqualTo(1);
+        assertThat(builds.requestCancel(build.id(), "key-2", T0.plusSeconds(5))).isEqualTo(1);
+
+        assertThat(cancelRequest(build.id())).isEqualTo(new CancelRequest("key-1", T0));
+        assertThat(builds.findById(build.id()).orElseThrow().status()).isEqualTo("pending");
+    }
+
+    @Test
+    void requestCancelRefusesEndedAndUnknownBuilds() {
+        for (String status : List.of("success", "failed", "cancelled")) {
+            BuildRow build = insert(status);
+
+            assertThat(builds.requestCancel(build.id(), "key-1", T0)).as(status).isZero();
+
+            assertThat(cancelRequest(build.id())).isEqualTo(new CancelRequest(null, null));
+        }
+        assertThat(builds.requestCancel(Ids.newId("bld"), "key-1", T0)).isZero();
+    }
+
+    @Test
     void publishCreatesTheTemplateAndCompletesTheBuild() {
         BuildRow build = insert("running");
         TemplateRow template = template(build, "py-" + Ids.randomTokenHex(4));
@@ -232,6 +280,17 @@ class BuildDaoTest {
         BuildRow build = Fixtures.build(teamId, "py", status, null);
         builds.insert(build);
         return build;
+    }
+
+    public record CancelRequest(String cancelRequestedBy, Instant cancelRequestedAt) {}
+
+    private static CancelRequest cancelRequest(String buildId) {
+        return db.jdbi().withHandle(handle -> handle
+                .registerRowMapper(ConstructorMapper.factory(CancelRequest.class))
+                .createQuery("SELECT cancel_requested_by, cancel_requested_at FROM template_builds WHERE id = :id")
+                .bind("id", buildId)
+                .mapTo(CancelRequest.class)
+                .one());
     }
 
     private static TemplateRow template(BuildRow build, String name) {

@@ -4,19 +4,29 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The few kiln-api calls a host makes. Uses the JDK client: a host needs no Jersey client stack for four routes. */
+/** The few kiln-api calls a host makes. Uses the JDK client: a host needs no Jersey client stack for five routes. */
 public final class ApiClient {
     /** Heartbeats must not pile up behind a hung API: each one gives up after this long. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** Enough of an error answer to say why; an error body is never worth reading whole. */
+    private static final int ERROR_BODY_BYTES = 4096;
+    private static final String ARCHIVE_SHA256_HEADER = "X-Archive-Sha256";
 
     private final URI base;
     private final ObjectMapper json;
@@ -58,6 +68,83 @@ public final class ApiClient {
 
     public void heartbeat(HostCredentials credentials, Map<String, Object> load) throws IOException, InterruptedException {
         post("v1/hosts/" + credentials.hostId() + "/heartbeat", load, Map.of("X-Host-Token", credentials.token()), 204);
+    }
+
+    /**
+     * Streams the archive uploaded with a build, for the caller to read and close. The timeout covers the wait for
+     * the response to start, not the transfer of a large archive. When the API states the archive's SHA-256, the
+     * stream checks it at its end and fails with an IOException on a mismatch, so a corrupted transfer is retried
+     * instead of unpacked.
+     */
+    public InputStream downloadArchive(HostCredentials credentials, String buildId)
+            throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(
+                        base.resolve("v1/hosts/" + credentials.hostId() + "/builds/" + buildId + "/archive"))
+                .timeout(REQUEST_TIMEOUT)
+                .header("X-Host-Token", credentials.token())
+                .GET()
+                .build();
+        HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        if (response.statusCode() != 200) {
+            try (InputStream body = response.body()) {
+                throw new ApiError(response.statusCode(),
+                        new String(body.readNBytes(ERROR_BODY_BYTES), StandardCharsets.UTF_8));
+            }
+        }
+        return response.headers().firstValue(ARCHIVE_SHA256_HEADER)
+                .<InputStream>map(expected -> new VerifiedStream(response.body(), expected, buildId))
+                .orElse(response.body());
+    }
+
+    /** Compares the digest of everything read with the expected one once the end is reached. */
+    private static final class VerifiedStream extends FilterInputStream {
+        private final String expected;
+        private final String buildId;
+        private boolean verified;
+
+        VerifiedStream(InputStream in, String expected, String buildId) {
+            super(new DigestInputStream(in, sha256()));
+            this.expected = expected;
+            this.buildId = buildId;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int value = super.read();
+            if (value < 0) {
+                verify();
+            }
+            return value;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int read = super.read(buffer, offset, length);
+            if (read < 0) {
+                verify();
+            }
+            return read;
+        }
+
+        private void verify() throws IOException {
+            if (verified) {
+                return;
+            }
+            verified = true;
+            String actual = HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+            if (!actual.equalsIgnoreCase(expected)) {
+                throw new IOException("the archive of build " + buildId + " arrived corrupted: sha256 " + actual
+                        + ", expected " + expected);
+            }
+        }
+
+        private static MessageDigest sha256() {
+            try {
+                return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java platform has SHA-256", e);
+            }
+        }
     }
 
     private JsonNode post(String path, Object body, Map<String, String> headers, int expected)

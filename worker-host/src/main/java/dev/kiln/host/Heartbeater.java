@@ -45,6 +45,11 @@ public final class Heartbeater implements Managed {
         this.onDeleted = requireNonNull(onDeleted, "onDeleted is null");
     }
 
+    /** The credentials as of the last refresh, for other calls to kiln-api (archive downloads). */
+    public HostCredentials currentCredentials() {
+        return credentials;
+    }
+
     @Override
     public void start() {
         scheduler.scheduleWithFixedDelay(this::beatSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);

@@ -2,6 +2,7 @@ package dev.kiln.host;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
+import dev.kiln.activities.docker.ArchiveSource;
 import dev.kiln.activities.docker.BaseImages;
 import dev.kiln.activities.docker.DockerClients;
 import dev.kiln.activities.docker.SandboxActivitiesImpl;
@@ -20,6 +21,7 @@ import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +66,22 @@ public class KilnHostApplication extends Application<KilnHostConfiguration> {
 
         DockerClient docker = DockerClients.create(configuration.getDockerHost());
         BaseImages.ensureMinimal(docker, configuration.getMinimalImage());
+        if (configuration.isRequireDebianBase()) {
+            BaseImages.requirePresent(docker, BaseImages.DEBIAN_IMAGE, "make it with scripts/make-debian-base.sh");
+        }
+        Heartbeater heartbeater = new Heartbeater(api, store, credentials,
+                () -> HostFacts.load(stateDir, docker),
+                Duration.ofMillis(configuration.getHeartbeatInterval().toMilliseconds()),
+                () -> new Thread(() -> System.exit(EXIT_HOST_DELETED), "kiln-host-exit").start());
+        // The heartbeater refreshes the host token; downloads use whichever token is current.
+        ArchiveSource archives = buildId -> {
+            try {
+                return api.downloadArchive(heartbeater.currentCredentials(), buildId);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while downloading the archive of build " + buildId);
+            }
+        };
 
         WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
                 WorkflowServiceStubsOptions.newBuilder().setTarget(configuration.getTemporalTarget()).build());
@@ -75,7 +93,7 @@ public class KilnHostApplication extends Application<KilnHostConfiguration> {
         Worker worker = factory.newWorker(TaskQueues.host(credentials.hostId()), WorkerOptions.newBuilder()
                 .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
                 .build());
-        worker.registerActivitiesImplementations(new SandboxActivitiesImpl(docker));
+        worker.registerActivitiesImplementations(new SandboxActivitiesImpl(docker, archives));
         environment.lifecycle().manage(new Managed() {
             @Override
             public void start() {
@@ -91,10 +109,7 @@ public class KilnHostApplication extends Application<KilnHostConfiguration> {
             }
         });
 
-        environment.lifecycle().manage(new Heartbeater(api, store, credentials,
-                () -> HostFacts.load(stateDir, docker),
-                Duration.ofMillis(configuration.getHeartbeatInterval().toMilliseconds()),
-                () -> new Thread(() -> System.exit(EXIT_HOST_DELETED), "kiln-host-exit").start()));
+        environment.lifecycle().manage(heartbeater);
     }
 
     private static HostCredentials loadOrRegister(

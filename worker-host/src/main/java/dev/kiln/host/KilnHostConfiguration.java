@@ -35,6 +35,9 @@ public class KilnHostConfiguration extends Configuration {
     @NotNull
     private Duration heartbeatInterval = Duration.seconds(30);
 
+    /** Refuse to start without the Debian base image, on hosts whose builds need it (it is made at setup). */
+    private boolean requireDebianBase;
+
     @JsonProperty
     public String getApiUrl() {
         return apiUrl;
@@ -123,5 +126,15 @@ public class KilnHostConfiguration extends Configuration {
     @JsonProperty
     public void setHeartbeatInterval(Duration heartbeatInterval) {
         this.heartbeatInterval = heartbeatInterval;
+    }
+
+    @JsonProperty
+    public boolean isRequireDebianBase() {
+        return requireDebianBase;
+    }
+
+    @JsonProperty
+    public void setRequireDebianBase(boolean requireDebianBase) {
+        this.requireDebianBase = requireDebianBase;
     }
 }

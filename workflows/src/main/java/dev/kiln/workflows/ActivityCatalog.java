@@ -88,16 +88,35 @@ public final class ActivityCatalog {
     }
 
     /**
-     * Cleanup after failure or cancel. Retried for a long while because a leaked sandbox costs a host
-     * real memory; it runs in a detached scope so cancellation does not stop it.
+     * The healthcheck probes until healthy, out of retries, or cancelled; with retries 0 only the build
+     * deadline bounds it, so its StartToClose is that deadline. It heartbeats every probe.
+     */
+    public static ActivityOptions healthcheck(String hostId, Duration deadline, String summary) {
+        return ActivityOptions.newBuilder()
+                .setTaskQueue(TaskQueues.host(hostId))
+                .setScheduleToStartTimeout(HOST_SCHEDULE_TO_START)
+                .setStartToCloseTimeout(deadline)
+                .setHeartbeatTimeout(HOST_HEARTBEAT)
+                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+                .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
+                .setSummary(summary)
+                .build();
+    }
+
+    /**
+     * Cleanup after success, failure or cancel; runs in a detached scope so cancellation does not stop it.
+     * Retried for up to ten minutes because a leaked sandbox costs a host real memory, but bounded, because a
+     * lost host may never come back and the workflow must still end (the host reconciles on its return).
      */
     public static ActivityOptions cleanup(String hostId, String summary) {
         return ActivityOptions.newBuilder()
                 .setTaskQueue(TaskQueues.host(hostId))
                 .setScheduleToStartTimeout(Duration.ofMinutes(5))
+                .setScheduleToCloseTimeout(Duration.ofMinutes(10))
                 .setStartToCloseTimeout(Duration.ofMinutes(2))
                 .setRetryOptions(RetryOptions.newBuilder()
-                        .setMaximumAttempts(5)
+                        .setInitialInterval(Duration.ofSeconds(2))
+                        .setMaximumInterval(Duration.ofMinutes(1))
                         .build())
                 .setSummary(summary)
                 .build();

@@ -19,7 +19,11 @@ public enum FailureType {
     /** The row the activity should update is gone (deleted build, host). */
     NOT_FOUND,
     /** The Docker engine refused the request as malformed; retrying cannot help. */
-    DOCKER_REJECTED;
+    DOCKER_REJECTED,
+    /** The uploaded archive is unreadable or has entries escaping the extraction root. */
+    ARCHIVE_INVALID,
+    /** The build sandbox disappeared (removed or its host's engine restarted) mid-build. */
+    SANDBOX_GONE;
 
     /** Failures that no retry can fix; activity options list them as non-retryable. */
     public static final Set<FailureType> NON_RETRYABLE = EnumSet.complementOf(EnumSet.of(NO_CAPACITY));

@@ -19,6 +19,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -38,6 +39,9 @@ public final class BaseImages {
 
     static final String BASE_LABEL = "kiln.base";
 
+    /** Made by {@code scripts/make-debian-base.sh} at setup: debootstrap needs root and minutes, not a host start. */
+    public static final String DEBIAN_IMAGE = "kiln/debian:bookworm";
+
     /** Debian's busybox-static installs here; the plain busybox package is usually dynamically linked. */
     private static final List<Path> BUSYBOX_PATHS = List.of(Path.of("/bin/busybox"), Path.of("/usr/bin/busybox"));
 
@@ -47,6 +51,16 @@ public final class BaseImages {
     /** Fixed, so that the same binary always yields the same layer and image ids. */
     private static final long MODIFIED_AT_MILLIS = 0;
     private static final String CREATED_AT = "1970-01-01T00:00:00Z";
+
+    /**
+     * Debian's busybox-static has no nohup applet, and START steps run their command under nohup; without it the
+     * backgrounded command fails unseen. Ignoring SIGHUP is all nohup does when its output is redirected anyway.
+     */
+    private static final String NOHUP_SCRIPT = """
+            #!/bin/sh
+            trap '' HUP
+            exec "$@"
+            """;
 
     private static final List<String> DIRECTORIES = List.of(
             "bin", "dev", "etc", "home", "proc", "sbin", "sys", "usr", "usr/bin", "usr/sbin");
@@ -65,47 +79,66 @@ public final class BaseImages {
     private BaseImages() {}
 
     /**
-     * Loads the minimal image as {@code imageRef} unless the host already has it. Two callers at once both load
-     * and both succeed: they send identical archives, so the engine ends with one image under the tag.
+     * Loads the minimal image as {@code imageRef} unless the host already has this very image under the tag. An
+     * image from an older Kiln (without the nohup shim, say) or an older busybox is replaced, so that a host gets
+     * the current image by restarting. Two callers at once both load and both succeed: they send identical
+     * archives, so the engine ends with one image under the tag.
      */
     public static void ensureMinimal(DockerClient docker, String imageRef) {
         requireNonNull(docker, "docker is null");
         requireNonNull(imageRef, "imageRef is null");
-        if (exists(docker, imageRef)) {
+        Optional<String> current = imageId(docker, imageRef);
+        Optional<Path> busybox = BUSYBOX_PATHS.stream().filter(Files::isRegularFile).findFirst();
+        if (busybox.isEmpty()) {
+            if (current.isPresent()) {
+                return;
+            }
+            throw new IllegalStateException(
+                    "no busybox at " + BUSYBOX_PATHS + " to build " + imageRef + " from; install busybox-static");
+        }
+        String architecture = docker.versionCmd().exec().getArch();
+        SaveArchive archive = saveArchive(imageRef, busybox.get(), architecture);
+        if (current.isPresent() && current.get().equals(archive.imageId())) {
             return;
         }
-        Path busybox = BUSYBOX_PATHS.stream()
-                .filter(Files::isRegularFile)
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException(
-                        "no busybox at " + BUSYBOX_PATHS + " to build " + imageRef + " from; install busybox-static"));
-        String architecture = docker.versionCmd().exec().getArch();
-        byte[] archive = saveArchive(imageRef, busybox, architecture);
         // The load endpoint reports failures inside a 200 response, which docker-java does not read; only the
-        // image's presence afterwards says it worked.
-        docker.loadImageCmd(new ByteArrayInputStream(archive)).exec();
-        if (!exists(docker, imageRef)) {
+        // image under the tag afterwards says it worked.
+        docker.loadImageCmd(new ByteArrayInputStream(archive.bytes())).exec();
+        if (!imageId(docker, imageRef).equals(Optional.of(archive.imageId()))) {
             throw new IllegalStateException("docker load of " + imageRef + " did not produce the image");
         }
     }
 
-    private static boolean exists(DockerClient docker, String imageRef) {
-        try {
-            docker.inspectImageCmd(imageRef).exec();
-            return true;
-        } catch (NotFoundException e) {
-            return false;
+    /** Fails with {@code hint} unless the engine has {@code imageRef}; for base images a host cannot make itself. */
+    public static void requirePresent(DockerClient docker, String imageRef, String hint) {
+        requireNonNull(docker, "docker is null");
+        requireNonNull(imageRef, "imageRef is null");
+        requireNonNull(hint, "hint is null");
+        if (imageId(docker, imageRef).isEmpty()) {
+            throw new IllegalStateException("base image " + imageRef + " is not on this host; " + hint);
         }
     }
 
+    private static Optional<String> imageId(DockerClient docker, String imageRef) {
+        try {
+            return Optional.of(docker.inspectImageCmd(imageRef).exec().getId());
+        } catch (NotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A loaded image's id is the digest of its config, so it is known before the engine sees the archive. */
+    private record SaveArchive(byte[] bytes, String imageId) {}
+
     /** The layout {@code docker save} writes: a manifest, the image config, and the layer as a plain tar. */
-    private static byte[] saveArchive(String imageRef, Path busybox, String architecture) {
+    private static SaveArchive saveArchive(String imageRef, Path busybox, String architecture) {
         try {
             byte[] layer = rootfs(busybox);
             String diffId = sha256(layer);
             byte[] config = IMAGE_CONFIG.formatted(architecture, CREATED_AT, BASE_LABEL, diffId, CREATED_AT)
                     .getBytes(StandardCharsets.UTF_8);
-            String configName = sha256(config) + ".json";
+            String configDigest = sha256(config);
+            String configName = configDigest + ".json";
             String layerName = diffId + "/layer.tar";
             byte[] manifest = MANIFEST.formatted(configName, normalized(imageRef), layerName)
                     .getBytes(StandardCharsets.UTF_8);
@@ -116,7 +149,7 @@ public final class BaseImages {
                 file(tar, configName, 0644, config);
                 file(tar, "manifest.json", 0644, manifest);
             }
-            return archive.toByteArray();
+            return new SaveArchive(archive.toByteArray(), "sha256:" + configDigest);
         } catch (IOException e) {
             throw new UncheckedIOException("building the minimal image from " + busybox, e);
         }
@@ -133,8 +166,12 @@ public final class BaseImages {
             directory(tar, "root", 0700);
             directory(tar, "tmp", 01777);
             file(tar, "bin/busybox", 0755, binary);
-            for (String applet : applets(busybox)) {
+            List<String> applets = applets(busybox);
+            for (String applet : applets) {
                 symlink(tar, "bin/" + applet, "busybox");
+            }
+            if (!applets.contains("nohup")) {
+                file(tar, "bin/nohup", 0755, NOHUP_SCRIPT.getBytes(StandardCharsets.UTF_8));
             }
             file(tar, "etc/passwd", 0644, "root:x:0:0:root:/root:/bin/sh\n".getBytes(StandardCharsets.UTF_8));
             file(tar, "etc/group", 0644, "root:x:0:\n".getBytes(StandardCharsets.UTF_8));

@@ -7,18 +7,17 @@ import com.github.dockerjava.api.command.ExecCreateCmd;
 import com.github.dockerjava.api.command.InspectExecResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
-import dev.kiln.workflows.sandbox.RunStep;
-import dev.kiln.workflows.sandbox.StepOutcome;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Runs one build step in a running container with docker exec, keeping the tail of its output, and kills it
+ * Runs one command in a running container with docker exec, keeping the tail of its output, and kills it
  * on timeout or when the heartbeat callback throws. Free of Temporal so that it can be tested on its own.
  *
  * <p>Docker has no API to kill an exec. Every exec runs as the leader of a session of its own (runc calls
- * setsid), so the step runs under a wrapper shell that carries a marker for this build and step among its
- * arguments and stays alive until the step ends; killing means a second exec, as root, that finds the wrapper
+ * setsid), so the command runs under a wrapper shell that carries a marker naming it among its
+ * arguments and stays alive until the command ends; killing means a second exec, as root, that finds the wrapper
  * by that marker in {@code /proc/<pid>/cmdline} and signals every process in its session, TERM first and KILL
  * after a grace period, until none is left. Killing by session rather than by process tree also catches
  * children that were re-parented or moved to another process group; a process that starts a session of its
@@ -37,7 +36,7 @@ public final class ContainerExec {
     private static final long KILL_TIMEOUT_SECONDS = 30;
 
     /**
-     * {@code $0} is the marker, {@code $1} the step's command. The outer shell must not exec the inner one,
+     * {@code $0} is the marker, {@code $1} the command. The outer shell must not exec the inner one,
      * or the marker would leave the process table: {@code exit $?} after it keeps the outer shell waiting.
      */
     private static final String WRAPPER = "/bin/sh -c \"$1\"; exit $?";
@@ -45,7 +44,7 @@ public final class ContainerExec {
     /**
      * Finds sessions whose leader carries the marker as a whole argument, then signals their members until
      * none is left: TERM for two seconds, then KILL. The marker arrives in two arguments so that this script,
-     * and another kill of the same step running at once, never match it themselves. Zombies are skipped, since
+     * and another kill of the same command running at once, never match it themselves. Zombies are skipped, since
      * only their parent can reap them. Exits 1 if something survives ten seconds. Needs only a POSIX sh, tr and
      * a sleep that takes fractions (GNU and busybox both do), which any base image able to run steps has.
      */
@@ -89,96 +88,97 @@ public final class ContainerExec {
     }
 
     /**
-     * Runs the step to completion. {@code heartbeat} is called about once a second; if it throws, the step is
-     * killed and the exception rethrown. A non-zero exit or a timeout is a result, not an exception.
+     * Runs the command to completion. {@code heartbeat} is called about once a second; if it throws, the command
+     * is killed and the exception rethrown. A non-zero exit or a timeout is a result, not an exception.
      */
-    public StepOutcome run(RunStep step, Consumer<StepProgress> heartbeat) {
-        requireNonNull(step, "step is null");
+    public ExecResult run(ExecRequest request, Consumer<StepProgress> heartbeat) {
+        requireNonNull(request, "request is null");
         requireNonNull(heartbeat, "heartbeat is null");
         long started = System.nanoTime();
-        ExecCreateCmd create = docker.execCreateCmd(step.containerId())
-                .withCmd("/bin/sh", "-c", WRAPPER, marker(step), step.command())
+        ExecCreateCmd create = docker.execCreateCmd(request.containerId())
+                .withCmd("/bin/sh", "-c", WRAPPER, marker(request), request.command())
                 .withAttachStdout(true)
                 .withAttachStderr(true);
-        if (step.user() != null) {
-            create.withUser(step.user());
+        if (request.user() != null) {
+            create.withUser(request.user());
         }
         String execId = create.exec().getId();
         ExecOutput output = docker.execStartCmd(execId).withDetach(false).exec(new ExecOutput(TAIL_BYTES));
         try {
-            return await(step, execId, output, started, heartbeat);
+            return await(request, execId, output, started, heartbeat);
         } catch (RuntimeException e) {
-            killAfterFailure(step, e);
+            killAfterFailure(request, e);
             throw e;
         } catch (InterruptedException e) {
             // Kill before restoring the flag: docker-java's socket channel refuses I/O on an interrupted thread.
-            killAfterFailure(step, e);
+            killAfterFailure(request, e);
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for step " + step.step(), e);
+            throw new IllegalStateException("interrupted while waiting for " + request.name(), e);
         } finally {
             output.close();
         }
     }
 
     /**
-     * Kills what is left of this step in its container, if anything: a retried attempt calls this first, since
-     * the attempt before it may have lost its worker while the step kept running.
+     * Kills what is left of the command {@code name} in the container, if anything: a retried attempt calls this
+     * first, since the attempt before it may have lost its worker while the command kept running.
      */
-    public void kill(RunStep step) {
-        requireNonNull(step, "step is null");
+    public void kill(String containerId, String name) {
+        requireNonNull(containerId, "containerId is null");
+        requireNonNull(name, "name is null");
         String execId;
         try {
-            execId = docker.execCreateCmd(step.containerId())
+            execId = docker.execCreateCmd(containerId)
                     .withUser("0")
-                    .withCmd("/bin/sh", "-c", KILL_SCRIPT, "kiln-kill", MARKER_PREFIX, markerSuffix(step))
+                    .withCmd("/bin/sh", "-c", KILL_SCRIPT, "kiln-kill", MARKER_PREFIX, name)
                     .withAttachStdout(true)
                     .withAttachStderr(true)
                     .exec()
                     .getId();
         } catch (NotFoundException | ConflictException e) {
-            // The container is gone or stopped: nothing of the step can be running.
+            // The container is gone or stopped: nothing of the command can be running.
             return;
         }
         ExecOutput output = docker.execStartCmd(execId).withDetach(false).exec(new ExecOutput(TAIL_BYTES));
         try {
             if (!output.awaitEnd(KILL_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("killing step " + step.step() + " in container " + step.containerId()
+                throw new IllegalStateException("killing " + name + " in container " + containerId
                         + " did not finish within " + KILL_TIMEOUT_SECONDS + "s");
             }
             Long exitCode = awaitExitCode(execId);
             if (exitCode == null || exitCode != 0) {
-                throw new IllegalStateException("could not kill step " + step.step() + " in container "
-                        + step.containerId() + " (exit " + exitCode + "): " + output.stderr().text().strip());
+                throw new IllegalStateException("could not kill " + name + " in container " + containerId
+                        + " (exit " + exitCode + "): " + output.stderr().text().strip());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while killing step " + step.step(), e);
+            throw new IllegalStateException("interrupted while killing " + name, e);
         } finally {
             output.close();
         }
     }
 
-    private StepOutcome await(
-            RunStep step, String execId, ExecOutput output, long started, Consumer<StepProgress> heartbeat)
+    private ExecResult await(
+            ExecRequest request, String execId, ExecOutput output, long started, Consumer<StepProgress> heartbeat)
             throws InterruptedException {
-        long timeoutNanos =
-                step.timeoutSeconds() > 0 ? TimeUnit.SECONDS.toNanos(step.timeoutSeconds()) : Long.MAX_VALUE;
+        Duration timeout = request.timeout();
+        long timeoutNanos = timeout.isZero() ? Long.MAX_VALUE : timeout.toNanos();
         while (true) {
             long elapsed = System.nanoTime() - started;
             pause(output, Math.min(POLL_NANOS, timeoutNanos - elapsed));
             Long exitCode = exitCode(execId);
             if (exitCode != null) {
                 output.awaitEnd(DRAIN_SECONDS, TimeUnit.SECONDS);
-                return outcome(step, exitCode.intValue(), output, started, false);
+                return result(exitCode.intValue(), output, started, false);
             }
             if (output.failure() != null) {
-                throw new IllegalStateException("lost the output of step " + step.step(), output.failure());
+                throw new IllegalStateException("lost the output of " + request.name(), output.failure());
             }
             if (System.nanoTime() - started >= timeoutNanos) {
-                kill(step);
+                kill(request.containerId(), request.name());
                 output.awaitEnd(DRAIN_SECONDS, TimeUnit.SECONDS);
-                output.stderr().writeLine("step timed out after " + step.timeoutSeconds() + "s");
-                return outcome(step, -1, output, started, true);
+                output.stderr().writeLine("timed out after " + describe(timeout));
+                return result(-1, output, started, true);
             }
             heartbeat.accept(new StepProgress(elapsedMillis(started), output.totalBytes()));
         }
@@ -220,34 +220,29 @@ public final class ContainerExec {
         return null;
     }
 
-    private void killAfterFailure(RunStep step, Exception failure) {
+    private void killAfterFailure(ExecRequest request, Exception failure) {
         try {
-            kill(step);
+            kill(request.containerId(), request.name());
         } catch (RuntimeException e) {
             failure.addSuppressed(e);
         }
     }
 
-    private static StepOutcome outcome(RunStep step, int exitCode, ExecOutput output, long started, boolean timedOut) {
-        return new StepOutcome(
-                step.step(),
-                exitCode,
-                output.stdout().text(),
-                output.stderr().text(),
-                elapsedMillis(started),
-                timedOut);
+    private static ExecResult result(int exitCode, ExecOutput output, long started, boolean timedOut) {
+        return new ExecResult(
+                exitCode, output.stdout().text(), output.stderr().text(), elapsedMillis(started), timedOut);
+    }
+
+    /** Whole seconds as users write them in recipes ({@code 30s}); a probe timeout may be finer. */
+    static String describe(Duration timeout) {
+        return timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + "s" : timeout.toMillis() + "ms";
     }
 
     private static long elapsedMillis(long started) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     }
 
-    /** Unique per build and step, so a retried attempt finds what the previous attempt of the same step left. */
-    static String marker(RunStep step) {
-        return MARKER_PREFIX + markerSuffix(step);
-    }
-
-    private static String markerSuffix(RunStep step) {
-        return step.buildId() + "/" + step.step();
+    static String marker(ExecRequest request) {
+        return MARKER_PREFIX + request.name();
     }
 }

@@ -2,6 +2,7 @@ package dev.kiln.activities.record;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.kiln.db.BuildArchiveDao;
 import dev.kiln.db.BuildDao;
 import dev.kiln.db.HostDao;
 import dev.kiln.db.HostRow;
@@ -51,6 +52,7 @@ public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
         Instant now = clock.instant();
         List<HostRow> hosts = jdbi.onDemand(HostDao.class).listPlaceable("regular", null, now.minus(heartbeatFreshness));
         HostRow chosen = hosts.stream()
+                .filter(host -> !request.excludedHosts().contains(host.id()))
                 .filter(host -> host.memoryMb() == null || host.memoryMb() >= request.memoryMb())
                 .min(Comparator.comparingLong(BuildRecordActivitiesImpl::runningWork).thenComparing(HostRow::id))
                 .orElseThrow(() -> ApplicationFailure.newFailure(
@@ -77,7 +79,7 @@ public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
 
     @Override
     public void publishTemplate(PublishTemplate request) {
-        TemplateRow template = new TemplateRow(request.templateId(), request.teamId(), request.name(), "image",
+        TemplateRow template = new TemplateRow(request.templateId(), request.teamId(), request.name(), request.type(),
                 request.imageRef(), request.vcpus(), request.memoryMb(), request.sizeBytes(), request.defaultUser(),
                 request.defaultEnv(), request.defaultWorkdir(), request.buildId(), null);
         try {
@@ -104,6 +106,11 @@ public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
     @Override
     public void markCancelled(String buildId, String fallbackBy) {
         builds().markCancelled(buildId, fallbackBy, clock.instant());
+    }
+
+    @Override
+    public void releaseArchive(String buildId) {
+        jdbi.onDemand(BuildArchiveDao.class).deleteByBuildId(buildId);
     }
 
     private BuildDao builds() {

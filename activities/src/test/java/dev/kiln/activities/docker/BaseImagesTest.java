@@ -68,6 +68,21 @@ class BaseImagesTest {
     }
 
     @Test
+    void ensureMinimalReplacesAnOutdatedImageUnderTheTag() throws InterruptedException {
+        BaseImages.ensureMinimal(docker, MINIMAL_IMAGE);
+        String current = docker.inspectImageCmd(MINIMAL_IMAGE).exec().getId();
+        String containerId = support.container(docker.createContainerCmd(MINIMAL_IMAGE).exec().getId());
+        ImageName name = ImageName.parse(MINIMAL_IMAGE);
+        support.image(docker.commitCmd(containerId).withRepository(name.repository()).withTag(name.tag()).exec());
+        assertThat(docker.inspectImageCmd(MINIMAL_IMAGE).exec().getId()).isNotEqualTo(current);
+
+        BaseImages.ensureMinimal(docker, MINIMAL_IMAGE);
+
+        assertThat(docker.inspectImageCmd(MINIMAL_IMAGE).exec().getId()).isEqualTo(current);
+        assertThat(support.run(MINIMAL_IMAGE, "/bin/sh", "-c", "nohup echo via nohup")).isEqualTo("via nohup\n");
+    }
+
+    @Test
     void ensureMinimalMakesTheSameImageEveryTime() {
         BaseImages.ensureMinimal(docker, MINIMAL_IMAGE);
         String first = docker.inspectImageCmd(MINIMAL_IMAGE).exec().getId();

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.dockerjava.api.DockerClient;
 import dev.kiln.workflows.sandbox.CreateBuildSandbox;
-import dev.kiln.workflows.sandbox.RunStep;
-import dev.kiln.workflows.sandbox.StepOutcome;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,7 +37,9 @@ class ContainerExecTest {
         support.image(MINIMAL_IMAGE);
         BaseImages.ensureMinimal(docker, MINIMAL_IMAGE);
         exec = new ContainerExec(docker);
-        containerId = support.container(new SandboxActivitiesImpl(docker)
+        containerId = support.container(new SandboxActivitiesImpl(docker, buildId -> {
+                    throw new IOException("no archives in these tests");
+                })
                 .createBuildSandbox(new CreateBuildSandbox(BUILD_ID, MINIMAL_IMAGE, 1, 128)));
     }
 
@@ -48,7 +50,7 @@ class ContainerExecTest {
 
     @Test
     void capturesExitCodeAndBothStreams() {
-        StepOutcome outcome = exec.run(step("echo out; echo err >&2; exit 3", 30), progress -> {});
+        ExecResult outcome = exec.run(step("echo out; echo err >&2; exit 3", 30), progress -> {});
 
         assertThat(outcome.exitCode()).isEqualTo(3);
         assertThat(outcome.ok()).isFalse();
@@ -60,7 +62,7 @@ class ContainerExecTest {
 
     @Test
     void successfulStepIsOk() {
-        StepOutcome outcome = exec.run(step("echo 'single \"quoted\"' \"$HOME\" | tr a-z A-Z", 30), progress -> {});
+        ExecResult outcome = exec.run(step("echo 'single \"quoted\"' \"$HOME\" | tr a-z A-Z", 30), progress -> {});
 
         assertThat(outcome.ok()).isTrue();
         assertThat(outcome.stdoutTail()).isEqualTo("SINGLE \"QUOTED\" /ROOT\n");
@@ -68,7 +70,7 @@ class ContainerExecTest {
 
     @Test
     void failingStepReturnsNotOkWithItsExitCode() {
-        StepOutcome missingCommand = exec.run(step("no-such-command", 30), progress -> {});
+        ExecResult missingCommand = exec.run(step("no-such-command", 30), progress -> {});
 
         assertThat(missingCommand.ok()).isFalse();
         assertThat(missingCommand.exitCode()).isEqualTo(127);
@@ -79,7 +81,7 @@ class ContainerExecTest {
     void tailKeepsTheEndOfLongOutput() {
         String printLines = "i=0; while [ $i -lt 3000 ]; do echo line-$i; echo err-$i >&2; i=$((i+1)); done";
 
-        StepOutcome outcome = exec.run(step(printLines, 60), progress -> {});
+        ExecResult outcome = exec.run(step(printLines, 60), progress -> {});
 
         assertThat(outcome.ok()).isTrue();
         assertThat(outcome.stdoutTail().getBytes(StandardCharsets.UTF_8)).hasSize(ContainerExec.TAIL_BYTES);
@@ -90,7 +92,7 @@ class ContainerExecTest {
 
     @Test
     void runsAsTheRequestedUser() {
-        RunStep asUser = new RunStep(BUILD_ID, containerId, steps.incrementAndGet(), "id -u; id -g", "1000:1001", 30);
+        ExecRequest asUser = new ExecRequest(containerId, name(), "id -u; id -g", "1000:1001", Duration.ofSeconds(30));
 
         assertThat(exec.run(asUser, progress -> {}).stdoutTail()).isEqualTo("1000\n1001\n");
     }
@@ -99,7 +101,7 @@ class ContainerExecTest {
     void heartbeatsReportElapsedTimeAndOutputSoFar() {
         List<StepProgress> beats = new CopyOnWriteArrayList<>();
 
-        StepOutcome outcome = exec.run(step("echo first; sleep 3; echo second", 30), beats::add);
+        ExecResult outcome = exec.run(step("echo first; sleep 3; echo second", 30), beats::add);
 
         assertThat(outcome.ok()).isTrue();
         assertThat(beats).hasSizeBetween(2, 4);
@@ -110,20 +112,20 @@ class ContainerExecTest {
 
     @Test
     void timedOutStepIsKilledAndLeavesNoProcess() {
-        StepOutcome outcome = exec.run(step("echo started; sleep 302 & sleep 301; echo never", 2), progress -> {});
+        ExecResult outcome = exec.run(step("echo started; sleep 302 & sleep 301; echo never", 2), progress -> {});
 
         assertThat(outcome.timedOut()).isTrue();
         assertThat(outcome.ok()).isFalse();
         assertThat(outcome.exitCode()).isEqualTo(-1);
         assertThat(outcome.stdoutTail()).isEqualTo("started\n");
-        assertThat(outcome.stderrTail()).endsWith("step timed out after 2s\n");
+        assertThat(outcome.stderrTail()).endsWith("timed out after 2s\n");
         assertThat(outcome.elapsedMs()).isBetween(2_000L, 10_000L);
         assertThat(processes()).doesNotContain("sleep 301", "sleep 302");
     }
 
     @Test
     void stepIgnoringTermIsKilledAnyway() {
-        StepOutcome outcome = exec.run(step("trap '' TERM; sleep 307", 1), progress -> {});
+        ExecResult outcome = exec.run(step("trap '' TERM; sleep 307", 1), progress -> {});
 
         assertThat(outcome.timedOut()).isTrue();
         assertThat(outcome.elapsedMs()).isBetween(3_000L, 15_000L);
@@ -132,10 +134,10 @@ class ContainerExecTest {
 
     @Test
     void killReachesAStepRunAsAnotherUser() {
-        RunStep asUser = new RunStep(
-                BUILD_ID, containerId, steps.incrementAndGet(), "sleep 308 & sleep 309 & wait", "1000", 1);
+        ExecRequest asUser =
+                new ExecRequest(containerId, name(), "sleep 308 & sleep 309 & wait", "1000", Duration.ofSeconds(1));
 
-        StepOutcome outcome = exec.run(asUser, progress -> {});
+        ExecResult outcome = exec.run(asUser, progress -> {});
 
         assertThat(outcome.timedOut()).isTrue();
         assertThat(processes()).doesNotContain("sleep 308", "sleep 309");
@@ -143,9 +145,9 @@ class ContainerExecTest {
 
     @Test
     void timeoutNoticeGoesOnALineOfItsOwn() {
-        StepOutcome outcome = exec.run(step("printf partial >&2; sleep 303", 1), progress -> {});
+        ExecResult outcome = exec.run(step("printf partial >&2; sleep 303", 1), progress -> {});
 
-        assertThat(outcome.stderrTail()).isEqualTo("partial\nstep timed out after 1s\n");
+        assertThat(outcome.stderrTail()).isEqualTo("partial\ntimed out after 1s\n");
     }
 
     @Test
@@ -165,15 +167,15 @@ class ContainerExecTest {
 
     @Test
     void killEndsWhatAPreviousAttemptLeftRunning() throws Exception {
-        RunStep step = step("sleep 305 & sleep 306", 0);
+        ExecRequest step = step("sleep 305 & sleep 306", 0);
         ExecutorService executor = Executors.newSingleThreadExecutor();
         try {
-            Future<StepOutcome> previousAttempt = executor.submit(() -> exec.run(step, progress -> {}));
+            Future<ExecResult> previousAttempt = executor.submit(() -> exec.run(step, progress -> {}));
             awaitProcess("sleep 306");
 
-            exec.kill(step);
+            exec.kill(containerId, step.name());
 
-            StepOutcome outcome = previousAttempt.get(30, TimeUnit.SECONDS);
+            ExecResult outcome = previousAttempt.get(30, TimeUnit.SECONDS);
             assertThat(outcome.ok()).isFalse();
             assertThat(outcome.timedOut()).isFalse();
             assertThat(processes()).doesNotContain("sleep 305", "sleep 306");
@@ -184,13 +186,27 @@ class ContainerExecTest {
 
     @Test
     void killWithNothingRunningDoesNothing() {
-        exec.kill(step("true", 0));
+        exec.kill(containerId, name());
 
         assertThat(exec.run(step("echo still alive", 30), progress -> {}).stdoutTail()).isEqualTo("still alive\n");
     }
 
-    private static RunStep step(String command, long timeoutSeconds) {
-        return new RunStep(BUILD_ID, containerId, steps.incrementAndGet(), command, null, timeoutSeconds);
+    @Test
+    void timeoutsFinerThanASecondAreKept() {
+        ExecRequest probe = new ExecRequest(containerId, name(), "sleep 310", null, Duration.ofMillis(1500));
+
+        ExecResult outcome = exec.run(probe, progress -> {});
+
+        assertThat(outcome.timedOut()).isTrue();
+        assertThat(outcome.stderrTail()).isEqualTo("timed out after 1500ms\n");
+    }
+
+    private static ExecRequest step(String command, long timeoutSeconds) {
+        return new ExecRequest(containerId, name(), command, null, Duration.ofSeconds(timeoutSeconds));
+    }
+
+    private static String name() {
+        return BUILD_ID + "/" + steps.incrementAndGet();
     }
 
     private static String processes() {

@@ -4,7 +4,6 @@ import static dev.kiln.activities.docker.DockerTestSupport.MINIMAL_IMAGE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.model.Container;
@@ -13,76 +12,27 @@ import dev.kiln.workflows.sandbox.CommitSandbox;
 import dev.kiln.workflows.sandbox.CreateBuildSandbox;
 import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.RunStep;
-import dev.kiln.workflows.sandbox.SandboxActivities;
+import dev.kiln.workflows.sandbox.StepContext;
 import dev.kiln.workflows.sandbox.StepOutcome;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
-import io.temporal.testing.TestActivityEnvironment;
-import java.time.Duration;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The activities through Temporal's test activity environment, which supplies heartbeats and cancellation. */
-class SandboxActivitiesImplTest {
-
-    private static final DockerTestSupport baseImage = new DockerTestSupport();
-    private static DockerClient docker;
-
-    private final DockerTestSupport support = new DockerTestSupport();
-    private final String buildId = "test-" + UUID.randomUUID();
-    private TestActivityEnvironment environment;
-    private SandboxActivities activities;
-
-    @BeforeAll
-    static void importBaseImage() throws InterruptedException {
-        docker = DockerTestSupport.docker();
-        baseImage.image(MINIMAL_IMAGE);
-        BaseImages.ensureMinimal(docker, MINIMAL_IMAGE);
-    }
-
-    @AfterAll
-    static void removeBaseImage() throws InterruptedException {
-        baseImage.removeAll();
-    }
-
-    @BeforeEach
-    void startEnvironment() {
-        environment = TestActivityEnvironment.newInstance();
-        environment.registerActivitiesImplementations(new SandboxActivitiesImpl(docker));
-        activities = environment.newActivityStub(SandboxActivities.class, ActivityOptions.newBuilder()
-                .setStartToCloseTimeout(Duration.ofMinutes(2))
-                .setHeartbeatTimeout(Duration.ofSeconds(2))
-                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
-                .build());
-    }
-
-    /** Every container labelled with the test's build, whatever its role, then the images the test made. */
-    @AfterEach
-    void removeWhatTheTestMade() throws InterruptedException {
-        environment.close();
-        for (Container container : labelled()) {
-            support.container(container.getId());
-        }
-        support.removeAll();
-    }
+/** Sandbox lifecycle, steps' mechanics, environment, commit and clean-up. */
+class SandboxActivitiesImplTest extends SandboxActivitiesTestBase {
 
     @Test
     void createBuildSandboxIsIdempotentAndLabelsTheContainer() {
@@ -103,7 +53,9 @@ class SandboxActivitiesImplTest {
 
     @Test
     void concurrentCreateBuildSandboxCallsAgreeOnOneContainer() throws Exception {
-        SandboxActivitiesImpl direct = new SandboxActivitiesImpl(docker);
+        SandboxActivitiesImpl direct = new SandboxActivitiesImpl(docker, build -> {
+            throw new IOException("no archives in this test");
+        });
         ExecutorService executor = Executors.newFixedThreadPool(3);
         try {
             List<Future<String>> calls = new ArrayList<>();
@@ -163,10 +115,11 @@ class SandboxActivitiesImplTest {
         environment.setActivityHeartbeatListener(StepProgress.class, beats::add);
         String containerId = activities.createBuildSandbox(sandbox());
 
-        StepOutcome outcome = activities.runStep(
-                new RunStep(buildId, containerId, 1, "echo building; sleep 3; echo oops >&2; exit 2", null, 60));
+        StepOutcome outcome = activities.runStep(new RunStep(buildId, containerId, 7, "RUN",
+                List.of("echo building; sleep 3; echo oops >&2; exit 2"), ROOT_CONTEXT, 60));
 
-        assertThat(outcome.step()).isEqualTo(1);
+        assertThat(outcome.step()).isEqualTo(7);
+        assertThat(outcome.ok()).isFalse();
         assertThat(outcome.exitCode()).isEqualTo(2);
         assertThat(outcome.stdoutTail()).isEqualTo("building\n");
         assertThat(outcome.stderrTail()).isEqualTo("oops\n");
@@ -181,8 +134,8 @@ class SandboxActivitiesImplTest {
         String containerId = activities.createBuildSandbox(sandbox());
         ExecutorService executor = Executors.newSingleThreadExecutor();
         try {
-            Future<StepOutcome> step = executor.submit(() -> activities.runStep(
-                    new RunStep(buildId, containerId, 1, "sleep 311 & sleep 312", null, 0)));
+            Future<StepOutcome> step = executor.submit(() -> activities.runStep(new RunStep(
+                    buildId, containerId, 1, "RUN", List.of("sleep 311 & sleep 312"), ROOT_CONTEXT, 0)));
             awaitFirstHeartbeat(beats);
 
             environment.requestCancelActivity();
@@ -194,16 +147,13 @@ class SandboxActivitiesImplTest {
         } finally {
             executor.shutdownNow();
         }
-        StepOutcome processes = activities.runStep(new RunStep(buildId, containerId, 2, "ps -o args", null, 30));
-        assertThat(processes.stdoutTail()).doesNotContain("sleep 311", "sleep 312");
+        assertThat(run(containerId, ROOT_CONTEXT, "ps -o args")).doesNotContain("sleep 311", "sleep 312");
     }
 
     @Test
     void commitProducesAnImageWithTheConfiguredConfigAndTheStepsFiles() throws InterruptedException {
         String containerId = activities.createBuildSandbox(sandbox());
-        StepOutcome wrote = activities.runStep(new RunStep(
-                buildId, containerId, 1, "mkdir -p /srv/app && echo built > /srv/app/artifact.txt", null, 30));
-        assertThat(wrote.ok()).isTrue();
+        run(containerId, ROOT_CONTEXT, "mkdir -p /srv/app && echo built > /srv/app/artifact.txt");
         String imageRef = support.image("kiln-test/template-" + buildId + ":v1");
 
         ImageInfo image = activities.commitSandbox(new CommitSandbox(
@@ -212,6 +162,7 @@ class SandboxActivitiesImplTest {
 
         assertThat(image.imageRef()).isEqualTo(imageRef);
         assertThat(image.sizeBytes()).isPositive();
+        assertThat(image.layers()).isEqualTo(2);
         InspectImageResponse inspected = docker.inspectImageCmd(imageRef).exec();
         assertThat(inspected.getId()).isEqualTo(image.imageId());
         assertThat(inspected.getConfig().getUser()).isEqualTo("1000");
@@ -298,12 +249,62 @@ class SandboxActivitiesImplTest {
         assertThat(docker.listImagesCmd().withReferenceFilter(imageRef).exec()).isEmpty();
     }
 
-    private CreateBuildSandbox sandbox() {
-        return new CreateBuildSandbox(buildId, MINIMAL_IMAGE, 1, 128);
+    @Test
+    void readEnvironmentStartsAsRootWithTheSandboxesVariables() {
+        String containerId = activities.createBuildSandbox(sandbox());
+
+        StepContext context = activities.readEnvironment(containerId);
+
+        assertThat(context.workdir()).isEmpty();
+        assertThat(context.user()).isEqualTo("root");
+        assertThat(context.env())
+                .containsEntry("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+                .containsEntry("HOME", "/root")
+                .containsKey("HOSTNAME");
     }
 
-    private List<Container> labelled() {
-        return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of("kiln.build", buildId)).exec();
+    @Test
+    void aRemovedSandboxFailsTheStepAsGone() {
+        String containerId = activities.createBuildSandbox(sandbox());
+        docker.removeContainerCmd(containerId).withForce(true).exec();
+
+        assertThatThrownBy(() -> step(containerId, ROOT_CONTEXT, "RUN", "true"))
+                .isInstanceOf(ActivityFailure.class)
+                .cause()
+                .isInstanceOfSatisfying(ApplicationFailure.class, failure -> {
+                    assertThat(failure.getType()).isEqualTo(FailureType.SANDBOX_GONE.name());
+                    assertThat(failure.isNonRetryable()).isTrue();
+                });
+    }
+
+    @Test
+    void aStoppedSandboxFailsTheStepAsGone() {
+        String containerId = activities.createBuildSandbox(sandbox());
+        docker.stopContainerCmd(containerId).withTimeout(10).exec();
+
+        assertThatThrownBy(() -> activities.readEnvironment(containerId))
+                .isInstanceOf(ActivityFailure.class)
+                .cause()
+                .isInstanceOfSatisfying(ApplicationFailure.class, failure ->
+                        assertThat(failure.getType()).isEqualTo(FailureType.SANDBOX_GONE.name()));
+    }
+
+    @Test
+    void aRemovedSandboxFailsTheCommitAsGone() {
+        String containerId = activities.createBuildSandbox(sandbox());
+        docker.removeContainerCmd(containerId).withForce(true).exec();
+        String imageRef = support.image("kiln-test/template-" + buildId + ":v1");
+
+        assertThatThrownBy(() -> activities.commitSandbox(
+                        new CommitSandbox(buildId, containerId, imageRef, null, null, null, Map.of())))
+                .isInstanceOf(ActivityFailure.class)
+                .cause()
+                .isInstanceOfSatisfying(ApplicationFailure.class, failure ->
+                        assertThat(failure.getType()).isEqualTo(FailureType.SANDBOX_GONE.name()));
+    }
+
+    private CreateBuildSandbox sandbox() {
+        return new CreateBuildSandbox(buildId, MINIMAL_IMAGE, 1, 128);
     }
 
     private static void awaitFirstHeartbeat(List<StepProgress> beats) throws InterruptedException {

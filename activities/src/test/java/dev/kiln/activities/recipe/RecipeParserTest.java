@@ -61,12 +61,26 @@ class RecipeParserTest {
     }
 
     @Test
-    void plannerNumbersStepsFromOneAndAppliesTheDefaultTimeout() {
-        var steps = BuildPlanner.plan(List.of("RUN a", "RUN --timeout=5s b", "RUN --timeout=0s c"));
+    void plannerNumbersStepsGloballyAcrossPhases() {
+        var steps = BuildPlanner.plan(List.of("RUN a", "RUN --timeout=5s b", "RUN --timeout=0s c"), false);
+        assertThat(steps).hasSize(3 + 7);
+        assertThat(steps).extracting(step -> step.number()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+        assertThat(steps).extracting(step -> step.phase()).containsExactly("pre-build", "pre-build", "pre-build",
+                "recipe", "recipe", "recipe", "post-build", "post-build", "post-build", "post-build");
+        assertThat(steps.get(1).text()).isEqualTo("USER kiln");
+        assertThat(steps.get(2).arguments()).containsExactly("/home/kiln");
+        assertThat(steps.get(3).text()).isEqualTo("RUN a");
+        assertThat(steps).extracting(step -> step.timeoutSeconds()).element(4).isEqualTo(5L);
+        assertThat(steps.get(5).timeoutSeconds()).isEqualTo(BuildPlanner.DEFAULT_RUN_TIMEOUT.toSeconds());
+        assertThat(steps.get(9).arguments()).containsExactly("rm -rf /tmp/build-files /tmp/build-files.*");
+    }
+
+    @Test
+    void skipPrePostKeepsOnlyTheRecipe() {
+        var steps = BuildPlanner.plan(List.of("ENV A=1", "START srv", "COPY a /b"), true);
         assertThat(steps).extracting(step -> step.number()).containsExactly(1, 2, 3);
-        assertThat(steps).extracting(step -> step.timeoutSeconds())
-                .containsExactly(BuildPlanner.DEFAULT_RUN_TIMEOUT.toSeconds(), 5L, BuildPlanner.DEFAULT_RUN_TIMEOUT.toSeconds());
-        assertThat(steps.get(1).text()).isEqualTo("RUN --timeout=5s b");
-        assertThat(steps.get(1).command()).isEqualTo("b");
+        assertThat(steps).extracting(step -> step.instruction()).containsExactly("ENV", "START", "COPY");
+        assertThat(steps).extracting(step -> step.timeoutSeconds()).containsExactly(1L, 10L, 60L);
+        assertThat(steps.get(2).arguments()).containsExactly("a", "/b");
     }
 }

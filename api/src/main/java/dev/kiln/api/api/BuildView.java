@@ -30,20 +30,24 @@ public record BuildView(
     public record StepView(
             int step, String phase, String command, String stdout, String stderr, Integer exitCode, Boolean ok,
             Long elapsedMs) {
-        static StepView of(BuildStepRow row) {
+        public static StepView of(BuildStepRow row) {
             return new StepView(row.step(), row.phase(), row.command(), row.stdout(), row.stderr(), row.exitCode(),
                     row.ok(), row.elapsedMs());
         }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record ErrorView(String message, Integer step) {}
+    public record ErrorView(String message, Integer step) {
+        /** Null when the build has no error. */
+        public static ErrorView of(BuildRow row) {
+            return row.errorMessage() == null ? null : new ErrorView(row.errorMessage(), row.errorStep());
+        }
+    }
 
     public static BuildView of(BuildRow row, List<BuildStepRow> steps) {
-        ErrorView error = row.errorMessage() == null ? null : new ErrorView(row.errorMessage(), row.errorStep());
         return new BuildView(row.id(), row.name(), row.baseTemplate(), row.status(), row.currentStep(),
-                row.totalSteps(), steps.stream().map(StepView::of).toList(), error, row.hostId(), row.templateId(),
-                row.defaultUser(), row.defaultEnv(), row.createdAt(), row.startedAt(), row.completedAt(),
-                row.cancelledBy());
+                row.totalSteps(), steps.stream().map(StepView::of).toList(), ErrorView.of(row), row.hostId(),
+                row.templateId(), row.defaultUser(), row.defaultEnv(), row.createdAt(), row.startedAt(),
+                row.completedAt(), row.cancelledBy());
     }
 }

@@ -12,6 +12,9 @@ import dev.kiln.api.api.HostView;
 import dev.kiln.api.api.RegisterHostRequest;
 import dev.kiln.api.api.RegistrationToken;
 import dev.kiln.api.errors.ApiException;
+import dev.kiln.db.BuildArchiveDao;
+import dev.kiln.db.BuildArchiveRow;
+import dev.kiln.db.BuildDao;
 import dev.kiln.db.HostDao;
 import dev.kiln.db.HostRow;
 import dev.kiln.db.HostTokenDao;
@@ -19,6 +22,8 @@ import dev.kiln.db.Ids;
 import dev.kiln.db.RefreshTokenRow;
 import dev.kiln.db.TeamDao;
 import dev.kiln.db.TeamRow;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,11 +31,12 @@ import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 
-/** Host creation, registration, token refresh and heartbeats. */
+/** Host creation, registration, token refresh, heartbeats, and what a host fetches for its work. */
 public final class HostService {
     public static final Duration REGISTRATION_TOKEN_LIFETIME = Duration.ofHours(1);
     public static final Duration REFRESH_TOKEN_LIFETIME = Duration.ofDays(60);
     private static final int TOKEN_BYTES = 32;
+    private static final int ARCHIVE_CHUNK_BYTES = 1024 * 1024;
 
     private final Jdbi jdbi;
     private final HostTokens hostTokens;
@@ -135,13 +141,45 @@ public final class HostService {
     }
 
     public void heartbeat(String hostToken, String hostId, Map<String, Object> load) {
+        authenticateHost(hostToken, hostId);
+        if (jdbi.onDemand(HostDao.class).recordHeartbeat(hostId, load == null ? Map.of() : load, clock.instant()) == 0) {
+            throw ApiException.notFound("host", hostId);
+        }
+    }
+
+    /**
+     * The archive of a build placed on this host. A build that is unknown, has no archive or runs elsewhere is the
+     * same 404, so that a host learns nothing about work that is not its own.
+     */
+    public BuildArchiveRow archive(String hostToken, String hostId, String buildId) {
+        authenticateHost(hostToken, hostId);
+        boolean assigned = jdbi.onDemand(BuildDao.class).findById(buildId)
+                .map(build -> hostId.equals(build.hostId()))
+                .orElse(false);
+        return jdbi.onDemand(BuildArchiveDao.class).findMetadata(buildId)
+                .filter(archive -> assigned)
+                .orElseThrow(() -> ApiException.notFound("archive of build", buildId));
+    }
+
+    /**
+     * Copies the archive one slice per query, so that neither the archive nor a connection is held while a slow
+     * host drains it. An archive deleted part way (its build ended) fails the copy: the host sees a body shorter
+     * than its Content-Length, never a silently truncated archive.
+     */
+    public void writeArchive(BuildArchiveRow archive, OutputStream output) throws IOException {
+        BuildArchiveDao archives = jdbi.onDemand(BuildArchiveDao.class);
+        for (long offset = 0; offset < archive.sizeBytes(); offset += ARCHIVE_CHUNK_BYTES) {
+            byte[] chunk = archives.findChunk(archive.buildId(), Math.toIntExact(offset), ARCHIVE_CHUNK_BYTES)
+                    .orElseThrow(() -> new IOException("the archive of build " + archive.buildId() + " was deleted"));
+            output.write(chunk);
+        }
+    }
+
+    private void authenticateHost(String hostToken, String hostId) {
         String tokenHostId = hostTokens.verify(hostToken)
                 .orElseThrow(() -> ApiException.unauthorized("a valid host token is required: X-Host-Token"));
         if (!tokenHostId.equals(hostId)) {
             throw ApiException.forbidden("this host token belongs to another host");
-        }
-        if (jdbi.onDemand(HostDao.class).recordHeartbeat(hostId, load == null ? Map.of() : load, clock.instant()) == 0) {
-            throw ApiException.notFound("host", hostId);
         }
     }
 

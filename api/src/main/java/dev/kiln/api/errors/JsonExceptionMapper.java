@@ -18,16 +18,22 @@ public final class JsonExceptionMapper implements ExceptionMapper<JsonProcessing
     @Override
     public Response toResponse(JsonProcessingException exception) {
         LOG.warn("400 unreadable body: {}", exception.getOriginalMessage());
+        ApiException error = unreadable(exception, "request body");
+        return ErrorBodies.response(error.status(), error.code(), error.getMessage());
+    }
+
+    /** The same error for JSON read outside Jersey, such as a multipart part; {@code what} names the document. */
+    public static ApiException unreadable(JsonProcessingException exception, String what) {
         if (exception instanceof JsonParseException) {
-            return ErrorBodies.response(400, "invalid_json", "request body is not valid JSON");
+            return new ApiException(400, "invalid_json", what + " is not valid JSON");
         }
         if (exception instanceof MismatchedInputException || exception instanceof InvalidFormatException) {
             String field = fieldPath((JsonMappingException) exception);
             if (!field.isEmpty()) {
-                return ErrorBodies.response(400, "invalid_request", "field " + field + " has the wrong type");
+                return ApiException.badRequest("field " + field + " has the wrong type");
             }
         }
-        return ErrorBodies.response(400, "invalid_json", "request body could not be read as JSON");
+        return new ApiException(400, "invalid_json", what + " could not be read as JSON");
     }
 
     private static String fieldPath(JsonMappingException exception) {

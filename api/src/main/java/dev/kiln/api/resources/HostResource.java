@@ -10,6 +10,7 @@ import dev.kiln.api.api.RefreshRequest;
 import dev.kiln.api.api.RegisterHostRequest;
 import dev.kiln.api.core.Authenticator;
 import dev.kiln.api.core.HostService;
+import dev.kiln.db.BuildArchiveRow;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -17,8 +18,10 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import java.util.List;
 import java.util.Map;
 
@@ -69,6 +72,22 @@ public final class HostResource {
     @Path("/auth/refresh")
     public HostCredentials refresh(RefreshRequest request) {
         return hosts.refresh(requireBody(request).refreshToken());
+    }
+
+    /** The archive uploaded with a build placed on this host; the headers let the host check what it received. */
+    @GET
+    @Path("/{id}/builds/{buildId}/archive")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    public Response archive(
+            @HeaderParam("X-Host-Token") String hostToken, @PathParam("id") String hostId,
+            @PathParam("buildId") String buildId) {
+        BuildArchiveRow archive = hosts.archive(hostToken, hostId, buildId);
+        StreamingOutput body = output -> hosts.writeArchive(archive, output);
+        return Response.ok(body, MediaType.APPLICATION_OCTET_STREAM_TYPE)
+                .header(HttpHeaders.CONTENT_LENGTH, archive.sizeBytes())
+                .header("X-Archive-Format", archive.format())
+                .header("X-Archive-Sha256", archive.sha256())
+                .build();
     }
 
     @POST

@@ -40,4 +40,8 @@ public interface BuildRecordActivities {
     /** Marks the build cancelled, keeping the canceller the API recorded; {@code fallbackBy} otherwise. */
     @ActivityMethod(name = "MarkBuildCancelled")
     void markCancelled(String buildId, String fallbackBy);
+
+    /** Drops the uploaded archive once the build has ended; nothing reads it afterwards. */
+    @ActivityMethod(name = "ReleaseArchive")
+    void releaseArchive(String buildId);
 }

@@ -1,4 +1,6 @@
 package dev.kiln.workflows.build;
 
-/** Payload: what placement needs to know about a build. */
-public record PlaceBuild(String buildId, String teamId, int vcpus, int memoryMb) {}
+import java.util.List;
+
+/** Payload: what placement needs to know about a build; {@code excludedHosts} were lost earlier in this build. */
+public record PlaceBuild(String buildId, String teamId, int vcpus, int memoryMb, List<String> excludedHosts) {}

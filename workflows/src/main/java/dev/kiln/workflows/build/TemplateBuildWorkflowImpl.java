@@ -10,25 +10,45 @@ import dev.kiln.workflows.ActivityCatalog;
 import dev.kiln.workflows.FailureType;
 import dev.kiln.workflows.sandbox.CommitSandbox;
 import dev.kiln.workflows.sandbox.CreateBuildSandbox;
+import dev.kiln.workflows.sandbox.HealthProbe;
+import dev.kiln.workflows.sandbox.HealthResult;
 import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.RunStep;
 import dev.kiln.workflows.sandbox.SandboxActivities;
+import dev.kiln.workflows.sandbox.StepContext;
 import dev.kiln.workflows.sandbox.StepOutcome;
+import dev.kiln.workflows.sandbox.UploadArchive;
+import io.temporal.api.enums.v1.TimeoutType;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.failure.TimeoutFailure;
+import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
 
     /** How long a build may wait for a host with room before it fails; hosts come back, builds finish. */
     static final Duration PLACEMENT_PATIENCE = Duration.ofMinutes(10);
+
+    /** A build that loses its host reruns from scratch elsewhere this many times before it gives up. */
+    static final int MAX_HOSTS = 3;
+
+    /** Who cancelled, when the API did not record it: the cancel came straight to Temporal (its UI or CLI). */
+    static final String CANCELLED_OUTSIDE_API = "temporal-ui";
+
+    /** Variables of the build session that say nothing about the template (the reference's list). */
+    static final Set<String> SESSION_VARIABLES = Set.of(
+            "HOME", "USER", "LOGNAME", "SHELL", "PWD", "OLDPWD", "HOSTNAME", "TERM", "SHLVL", "_");
 
     /** The stderr tail quoted in a step failure: enough for the error, short enough for a list view. */
     private static final int ERROR_TAIL_CHARS = 1024;
@@ -38,11 +58,14 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
     private final BuildRecordActivities placement =
             Workflow.newActivityStub(BuildRecordActivities.class, ActivityCatalog.placement(PLACEMENT_PATIENCE));
 
+    private final List<String> lostHosts = new ArrayList<>();
+    private final List<Promise<Void>> lostHostCleanups = new ArrayList<>();
     private String hostId;
     private String stage = "queued";
     private Integer runningStep;
-    private boolean imageCommitted;
+    private boolean imageCreated;
     private boolean published;
+    private boolean deadlineExceeded;
 
     @Override
     public TemplateBuildResult run(TemplateBuildInput input) {
@@ -51,71 +74,151 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
                 TEMPLATE.valueSet(input.templateName()),
                 TEAM.valueSet(input.teamId()),
                 STATUS.valueSet("running"));
+        Duration deadline = Duration.ofSeconds(input.deadlineSeconds());
+        CancellationScope body = Workflow.newCancellationScope(() -> build(input));
+        // The deadline cancels the build's own scope, so every running step is killed and cleanup still runs.
+        Workflow.newTimer(deadline).thenApply(fired -> {
+            deadlineExceeded = true;
+            body.cancel("build deadline exceeded");
+            return fired;
+        });
         try {
-            build(input);
+            body.run();
             setStatus("success");
             Workflow.setCurrentDetails("built template " + input.templateName() + " on " + hostId);
             return new TemplateBuildResult(input.buildId(), "success", input.templateId(), hostId);
+        } catch (StepFailedException stepFailed) {
+            return fail(input, stepFailed.error, stepFailed.type);
         } catch (TemporalFailure failure) {
+            if (deadlineExceeded && !CancellationScope.current().isCancelRequested()) {
+                return fail(input, new BuildError("build deadline of " + deadline + " exceeded during " + stage,
+                        runningStep), "DEADLINE_EXCEEDED");
+            }
             if (CancellationScope.current().isCancelRequested()) {
                 recordCancelled(input);
                 throw failure instanceof CanceledFailure canceled ? canceled : new CanceledFailure("build cancelled");
             }
-            BuildError error = new BuildError(describe(failure), runningStep);
-            return fail(input, error, failureType(failure));
-        } catch (StepFailedException stepFailed) {
-            return fail(input, stepFailed.error, FailureType.STEP_FAILED.name());
+            return fail(input, new BuildError(describe(failure), runningStep), failureType(failure));
         } finally {
             cleanUp(input);
         }
     }
 
+    /** Places the build and runs it, moving to another host when the current one is lost mid-build. */
     private void build(TemplateBuildInput input) {
         records.markRunning(input.buildId());
-        enter("placing", "placing the build on a host");
-        hostId = placement.placeBuild(new PlaceBuild(input.buildId(), input.teamId(), input.vcpus(), input.memoryMb()));
+        while (true) {
+            try {
+                buildOnHost(input);
+                return;
+            } catch (ActivityFailure failure) {
+                if (!hostLost(failure) || published || imageCreated || lostHosts.size() + 1 >= MAX_HOSTS) {
+                    throw failure;
+                }
+                String lost = hostId;
+                lostHosts.add(lost);
+                Workflow.getLogger(TemplateBuildWorkflowImpl.class)
+                        .warn("build {} lost host {} during {}; rerunning elsewhere", input.buildId(), lost, stage);
+                // The lost host may come back with the sandbox still there; clean it without waiting for that.
+                lostHostCleanups.add(Async.procedure(() -> destroySandbox(lost, input.buildId())));
+                hostId = null;
+                runningStep = null;
+            }
+        }
+    }
+
+    private void buildOnHost(TemplateBuildInput input) {
+        enter("placing", lostHosts.isEmpty() ? "waiting for a host" : "waiting for a host other than " + lostHosts);
+        hostId = placement.placeBuild(new PlaceBuild(
+                input.buildId(), input.teamId(), input.vcpus(), input.memoryMb(), List.copyOf(lostHosts)));
         Workflow.upsertTypedSearchAttributes(HOST.valueSet(hostId));
 
         enter("create sandbox", "creating the build sandbox on " + hostId);
-        SandboxActivities sandbox = Workflow.newActivityStub(
-                SandboxActivities.class, ActivityCatalog.host(hostId, "create build sandbox from " + input.baseImageRef()));
-        String containerId = sandbox.createBuildSandbox(
+        String containerId = host("create build sandbox from " + input.baseImageRef()).createBuildSandbox(
                 new CreateBuildSandbox(input.buildId(), input.baseImageRef(), input.vcpus(), input.memoryMb()));
 
-        int total = input.steps().size();
-        for (BuildStep step : input.steps()) {
-            runStep(input, containerId, step, total);
+        if (input.hasArchive()) {
+            enter("upload archive", "unpacking the uploaded archive on " + hostId);
+            host("unpack archive").uploadArchive(new UploadArchive(input.buildId(), containerId));
         }
 
-        enter("commit", "committing the sandbox into " + input.imageRef());
-        SandboxActivities committer = Workflow.newActivityStub(
-                SandboxActivities.class, ActivityCatalog.host(hostId, "commit " + input.imageRef()));
-        ImageInfo image = committer.commitSandbox(new CommitSandbox(
-                input.buildId(), containerId, input.imageRef(), null, null, List.of(),
-                Map.of("kiln.build", input.buildId(), "kiln.template", input.templateId())));
-        imageCommitted = true;
+        enter("read environment", "reading the base image's environment");
+        StepContext context = host("read environment").readEnvironment(containerId);
+        StepContext templateDefaults = context;
+        int total = input.steps().size();
+        String previousPhase = null;
+        for (BuildStep step : input.steps()) {
+            if (BuildStep.POST_BUILD.equals(step.phase()) && !BuildStep.POST_BUILD.equals(previousPhase)) {
+                templateDefaults = context;
+                // Clean-up runs as root whatever the recipe's last USER was.
+                context = new StepContext(context.workdir(), context.env(), "root");
+            }
+            previousPhase = step.phase();
+            context = runStep(input, containerId, step, total, context);
+        }
+        if (!BuildStep.POST_BUILD.equals(previousPhase)) {
+            templateDefaults = context;
+        }
+        Map<String, String> defaultEnv = templateEnv(templateDefaults.env());
+
+        if (input.healthcheck() != null) {
+            probe(input, containerId, templateDefaults.user());
+        }
+
+        CommitSandbox image = new CommitSandbox(input.buildId(), containerId, input.imageRef(), templateDefaults.user(),
+                emptyToNull(templateDefaults.workdir()), envList(defaultEnv),
+                Map.of("kiln.build", input.buildId(), "kiln.template", input.templateId()));
+        ImageInfo info;
+        String type;
+        if (input.healthcheck() != null) {
+            enter("snapshot", "committing the running sandbox into " + input.imageRef());
+            imageCreated = true;
+            info = host("commit " + input.imageRef()).commitSandbox(image);
+            type = "snapshot";
+        } else {
+            enter("flatten", "flattening the sandbox into one layer: " + input.imageRef());
+            imageCreated = true;
+            info = host("flatten into " + input.imageRef()).flattenSandbox(image);
+            type = "image";
+        }
 
         enter("publish", "publishing template " + input.templateName());
         records.publishTemplate(new PublishTemplate(
-                input.buildId(), input.templateId(), input.teamId(), input.templateName(), image.imageRef(),
-                image.sizeBytes(), input.vcpus(), input.memoryMb(), "root", Map.of(), null));
+                input.buildId(), input.templateId(), input.teamId(), input.templateName(), type, info.imageRef(),
+                info.sizeBytes(), input.vcpus(), input.memoryMb(), templateDefaults.user(), defaultEnv,
+                emptyToNull(templateDefaults.workdir())));
         published = true;
     }
 
-    private void runStep(TemplateBuildInput input, String containerId, BuildStep step, int total) {
-        String summary = step.text();
+    private StepContext runStep(TemplateBuildInput input, String containerId, BuildStep step, int total, StepContext context) {
         runningStep = step.number();
-        enter(step.phase() + " step " + step.number(), "step " + step.number() + "/" + total + ": " + summary);
+        enter(step.phase() + " step " + step.number(), "step " + step.number() + "/" + total + ": " + step.text());
         records.recordStepStarted(input.buildId(), step);
         SandboxActivities stepRunner = Workflow.newActivityStub(
-                SandboxActivities.class, ActivityCatalog.step(hostId, step.timeoutSeconds(), summary));
-        StepOutcome outcome = stepRunner.runStep(new RunStep(
-                input.buildId(), containerId, step.number(), step.command(), null, step.timeoutSeconds()));
+                SandboxActivities.class, ActivityCatalog.step(hostId, step.timeoutSeconds(), step.text()));
+        StepOutcome outcome = stepRunner.runStep(new RunStep(input.buildId(), containerId, step.number(),
+                step.instruction(), step.arguments(), context, step.timeoutSeconds()));
         records.recordStepFinished(input.buildId(), step, outcome);
         if (!outcome.ok()) {
-            throw new StepFailedException(new BuildError(stepFailureMessage(step, outcome), step.number()));
+            throw new StepFailedException(
+                    new BuildError(stepFailureMessage(step, outcome), step.number()), FailureType.STEP_FAILED.name());
         }
         runningStep = null;
+        return outcome.context();
+    }
+
+    private void probe(TemplateBuildInput input, String containerId, String user) {
+        HealthcheckSpec spec = input.healthcheck();
+        enter("healthcheck", "probing `" + spec.command() + "` every " + Duration.ofMillis(spec.intervalMs()));
+        SandboxActivities prober = Workflow.newActivityStub(SandboxActivities.class,
+                ActivityCatalog.healthcheck(hostId, Duration.ofSeconds(input.deadlineSeconds()), "healthcheck " + spec.command()));
+        HealthResult result = prober.probeHealth(new HealthProbe(input.buildId(), containerId, spec.command(), user,
+                spec.intervalMs(), spec.timeoutMs(), spec.startPeriodMs(), spec.retries()));
+        if (!result.healthy()) {
+            String output = result.lastOutput() == null ? "" : result.lastOutput().strip();
+            throw new StepFailedException(new BuildError("healthcheck failed after " + result.failures()
+                    + " failed probes" + (output.isEmpty() ? "" : ": " + tail(output)), null), "HEALTHCHECK_FAILED");
+        }
     }
 
     static String stepFailureMessage(BuildStep step, StepOutcome outcome) {
@@ -124,8 +227,33 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
         return step.phase() + " step " + step.number() + " failed: " + reason;
     }
 
+    static Map<String, String> templateEnv(Map<String, String> env) {
+        Map<String, String> kept = new TreeMap<>(env);
+        kept.keySet().removeAll(SESSION_VARIABLES);
+        return kept;
+    }
+
+    private static List<String> envList(Map<String, String> env) {
+        return env.entrySet().stream().map(entry -> entry.getKey() + "=" + entry.getValue()).toList();
+    }
+
+    private static String emptyToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+
     private static String tail(String text) {
         return text.length() <= ERROR_TAIL_CHARS ? text : "..." + text.substring(text.length() - ERROR_TAIL_CHARS);
+    }
+
+    private SandboxActivities host(String summary) {
+        return Workflow.newActivityStub(SandboxActivities.class, ActivityCatalog.host(hostId, summary));
+    }
+
+    /** Heartbeat silence or a queue nobody polls: the host (or its worker) is gone, not the step's fault. */
+    private static boolean hostLost(ActivityFailure failure) {
+        return failure.getCause() instanceof TimeoutFailure timeout
+                && (timeout.getTimeoutType() == TimeoutType.TIMEOUT_TYPE_HEARTBEAT
+                        || timeout.getTimeoutType() == TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START);
     }
 
     private void enter(String stageName, String details) {
@@ -141,9 +269,12 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
         } else if (cause instanceof TimeoutFailure timeout) {
             reason = hostId == null
                     ? "timed out (" + timeout.getTimeoutType() + ")"
-                    : "host " + hostId + " did not answer (" + timeout.getTimeoutType() + ")";
+                    : "host " + hostId + " was lost (" + timeout.getTimeoutType() + ")";
         } else {
             reason = cause == null ? failure.getMessage() : cause.getMessage();
+        }
+        if (!lostHosts.isEmpty()) {
+            reason += "; hosts lost earlier: " + String.join(", ", lostHosts);
         }
         return stage + " failed: " + reason;
     }
@@ -164,37 +295,53 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
     }
 
     private void recordCancelled(TemplateBuildInput input) {
-        Workflow.newDetachedCancellationScope(() -> records.markCancelled(input.buildId(), "temporal")).run();
+        Workflow.newDetachedCancellationScope(() -> records.markCancelled(input.buildId(), CANCELLED_OUTSIDE_API)).run();
         setStatus("cancelled");
         Workflow.setCurrentDetails("cancelled during " + stage);
     }
 
     /** Runs on every path, detached so that a cancel cannot skip it; nothing of an unpublished run survives. */
     private void cleanUp(TemplateBuildInput input) {
-        if (hostId == null) {
-            return;
-        }
         Workflow.newDetachedCancellationScope(() -> {
-            SandboxActivities cleaner = Workflow.newActivityStub(
-                    SandboxActivities.class, ActivityCatalog.cleanup(hostId, "destroy build sandbox"));
-            cleaner.destroyBuildSandbox(input.buildId());
-            if (imageCommitted && !published) {
-                cleaner.removeImage(input.imageRef());
+            if (hostId != null) {
+                destroySandbox(hostId, input.buildId());
+                if (imageCreated && !published) {
+                    Workflow.newActivityStub(SandboxActivities.class, ActivityCatalog.cleanup(hostId, "remove image"))
+                            .removeImage(input.imageRef());
+                }
+            }
+            if (input.hasArchive()) {
+                records.releaseArchive(input.buildId());
+            }
+            for (Promise<Void> cleanup : lostHostCleanups) {
+                try {
+                    cleanup.get();
+                } catch (ActivityFailure unreachable) {
+                    Workflow.getLogger(TemplateBuildWorkflowImpl.class)
+                            .warn("could not clean the build sandbox on a lost host: {}", unreachable.getMessage());
+                }
             }
         }).run();
+    }
+
+    private static void destroySandbox(String onHost, String buildId) {
+        Workflow.newActivityStub(SandboxActivities.class, ActivityCatalog.cleanup(onHost, "destroy build sandbox"))
+                .destroyBuildSandbox(buildId);
     }
 
     private void setStatus(String status) {
         Workflow.upsertTypedSearchAttributes(STATUS.valueSet(status));
     }
 
-    /** A step ran and failed: a result of the build, not an infrastructure error. */
+    /** A step or the healthcheck ran and failed: a result of the build, not an infrastructure error. */
     private static final class StepFailedException extends RuntimeException {
         private final BuildError error;
+        private final String type;
 
-        StepFailedException(BuildError error) {
+        StepFailedException(BuildError error, String type) {
             super(error.message(), null, false, false);
             this.error = error;
+            this.type = type;
         }
     }
 }

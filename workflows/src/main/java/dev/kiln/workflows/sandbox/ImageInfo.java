@@ -1,4 +1,4 @@
 package dev.kiln.workflows.sandbox;
 
 /** Payload: an image on a host. */
-public record ImageInfo(String imageRef, String imageId, long sizeBytes) {}
+public record ImageInfo(String imageRef, String imageId, long sizeBytes, int layers) {}

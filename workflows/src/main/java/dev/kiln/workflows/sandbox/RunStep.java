@@ -1,7 +1,16 @@
 package dev.kiln.workflows.sandbox;
 
+import java.util.List;
+
 /**
- * Payload: one command to run in a build sandbox as {@code /bin/sh -c command}, as {@code user}
- * (null = the container's default user).
+ * Payload: one recipe instruction to execute in a build sandbox with the given context. The host applies the
+ * instruction's semantics (wrapping, user creation, COPY checks) and returns the context for the next step.
  */
-public record RunStep(String buildId, String containerId, int step, String command, String user, long timeoutSeconds) {}
+public record RunStep(
+        String buildId,
+        String containerId,
+        int step,
+        String instruction,
+        List<String> arguments,
+        StepContext context,
+        long timeoutSeconds) {}

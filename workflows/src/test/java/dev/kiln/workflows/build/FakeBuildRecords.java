@@ -3,13 +3,16 @@ package dev.kiln.workflows.build;
 import dev.kiln.workflows.FailureType;
 import dev.kiln.workflows.sandbox.StepOutcome;
 import io.temporal.failure.ApplicationFailure;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Records what the workflow wrote, in order, as strings that tests compare. */
 final class FakeBuildRecords implements BuildRecordActivities {
     final List<String> events = new CopyOnWriteArrayList<>();
-    volatile String hostToPlace = "host-1";
+    final List<PublishTemplate> published = new CopyOnWriteArrayList<>();
+    final Deque<String> hostsToPlace = new ArrayDeque<>(List.of("host-1"));
     volatile boolean nameTakenAtPublish;
 
     @Override
@@ -18,9 +21,10 @@ final class FakeBuildRecords implements BuildRecordActivities {
     }
 
     @Override
-    public String placeBuild(PlaceBuild request) {
-        events.add("placed " + request.buildId() + " on " + hostToPlace);
-        return hostToPlace;
+    public synchronized String placeBuild(PlaceBuild request) {
+        String host = hostsToPlace.size() > 1 ? hostsToPlace.poll() : hostsToPlace.peek();
+        events.add("placed " + request.buildId() + " on " + host + " excluding " + request.excludedHosts());
+        return host;
     }
 
     @Override
@@ -40,7 +44,8 @@ final class FakeBuildRecords implements BuildRecordActivities {
                     "template name \"" + request.name() + "\" was taken while the build ran",
                     FailureType.TEMPLATE_NAME_TAKEN.name());
         }
-        events.add("published " + request.name() + " " + request.imageRef());
+        published.add(request);
+        events.add("published " + request.name() + " " + request.type() + " " + request.imageRef());
     }
 
     @Override
@@ -50,6 +55,11 @@ final class FakeBuildRecords implements BuildRecordActivities {
 
     @Override
     public void markCancelled(String buildId, String fallbackBy) {
-        events.add("cancelled");
+        events.add("cancelled by " + fallbackBy);
+    }
+
+    @Override
+    public void releaseArchive(String buildId) {
+        events.add("released archive");
     }
 }

@@ -2,21 +2,32 @@ package dev.kiln.workflows.build;
 
 import dev.kiln.workflows.sandbox.CommitSandbox;
 import dev.kiln.workflows.sandbox.CreateBuildSandbox;
+import dev.kiln.workflows.sandbox.HealthProbe;
+import dev.kiln.workflows.sandbox.HealthResult;
 import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.RunStep;
 import dev.kiln.workflows.sandbox.SandboxActivities;
+import dev.kiln.workflows.sandbox.StepContext;
 import dev.kiln.workflows.sandbox.StepOutcome;
+import dev.kiln.workflows.sandbox.UploadArchive;
 import io.temporal.activity.Activity;
 import io.temporal.client.ActivityCompletionException;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** A host that runs steps by rule: a command containing "fail" exits 2, one containing "block" waits for cancel. */
+/**
+ * A host that executes steps by rule: ENV/USER/WORKDIR change the context as the real host does, a RUN
+ * containing "fail" exits 2, one containing "block" heartbeats until cancelled.
+ */
 final class FakeSandbox implements SandboxActivities {
     final List<String> events = new CopyOnWriteArrayList<>();
+    final List<RunStep> steps = new CopyOnWriteArrayList<>();
     final CountDownLatch blockedStepStarted = new CountDownLatch(1);
+    volatile boolean healthy = true;
 
     @Override
     public String createBuildSandbox(CreateBuildSandbox request) {
@@ -25,16 +36,51 @@ final class FakeSandbox implements SandboxActivities {
     }
 
     @Override
+    public StepContext readEnvironment(String containerId) {
+        return new StepContext("", Map.of("PATH", "/usr/bin", "HOME", "/root"), "root");
+    }
+
+    @Override
+    public void uploadArchive(UploadArchive request) {
+        events.add("upload archive");
+    }
+
+    @Override
     public StepOutcome runStep(RunStep request) {
-        events.add("run " + request.command());
-        if (request.command().contains("block")) {
+        steps.add(request);
+        String argument = request.arguments().get(0);
+        events.add(request.instruction() + " " + argument);
+        StepContext context = request.context();
+        return switch (request.instruction()) {
+            case "ENV" -> {
+                Map<String, String> env = new TreeMap<>(context.env());
+                env.put(argument, request.arguments().get(1));
+                yield ok(request, new StepContext(context.workdir(), env, context.user()));
+            }
+            case "WORKDIR" -> ok(request, new StepContext(argument, context.env(), context.user()));
+            case "USER" -> {
+                Map<String, String> env = new TreeMap<>(context.env());
+                env.put("HOME", "/home/" + argument);
+                yield ok(request, new StepContext(context.workdir(), env, argument));
+            }
+            default -> run(request);
+        };
+    }
+
+    private StepOutcome run(RunStep request) {
+        String command = request.arguments().get(0);
+        if (command.contains("block")) {
             blockedStepStarted.countDown();
             return waitForCancel(request);
         }
-        if (request.command().contains("fail")) {
-            return new StepOutcome(request.step(), 2, "", "boom: no such file", 5, false);
+        if (command.contains("fail")) {
+            return new StepOutcome(request.step(), 2, "", "boom: no such file", 5, false, request.context());
         }
-        return new StepOutcome(request.step(), 0, "ok", "", 5, false);
+        return ok(request, request.context());
+    }
+
+    private static StepOutcome ok(RunStep request, StepContext context) {
+        return new StepOutcome(request.step(), 0, "ok", "", 5, false, context);
     }
 
     private StepOutcome waitForCancel(RunStep request) {
@@ -49,13 +95,25 @@ final class FakeSandbox implements SandboxActivities {
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }
-        return new StepOutcome(request.step(), 0, "", "", 0, false);
+        return ok(request, request.context());
+    }
+
+    @Override
+    public HealthResult probeHealth(HealthProbe request) {
+        events.add("probe " + request.command() + " as " + request.user());
+        return healthy ? new HealthResult(true, 1, 0, "") : new HealthResult(false, 3, 3, "connection refused");
     }
 
     @Override
     public ImageInfo commitSandbox(CommitSandbox request) {
-        events.add("commit " + request.imageRef());
-        return new ImageInfo(request.imageRef(), "sha256:abc", 1234);
+        events.add("commit " + request.imageRef() + " user " + request.user() + " workdir " + request.workdir());
+        return new ImageInfo(request.imageRef(), "sha256:abc", 1234, 5);
+    }
+
+    @Override
+    public ImageInfo flattenSandbox(CommitSandbox request) {
+        events.add("flatten " + request.imageRef() + " user " + request.user() + " workdir " + request.workdir());
+        return new ImageInfo(request.imageRef(), "sha256:def", 1000, 1);
     }
 
     @Override

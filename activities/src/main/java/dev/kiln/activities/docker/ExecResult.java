@@ -1,0 +1,9 @@
+package dev.kiln.activities.docker;
+
+/** How a {@link ContainerExec} command ended; the output is the tail of each stream. A timed-out exit code is -1. */
+public record ExecResult(int exitCode, String stdoutTail, String stderrTail, long elapsedMs, boolean timedOut) {
+
+    public boolean ok() {
+        return exitCode == 0 && !timedOut;
+    }
+}
