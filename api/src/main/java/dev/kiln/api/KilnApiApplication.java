@@ -134,10 +134,14 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
         if (adminKey == null || adminKey.isBlank()) {
             return;
         }
-        String hash = Ids.sha256Hex(adminKey);
         // Keyed by the hash, so every start (and every replica) seeds the same row once.
-        jdbi.onDemand(ApiKeyDao.class).insertIfAbsent("key-admin-" + hash.substring(0, 20), Ids.PLATFORM_TEAM_ID,
-                "seeded admin key", hash, true);
+        jdbi.onDemand(ApiKeyDao.class).insertIfAbsent(seededAdminKeyId(adminKey), Ids.PLATFORM_TEAM_ID,
+                "seeded admin key", Ids.sha256Hex(adminKey), true);
+    }
+
+    /** The id of the key seeded from KILN_ADMIN_KEY: derived from its hash, so it is stable across restarts. */
+    static String seededAdminKeyId(String adminKey) {
+        return "key-admin-" + Ids.sha256Hex(adminKey).substring(0, 20);
     }
 
     private static String hostname() {

@@ -58,6 +58,10 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
         database.afterAll(context);
     }
 
+    String adminKeyId() {
+        return KilnApiApplication.seededAdminKeyId(adminKey);
+    }
+
     ApiTestClient client() {
         return client;
     }

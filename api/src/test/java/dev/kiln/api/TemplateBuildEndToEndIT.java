@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,19 +35,8 @@ class TemplateBuildEndToEndIT {
 
     @BeforeAll
     static void registerAHost() throws Exception {
-        ApiTestClient api = STACK.client();
-        ApiTestClient.Reply created = api.post("/v1/hosts", STACK.adminKey, Map.of("type", "regular"));
-        assertThat(created.status()).isEqualTo(201);
-        hostId = created.body().path("host").path("id").asText();
-        assertThat(created.body().path("host").path("status").asText()).isEqualTo("pending");
-
-        Path stateDir = Files.createTempDirectory("kiln-host-it-");
-        host = HostProcess.start(STACK.port(), created.body().path("registration_token").asText(), stateDir);
-        Await.until(Duration.ofSeconds(90), () -> api.get("/v1/hosts/" + hostId, STACK.adminKey).body(),
-                body -> body.path("status").asText().equals("online") && body.has("last_heartbeat_at")
-                        || !host.isAlive(),
-                "host " + hostId + " to come online");
-        assertThat(host.isAlive()).as("kiln-host is running; its log:%n%s", logOf(host)).isTrue();
+        host = HostProcess.registerAndStart(STACK);
+        hostId = host.hostId();
     }
 
     @AfterAll
@@ -106,7 +94,7 @@ class TemplateBuildEndToEndIT {
         String image = "kiln/" + templateId + ":latest";
         IMAGES_TO_REMOVE.add(image);
         assertThat(DOCKER.inspectImageCmd(image).exec().getConfig().getLabels()).containsEntry("kiln.build", buildId);
-        assertThat(runInImage(image, "cat", "/opt/app/copy")).isEqualTo("hello from kiln\n");
+        assertThat(DockerCommands.runInImage(image, "cat", "/opt/app/copy")).isEqualTo("hello from kiln\n");
 
         JsonNode templates = STACK.client().get("/v1/templates", STACK.adminKey).body();
         assertThat(templates.findValuesAsText("name")).contains(name, "minimal");
@@ -151,23 +139,5 @@ class TemplateBuildEndToEndIT {
                         .withLabelFilter(Map.of("kiln.build", buildId)).exec().size(),
                 count -> count == 0,
                 "no container labelled kiln.build=" + buildId);
-    }
-
-    private static String runInImage(String image, String... command) throws IOException, InterruptedException {
-        List<String> docker = new ArrayList<>(List.of("docker", "run", "--rm", image));
-        docker.addAll(List.of(command));
-        Process process = new ProcessBuilder(docker).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
-        return output;
-    }
-
-    private static String logOf(HostProcess process) {
-        try {
-            return process.log();
-        } catch (IOException e) {
-            return "(log unreadable: " + e + ")";
-        }
     }
 }

@@ -121,8 +121,22 @@ final class StepRunner {
             RunStep request, ExecutionContext context, List<String> arguments, Consumer<StepProgress> heartbeat) {
         requireArguments(Instruction.WORKDIR, arguments, 1);
         String path = resolve(context, arguments.get(0));
-        ExecResult result = execute(request, "mkdir -p " + Shell.quote(path), WORKDIR_TIMEOUT, heartbeat);
+        ExecResult result = execute(request, makeWorkdir(path, context.user()), WORKDIR_TIMEOUT, heartbeat);
         return outcome(request, result, result.ok() ? context.withWorkdir(path) : context);
+    }
+
+    /**
+     * The reference left a new WORKDIR owned by root, so a non-root USER could not write in it (Docker's long-standing
+     * WORKDIR annoyance). A directory this step creates belongs to the current user; an existing one is left alone.
+     */
+    static String makeWorkdir(String path, String user) {
+        String quoted = Shell.quote(path);
+        if (ExecutionContext.ROOT.equals(user)) {
+            return "mkdir -p " + quoted;
+        }
+        String owner = Shell.quote(user);
+        return "[ -d " + quoted + " ] || { mkdir -p " + quoted + " && chown " + owner + ":\"$(id -g " + owner + ")\" "
+                + quoted + "; }";
     }
 
     private StepOutcome user(

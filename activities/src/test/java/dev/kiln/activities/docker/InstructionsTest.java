@@ -41,6 +41,21 @@ class InstructionsTest extends SandboxActivitiesTestBase {
     }
 
     @Test
+    void workdirCreatedForANonRootUserIsWritableByItButAnExistingOneKeepsItsOwner() {
+        String containerId = createSandbox();
+        StepContext root = activities.readEnvironment(containerId);
+        StepOutcome user = step(containerId, root, "USER", "builder");
+
+        StepOutcome fresh = step(containerId, user.context(), "WORKDIR", "/srv/site");
+        StepOutcome existing = step(containerId, fresh.context(), "WORKDIR", "/etc");
+
+        assertThat(fresh.ok()).as(fresh.stderrTail()).isTrue();
+        assertThat(run(containerId, fresh.context(), "touch index.html && stat -c %U /srv/site")).isEqualTo("builder\n");
+        assertThat(existing.ok()).isTrue();
+        assertThat(run(containerId, root, "stat -c %U /etc")).isEqualTo("root\n");
+    }
+
+    @Test
     void userCreatesTheUserWithHomeAndSudoAndLaterRunsRunAsIt() {
         String containerId = createSandbox();
         StepContext context = activities.readEnvironment(containerId);

@@ -77,6 +77,10 @@ if ! docker_ok; then
   docker_ok || die "dockerd did not answer within 60s; see $KILN_LOG_DIR/dockerd.log"
 fi
 
+# ---------------------------------------------------------------- base images
+# Real recipes build on Debian; the image is made locally (no registry here) and cached between runs.
+bash "$(dirname "${BASH_SOURCE[0]}")/../worker-host/bin/make-debian-base.sh"
+
 # ---------------------------------------------------------------- postgres
 if ! pg_lsclusters -h 2>/dev/null | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" '$1==v && $2==c {f=1} END {exit !f}'; then
   log "creating PostgreSQL $PG_VERSION cluster $PG_CLUSTER"

@@ -3,7 +3,7 @@
 # Postgres + Temporal + Docker, kiln-api, one kiln-host registered with a one-time token,
 # then a recipe built into a template with each step printed as it finishes.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$(pwd)
 state=/var/lib/kiln/demo
 logs=/var/log/kiln
@@ -13,7 +13,7 @@ started=$(date +%s)
 say() { printf '\n==> %s\n' "$*"; }
 
 say "Installing and starting Docker, PostgreSQL and Temporal"
-bash scripts/setup.sh
+bash .ci/setup.sh
 
 say "Building kiln-api and kiln-host"
 mvn -B -q -DskipTests package
@@ -66,9 +66,9 @@ for _ in $(seq 1 120); do
 done
 echo "host $host_id is $status"
 
-say "Submitting examples/hello-site.json"
+say "Submitting api/examples/hello-site.json"
 name="hello-site-$(date +%H%M%S)"
-request=$(python3 -c "import json; d=json.load(open('examples/hello-site.json')); d['name']='$name'; print(json.dumps(d))")
+request=$(python3 -c "import json; d=json.load(open('api/examples/hello-site.json')); d['name']='$name'; print(json.dumps(d))")
 build=$(call -X POST "$api/v1/admin/builds" -d "$request")
 build_id=$(echo "$build" | json 'd["id"]')
 total=$(echo "$build" | json 'd["total_steps"]')
@@ -101,7 +101,9 @@ fi
 template_id=$(echo "$build" | json 'd["template_id"]')
 echo "template: $name ($template_id), image kiln/$template_id:latest"
 docker image ls "kiln/$template_id"
-echo "a container from the template reads: $(docker run --rm "kiln/$template_id:latest" cat /srv/www/index.html)"
+echo "a container from the template, as its default user in its workdir, reads:"
+docker run --rm "kiln/$template_id:latest" sh -c 'echo "  user=$(id -un) pwd=$(pwd) GREETING=$GREETING"; echo "  index.html: $(cat index.html)"'
+
 temporal workflow describe --workflow-id "build-$build_id" 2>/dev/null | grep -E '^\s*(Status|WorkflowId)' || true
 
 cat <<INFO

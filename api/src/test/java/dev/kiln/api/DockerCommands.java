@@ -1,0 +1,25 @@
+package dev.kiln.api;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The docker CLI, as an operator would check a template by hand. */
+final class DockerCommands {
+    private DockerCommands() {}
+
+    /** Runs a throwaway container from the image and returns its combined output; fails on a non-zero exit. */
+    static String runInImage(String image, String... command) throws IOException, InterruptedException {
+        List<String> docker = new ArrayList<>(List.of("docker", "run", "--rm", image));
+        docker.addAll(List.of(command));
+        Process process = new ProcessBuilder(docker).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        return output;
+    }
+}
