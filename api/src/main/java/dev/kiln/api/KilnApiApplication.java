@@ -3,9 +3,12 @@ package dev.kiln.api;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.activities.record.BuildRecordActivitiesImpl;
+import dev.kiln.activities.record.HostMonitorActivitiesImpl;
+import dev.kiln.activities.record.HostScheduler;
 import dev.kiln.api.core.Authenticator;
 import dev.kiln.api.core.BuildEventStream;
 import dev.kiln.api.core.BuildService;
+import dev.kiln.api.core.HostLifecycle;
 import dev.kiln.api.core.HostService;
 import dev.kiln.api.core.HostTokens;
 import dev.kiln.api.core.TemporalStepHeartbeats;
@@ -26,6 +29,7 @@ import dev.kiln.db.Ids;
 import dev.kiln.db.Jdbis;
 import dev.kiln.db.Migrations;
 import dev.kiln.workflows.build.TemplateBuildWorkflowImpl;
+import dev.kiln.workflows.host.HostWorkflowImpl;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
@@ -87,11 +91,13 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
         WorkflowClient temporal = temporalConfig.buildClient(stubs, "kiln-api@" + hostname());
         WorkerFactory workers = WorkerFactory.newInstance(temporal);
         boolean runWorkers = configuration.getRoles().contains(KilnApiConfiguration.Role.WORKER);
+        Duration heartbeatTimeout = Duration.ofMillis(configuration.getHostHeartbeatTimeout().toMilliseconds());
         if (runWorkers) {
             Worker control = workers.newWorker(temporalConfig.getControlTaskQueue());
-            control.registerWorkflowImplementationTypes(TemplateBuildWorkflowImpl.class);
-            control.registerActivitiesImplementations(new BuildRecordActivitiesImpl(
-                    jdbi, clock, Duration.ofMillis(configuration.getHostHeartbeatTimeout().toMilliseconds())));
+            control.registerWorkflowImplementationTypes(TemplateBuildWorkflowImpl.class, HostWorkflowImpl.class);
+            control.registerActivitiesImplementations(
+                    new BuildRecordActivitiesImpl(jdbi, clock, heartbeatTimeout, new HostScheduler(HostScheduler.Policy.DEFAULT)),
+                    new HostMonitorActivitiesImpl(jdbi, clock));
         }
         environment.lifecycle().manage(new TemporalWorkers(workers, stubs, runWorkers));
 
@@ -111,7 +117,8 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
             Authenticator authenticator = new Authenticator(jdbi);
             HostTokens hostTokens = new HostTokens(configuration.getHostTokenSecret(), clock);
             environment.jersey().register(new AdminTeamResource(jdbi, authenticator, clock));
-            environment.jersey().register(new HostResource(new HostService(jdbi, hostTokens, clock), authenticator));
+            environment.jersey().register(new HostResource(new HostService(jdbi, hostTokens,
+                    new HostLifecycle(temporal, temporalConfig.getControlTaskQueue(), heartbeatTimeout), clock), authenticator));
             BuildService builds = new BuildService(jdbi, temporal, temporalConfig.getControlTaskQueue(),
                     Duration.ofMillis(configuration.getBuildDeadline().toMilliseconds()), clock);
             BuildEventStream events = new BuildEventStream(jdbi, new TemporalStepHeartbeats(temporal),

@@ -34,11 +34,13 @@ public interface HostDao {
             """)
     int markRegistered(String id, String arch, int cpuCores, long memoryMb, long diskGb, String address, Instant now);
 
-    /** A heartbeat brings an unreachable host back online, but leaves a draining one draining. */
+    /**
+     * Records the load and time of a heartbeat. The status is the host workflow's to change: it marks a returning
+     * host online and reconciles its sandboxes in one place.
+     */
     @SqlUpdate("""
             UPDATE hosts
-            SET load = :load, last_heartbeat_at = :now, updated_at = :now,
-                status = CASE WHEN status = 'unreachable' THEN 'online' ELSE status END
+            SET load = :load, last_heartbeat_at = :now, updated_at = :now
             WHERE id = :id
             """)
     int recordHeartbeat(String id, @Jsonb Map<String, Object> load, Instant now);
@@ -49,7 +51,7 @@ public interface HostDao {
      */
     @SqlQuery("""
             SELECT * FROM hosts
-            WHERE status = 'online' AND last_heartbeat_at > :heartbeatAfter AND type = :type
+            WHERE status = 'online' AND NOT draining AND last_heartbeat_at > :heartbeatAfter AND type = :type
               AND team_id IS NOT DISTINCT FROM :teamId
             ORDER BY created_at, id
             """)
@@ -57,4 +59,16 @@ public interface HostDao {
 
     @SqlUpdate("UPDATE hosts SET status = :status, updated_at = :now WHERE id = :id")
     int setStatus(String id, String status, Instant now);
+
+    @SqlUpdate("UPDATE hosts SET status = 'unreachable', updated_at = :now WHERE id = :id AND status = 'online'")
+    int markUnreachable(String id, Instant now);
+
+    @SqlUpdate("UPDATE hosts SET status = 'online', updated_at = :now WHERE id = :id AND status = 'unreachable'")
+    int markOnline(String id, Instant now);
+
+    @SqlUpdate("UPDATE hosts SET draining = :draining, updated_at = :now WHERE id = :id")
+    int setDraining(String id, boolean draining, Instant now);
+
+    @SqlUpdate("DELETE FROM hosts WHERE id = :id")
+    int deleteById(String id);
 }

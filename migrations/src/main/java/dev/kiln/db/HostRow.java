@@ -24,7 +24,8 @@ public record HostRow(
         Instant lastHeartbeatAt,
         String createdBy,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        boolean draining) {
     public HostRow {
         requireNonNull(id, "id");
         requireNonNull(type, "type");

@@ -19,7 +19,7 @@ final class Fixtures {
 
     static HostRow host(String type, String teamId, String status) {
         return new HostRow(Ids.newId("host"), type, teamId, status, null, null, null, null, null, Map.of(), Map.of(),
-                null, "test", null, null);
+                null, "test", null, null, false);
     }
 
     static TemplateRow template(String teamId, String name, String type, Instant createdAt) {

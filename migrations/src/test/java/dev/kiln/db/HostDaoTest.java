@@ -21,7 +21,7 @@ class HostDaoTest {
     void insertedHostIsFoundWithItsLabelsAndLoad() {
         HostRow host = new HostRow(Ids.newId("host"), "byoc", Fixtures.insertTeam(teams).id(), "pending", null, null,
                 null, null, null, Map.of("zone", "eu-1", "gpu", "none"), Map.of("sandboxes", 3), null, "key-1", T0,
-                T0);
+                T0, false);
 
         hosts.insert(host);
 
@@ -31,7 +31,7 @@ class HostDaoTest {
     @Test
     void missingTimesAndJsonAreFilledIn() {
         HostRow host = new HostRow(Ids.newId("host"), "regular", null, "pending", null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, false);
 
         hosts.insert(host);
 
@@ -76,7 +76,7 @@ class HostDaoTest {
     }
 
     @Test
-    void heartbeatRecordsLoadAndRevivesAnUnreachableHost() {
+    void heartbeatRecordsLoadButLeavesTheStatusToTheHostWorkflow() {
         HostRow host = Fixtures.host("regular", null, "unreachable");
         hosts.insert(host);
         Map<String, Object> load = Map.of("sandboxes", 2, "cpuPercent", 37.5, "disk", Map.of("freeGb", 120));
@@ -84,20 +84,29 @@ class HostDaoTest {
         assertThat(hosts.recordHeartbeat(host.id(), load, T0)).isEqualTo(1);
 
         HostRow beating = hosts.findById(host.id()).orElseThrow();
-        assertThat(beating.status()).isEqualTo("online");
+        assertThat(beating.status()).isEqualTo("unreachable");
         assertThat(beating.load()).isEqualTo(load);
         assertThat(beating.lastHeartbeatAt()).isEqualTo(T0);
         assertThat(beating.updatedAt()).isEqualTo(T0);
     }
 
     @Test
-    void heartbeatLeavesADrainingHostDraining() {
-        HostRow host = Fixtures.host("regular", null, "draining");
+    void drainingSurvivesAnOutageAndKeepsTheHostOutOfPlacement() {
+        HostRow host = Fixtures.host("regular", null, "online");
         hosts.insert(host);
+        hosts.recordHeartbeat(host.id(), Map.of(), T0);
 
-        assertThat(hosts.recordHeartbeat(host.id(), Map.of("sandboxes", 1), T0)).isEqualTo(1);
+        assertThat(hosts.setDraining(host.id(), true, T0)).isEqualTo(1);
+        assertThat(hosts.listPlaceable("regular", null, T0.minusSeconds(60))).isEmpty();
+        assertThat(hosts.markUnreachable(host.id(), T0)).isEqualTo(1);
+        assertThat(hosts.markUnreachable(host.id(), T0)).as("only once per outage").isZero();
+        assertThat(hosts.markOnline(host.id(), T0)).isEqualTo(1);
 
-        assertThat(hosts.findById(host.id()).orElseThrow().status()).isEqualTo("draining");
+        HostRow back = hosts.findById(host.id()).orElseThrow();
+        assertThat(back.status()).isEqualTo("online");
+        assertThat(back.draining()).isTrue();
+        hosts.setDraining(host.id(), false, T0);
+        assertThat(hosts.listPlaceable("regular", null, T0.minusSeconds(60))).extracting(HostRow::id).contains(host.id());
         assertThat(hosts.recordHeartbeat(Ids.newId("host"), Map.of(), T0)).isZero();
     }
 
@@ -110,7 +119,7 @@ class HostDaoTest {
         HostRow regular = online(Fixtures.host("regular", null, "pending"), now);
         HostRow stale = online(Fixtures.host("regular", null, "pending"), cutoff.minusSeconds(1));
         HostRow draining = online(Fixtures.host("regular", null, "pending"), now);
-        hosts.setStatus(draining.id(), "draining", now);
+        hosts.setDraining(draining.id(), true, now);
         HostRow pending = Fixtures.host("regular", null, "pending");
         hosts.insert(pending);
         HostRow teamHost = online(Fixtures.host("byoc", teamId, "pending"), now);
@@ -147,7 +156,7 @@ class HostDaoTest {
     private static HostRow withCreatedAt(HostRow host, Instant createdAt) {
         return new HostRow(host.id(), host.type(), host.teamId(), host.status(), host.arch(), host.cpuCores(),
                 host.memoryMb(), host.diskGb(), host.address(), host.labels(), host.load(), host.lastHeartbeatAt(),
-                host.createdBy(), createdAt, createdAt);
+                host.createdBy(), createdAt, createdAt, host.draining());
     }
 
     private static List<String> ids(List<HostRow> rows) {

@@ -27,6 +27,7 @@ public final class Heartbeater implements Managed {
     private final Supplier<Map<String, Object>> load;
     private final Duration interval;
     private final Runnable onDeleted;
+    private final Runnable onIsolated;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "kiln-heartbeat");
         thread.setDaemon(true);
@@ -36,13 +37,14 @@ public final class Heartbeater implements Managed {
     private int consecutiveNetworkFailures;
 
     public Heartbeater(ApiClient api, CredentialsStore store, HostCredentials credentials,
-            Supplier<Map<String, Object>> load, Duration interval, Runnable onDeleted) {
+            Supplier<Map<String, Object>> load, Duration interval, Runnable onDeleted, Runnable onIsolated) {
         this.api = requireNonNull(api, "api is null");
         this.store = requireNonNull(store, "store is null");
         this.credentials = requireNonNull(credentials, "credentials is null");
         this.load = requireNonNull(load, "load is null");
         this.interval = requireNonNull(interval, "interval is null");
         this.onDeleted = requireNonNull(onDeleted, "onDeleted is null");
+        this.onIsolated = requireNonNull(onIsolated, "onIsolated is null");
     }
 
     /** The credentials as of the last refresh, for other calls to kiln-api (archive downloads). */
@@ -80,6 +82,11 @@ public final class Heartbeater implements Managed {
         } catch (IOException e) {
             consecutiveNetworkFailures++;
             LOG.warn("heartbeat could not reach kiln-api ({} in a row): {}", consecutiveNetworkFailures, e.toString());
+            // Once per streak: the control plane is about to mark this host unreachable and its sandboxes missing,
+            // so freeze them rather than let them change state nobody can observe.
+            if (consecutiveNetworkFailures == NETWORK_FAILURES_BEFORE_ISOLATED) {
+                onIsolated.run();
+            }
         }
     }
 
@@ -103,8 +110,9 @@ public final class Heartbeater implements Managed {
             LOG.info("host token refreshed");
         } catch (IOException e) {
             // A refresh token that no longer works will not start working: stop rather than hammer the API.
-            LOG.error("host token refresh failed, heartbeats stop: {}", e.getMessage());
+            LOG.error("host token refresh failed, heartbeats stop and sandboxes are paused: {}", e.getMessage());
             scheduler.shutdown();
+            onIsolated.run();
         }
     }
 }

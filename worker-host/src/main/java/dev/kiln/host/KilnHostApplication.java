@@ -5,6 +5,7 @@ import com.github.dockerjava.api.DockerClient;
 import dev.kiln.activities.docker.ArchiveSource;
 import dev.kiln.activities.docker.BaseImages;
 import dev.kiln.activities.docker.DockerClients;
+import dev.kiln.activities.docker.HostAgentActivitiesImpl;
 import dev.kiln.activities.docker.SandboxActivitiesImpl;
 import dev.kiln.workflows.TaskQueues;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
@@ -69,10 +70,11 @@ public class KilnHostApplication extends Application<KilnHostConfiguration> {
         if (configuration.isRequireDebianBase()) {
             BaseImages.requirePresent(docker, BaseImages.DEBIAN_IMAGE, "make it with scripts/make-debian-base.sh");
         }
+        Runnable exitDeleted = () -> new Thread(() -> System.exit(EXIT_HOST_DELETED), "kiln-host-exit").start();
         Heartbeater heartbeater = new Heartbeater(api, store, credentials,
                 () -> HostFacts.load(stateDir, docker),
                 Duration.ofMillis(configuration.getHeartbeatInterval().toMilliseconds()),
-                () -> new Thread(() -> System.exit(EXIT_HOST_DELETED), "kiln-host-exit").start());
+                exitDeleted, () -> SandboxPauser.pauseAll(docker));
         // The heartbeater refreshes the host token; downloads use whichever token is current.
         ArchiveSource archives = buildId -> {
             try {
@@ -93,7 +95,12 @@ public class KilnHostApplication extends Application<KilnHostConfiguration> {
         Worker worker = factory.newWorker(TaskQueues.host(credentials.hostId()), WorkerOptions.newBuilder()
                 .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
                 .build());
-        worker.registerActivitiesImplementations(new SandboxActivitiesImpl(docker, archives));
+        worker.registerActivitiesImplementations(new SandboxActivitiesImpl(docker, archives),
+                new HostAgentActivitiesImpl(docker, () -> {
+                    LOG.info("kiln-api deleted this host: wiping credentials and exiting");
+                    store.wipe();
+                    exitDeleted.run();
+                }));
         environment.lifecycle().manage(new Managed() {
             @Override
             public void start() {

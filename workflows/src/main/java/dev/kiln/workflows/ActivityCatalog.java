@@ -88,6 +88,20 @@ public final class ActivityCatalog {
     }
 
     /**
+     * Host lifecycle calls (list containers after an outage, clean up on deletion). A host that just came back
+     * answers at once; one that is gone should not hold the host workflow for long.
+     */
+    public static ActivityOptions hostLifecycle(String hostId, String summary) {
+        return ActivityOptions.newBuilder()
+                .setTaskQueue(TaskQueues.host(hostId))
+                .setScheduleToStartTimeout(Duration.ofSeconds(30))
+                .setStartToCloseTimeout(Duration.ofMinutes(1))
+                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(3).build())
+                .setSummary(summary)
+                .build();
+    }
+
+    /**
      * The healthcheck probes until healthy, out of retries, or cancelled; with retries 0 only the build
      * deadline bounds it, so its StartToClose is that deadline. It heartbeats every probe.
      */

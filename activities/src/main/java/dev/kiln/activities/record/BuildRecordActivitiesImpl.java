@@ -6,6 +6,8 @@ import dev.kiln.db.BuildArchiveDao;
 import dev.kiln.db.BuildDao;
 import dev.kiln.db.HostDao;
 import dev.kiln.db.HostRow;
+import dev.kiln.db.HostUsageRow;
+import dev.kiln.db.PlacementDao;
 import dev.kiln.db.TemplateNameTakenException;
 import dev.kiln.db.TemplateRow;
 import dev.kiln.workflows.FailureType;
@@ -19,8 +21,9 @@ import io.temporal.failure.ApplicationFailure;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
 
 public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
@@ -28,15 +31,17 @@ public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
     private final Jdbi jdbi;
     private final Clock clock;
     private final Duration heartbeatFreshness;
+    private final HostScheduler scheduler;
 
     /**
      * @param heartbeatFreshness a host whose last heartbeat is older than this is not offered work, even
      *     before the host monitor marks it unreachable
      */
-    public BuildRecordActivitiesImpl(Jdbi jdbi, Clock clock, Duration heartbeatFreshness) {
+    public BuildRecordActivitiesImpl(Jdbi jdbi, Clock clock, Duration heartbeatFreshness, HostScheduler scheduler) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.heartbeatFreshness = requireNonNull(heartbeatFreshness, "heartbeatFreshness is null");
+        this.scheduler = requireNonNull(scheduler, "scheduler is null");
     }
 
     @Override
@@ -50,20 +55,20 @@ public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
     @Override
     public String placeBuild(PlaceBuild request) {
         Instant now = clock.instant();
-        List<HostRow> hosts = jdbi.onDemand(HostDao.class).listPlaceable("regular", null, now.minus(heartbeatFreshness));
-        HostRow chosen = hosts.stream()
+        List<HostRow> candidates = jdbi.onDemand(HostDao.class)
+                .listPlaceable("regular", null, now.minus(heartbeatFreshness)).stream()
                 .filter(host -> !request.excludedHosts().contains(host.id()))
-                .filter(host -> host.memoryMb() == null || host.memoryMb() >= request.memoryMb())
-                .min(Comparator.comparingLong(BuildRecordActivitiesImpl::runningWork).thenComparing(HostRow::id))
+                .toList();
+        Map<String, HostScheduler.Usage> usage = jdbi.onDemand(PlacementDao.class).usage().stream()
+                .collect(Collectors.toMap(HostUsageRow::hostId,
+                        row -> new HostScheduler.Usage(row.vcpus(), row.memoryMb(), 0)));
+        HostRow chosen = scheduler.choose(candidates, usage, new HostScheduler.Request(request.vcpus(), request.memoryMb(), 0))
                 .orElseThrow(() -> ApplicationFailure.newFailure(
-                        "no online host with " + request.memoryMb() + " MB free", FailureType.NO_CAPACITY.name()));
+                        "no online host has room for " + request.vcpus() + " vCPU and " + request.memoryMb() + " MB ("
+                                + candidates.size() + " candidates)",
+                        FailureType.NO_CAPACITY.name()));
         builds().assignHost(request.buildId(), chosen.id());
         return chosen.id();
-    }
-
-    private static long runningWork(HostRow host) {
-        Object running = host.load().get("running_sandboxes");
-        return running instanceof Number number ? number.longValue() : 0;
     }
 
     @Override

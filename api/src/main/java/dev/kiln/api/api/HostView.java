@@ -11,6 +11,7 @@ public record HostView(
         String type,
         String teamId,
         String status,
+        boolean draining,
         String arch,
         Integer cpuCores,
         Long memoryMb,
@@ -22,7 +23,9 @@ public record HostView(
         Instant createdAt) {
 
     public static HostView of(HostRow row) {
-        return new HostView(row.id(), row.type(), row.teamId(), row.status(), row.arch(), row.cpuCores(),
+        // Draining is shown as the status while the host is up: that is what placement sees.
+        String status = row.draining() && row.status().equals("online") ? "draining" : row.status();
+        return new HostView(row.id(), row.type(), row.teamId(), status, row.draining(), row.arch(), row.cpuCores(),
                 row.memoryMb(), row.diskGb(), row.address(), row.labels(), row.load(), row.lastHeartbeatAt(),
                 row.createdAt());
     }

@@ -7,6 +7,7 @@ import static java.util.Objects.requireNonNull;
 import dev.kiln.api.api.CreateHostRequest;
 import dev.kiln.api.api.HostCreated;
 import dev.kiln.api.api.HostCredentials;
+import dev.kiln.api.api.HostDeletePreview;
 import dev.kiln.api.api.HostRegistered;
 import dev.kiln.api.api.HostView;
 import dev.kiln.api.api.RegisterHostRequest;
@@ -15,11 +16,14 @@ import dev.kiln.api.errors.ApiException;
 import dev.kiln.db.BuildArchiveDao;
 import dev.kiln.db.BuildArchiveRow;
 import dev.kiln.db.BuildDao;
+import dev.kiln.db.HostAuditDao;
 import dev.kiln.db.HostDao;
 import dev.kiln.db.HostRow;
 import dev.kiln.db.HostTokenDao;
 import dev.kiln.db.Ids;
 import dev.kiln.db.RefreshTokenRow;
+import dev.kiln.db.SandboxDao;
+import dev.kiln.db.SandboxRow;
 import dev.kiln.db.TeamDao;
 import dev.kiln.db.TeamRow;
 import java.io.IOException;
@@ -36,15 +40,19 @@ public final class HostService {
     public static final Duration REGISTRATION_TOKEN_LIFETIME = Duration.ofHours(1);
     public static final Duration REFRESH_TOKEN_LIFETIME = Duration.ofDays(60);
     private static final int TOKEN_BYTES = 32;
+    /** Sandboxes a host deletion would cut off; paused and stopped ones hold no running work. */
+    private static final List<String> ACTIVE_SANDBOX_STATUSES = List.of("starting", "running", "missing");
     private static final int ARCHIVE_CHUNK_BYTES = 1024 * 1024;
 
     private final Jdbi jdbi;
     private final HostTokens hostTokens;
+    private final HostLifecycle lifecycle;
     private final Clock clock;
 
-    public HostService(Jdbi jdbi, HostTokens hostTokens, Clock clock) {
+    public HostService(Jdbi jdbi, HostTokens hostTokens, HostLifecycle lifecycle, Clock clock) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.hostTokens = requireNonNull(hostTokens, "hostTokens is null");
+        this.lifecycle = requireNonNull(lifecycle, "lifecycle is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -73,7 +81,7 @@ public final class HostService {
         }
         Instant now = clock.instant();
         HostRow host = new HostRow(Ids.newId("host"), type, teamId, "pending", null, null, null, null, null,
-                request.labels(), Map.of(), null, caller.keyId(), now, now);
+                request.labels(), Map.of(), null, caller.keyId(), now, now, false);
         String token = Ids.randomTokenHex(TOKEN_BYTES);
         jdbi.useTransaction(handle -> {
             handle.attach(HostDao.class).insert(host);
@@ -120,6 +128,7 @@ public final class HostService {
             handle.attach(HostTokenDao.class).insertRefreshToken(Ids.newId("hrt"), hostId, Ids.sha256Hex(refreshToken),
                     now, now.plus(REFRESH_TOKEN_LIFETIME));
         });
+        lifecycle.heartbeat(hostId, now.toEpochMilli());
         return new HostRegistered(HostView.of(find(hostId)), hostTokens.issue(hostId), refreshToken);
     }
 
@@ -142,9 +151,49 @@ public final class HostService {
 
     public void heartbeat(String hostToken, String hostId, Map<String, Object> load) {
         authenticateHost(hostToken, hostId);
-        if (jdbi.onDemand(HostDao.class).recordHeartbeat(hostId, load == null ? Map.of() : load, clock.instant()) == 0) {
+        Instant now = clock.instant();
+        if (jdbi.onDemand(HostDao.class).recordHeartbeat(hostId, load == null ? Map.of() : load, now) == 0) {
             throw ApiException.notFound("host", hostId);
         }
+        lifecycle.heartbeat(hostId, now.toEpochMilli());
+    }
+
+    public HostView setDraining(Caller caller, String hostId, boolean draining) {
+        HostRow host = visible(caller, hostId);
+        jdbi.useTransaction(handle -> {
+            handle.attach(HostDao.class).setDraining(host.id(), draining, clock.instant());
+            handle.attach(HostAuditDao.class).insert(host.id(), draining ? "drained" : "undrained", caller.keyId(), Map.of());
+        });
+        return HostView.of(find(hostId));
+    }
+
+    public HostDeletePreview deletePreview(Caller caller, String hostId) {
+        HostRow host = visible(caller, hostId);
+        return new HostDeletePreview(HostView.of(host), activeSandboxIds(hostId));
+    }
+
+    /**
+     * Without force, a host with active sandboxes is refused with their ids. With force, the rows change in one
+     * transaction (sandboxes stopped, refresh tokens revoked, host gone), then the host workflow destroys what is
+     * left on the machine and stops kiln-host; a host that cannot be reached stops at its next heartbeat (404).
+     */
+    public void delete(Caller caller, String hostId, boolean force) {
+        HostRow host = visible(caller, hostId);
+        List<String> active = activeSandboxIds(hostId);
+        if (!active.isEmpty() && !force) {
+            throw new ApiException(409, "has_active_sandboxes",
+                    "host " + hostId + " has " + active.size() + " active sandboxes; delete them or pass force=true",
+                    Map.of("sandbox_ids", active));
+        }
+        Instant now = clock.instant();
+        jdbi.useTransaction(handle -> {
+            List<String> stopped = handle.attach(SandboxDao.class).markStoppedOnHost(host.id(), now);
+            handle.attach(HostTokenDao.class).revokeAllRefreshTokens(host.id(), now);
+            handle.attach(HostAuditDao.class).insert(host.id(), "deleted", caller.keyId(),
+                    Map.of("force", force, "stopped_sandboxes", stopped));
+            handle.attach(HostDao.class).deleteById(host.id());
+        });
+        lifecycle.deleted(host.id(), caller.keyId());
     }
 
     /**
@@ -183,6 +232,13 @@ public final class HostService {
         }
     }
 
+
+    private List<String> activeSandboxIds(String hostId) {
+        return jdbi.onDemand(SandboxDao.class).listOnHost(hostId, ACTIVE_SANDBOX_STATUSES).stream()
+                .map(SandboxRow::id)
+                .toList();
+    }
+
     public List<HostView> list(Caller caller) {
         return jdbi.onDemand(HostDao.class).list().stream()
                 .filter(host -> canSee(caller, host))
@@ -200,6 +256,7 @@ public final class HostService {
                 .orElseThrow(() -> ApiException.notFound("host", hostId));
     }
 
+    /** Admins see and manage every host; a team only its own BYOC hosts. */
     private static boolean canSee(Caller caller, HostRow host) {
         return caller.admin() || caller.teamId().equals(host.teamId());
     }

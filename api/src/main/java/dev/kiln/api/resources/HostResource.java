@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.kiln.api.api.CreateHostRequest;
 import dev.kiln.api.api.HostCredentials;
+import dev.kiln.api.api.HostDeletePreview;
 import dev.kiln.api.api.HostView;
 import dev.kiln.api.api.RefreshRequest;
 import dev.kiln.api.api.RegisterHostRequest;
@@ -12,12 +13,14 @@ import dev.kiln.api.core.Authenticator;
 import dev.kiln.api.core.HostService;
 import dev.kiln.db.BuildArchiveRow;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -58,6 +61,34 @@ public final class HostResource {
     @Path("/{id}/token")
     public Response newToken(@HeaderParam("Authorization") String authorization, @PathParam("id") String hostId) {
         return Response.status(201).entity(hosts.newRegistrationToken(authenticator.user(authorization), hostId)).build();
+    }
+
+    @POST
+    @Path("/{id}/drain")
+    public HostView drain(@HeaderParam("Authorization") String authorization, @PathParam("id") String hostId) {
+        return hosts.setDraining(authenticator.user(authorization), hostId, true);
+    }
+
+    @POST
+    @Path("/{id}/undrain")
+    public HostView undrain(@HeaderParam("Authorization") String authorization, @PathParam("id") String hostId) {
+        return hosts.setDraining(authenticator.user(authorization), hostId, false);
+    }
+
+    @GET
+    @Path("/{id}/delete-preview")
+    public HostDeletePreview deletePreview(
+            @HeaderParam("Authorization") String authorization, @PathParam("id") String hostId) {
+        return hosts.deletePreview(authenticator.user(authorization), hostId);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Response delete(
+            @HeaderParam("Authorization") String authorization, @PathParam("id") String hostId,
+            @QueryParam("force") boolean force) {
+        hosts.delete(authenticator.user(authorization), hostId, force);
+        return Response.noContent().build();
     }
 
     /** No auth: the one-time registration token in the body is the credential. */

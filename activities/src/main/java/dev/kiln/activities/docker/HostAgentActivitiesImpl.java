@@ -1,0 +1,52 @@
+package dev.kiln.activities.docker;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import dev.kiln.workflows.host.ContainerState;
+import dev.kiln.workflows.host.HostAgentActivities;
+import java.util.List;
+
+/** Host lifecycle on the local engine: what sandbox containers exist, and tearing them all down on deletion. */
+public final class HostAgentActivitiesImpl implements HostAgentActivities {
+    static final String SANDBOX_LABEL = "kiln.sandbox";
+
+    private final DockerClient docker;
+    private final Runnable shutDown;
+
+    /** @param shutDown wipes the host's credentials and ends the process, after the activity has answered */
+    public HostAgentActivitiesImpl(DockerClient docker, Runnable shutDown) {
+        this.docker = requireNonNull(docker, "docker is null");
+        this.shutDown = requireNonNull(shutDown, "shutDown is null");
+    }
+
+    @Override
+    public List<ContainerState> listSandboxContainers() {
+        return sandboxContainers().stream()
+                .map(container -> new ContainerState(container.getLabels().get(SANDBOX_LABEL), container.getId(),
+                        container.getState()))
+                .toList();
+    }
+
+    @Override
+    public void destroyAllSandboxes() {
+        for (Container container : sandboxContainers()) {
+            try {
+                docker.removeContainerCmd(container.getId()).withForce(true).withRemoveVolumes(true).exec();
+            } catch (NotFoundException alreadyGone) {
+                // removed meanwhile: the goal is reached
+            }
+        }
+    }
+
+    @Override
+    public void shutDown() {
+        shutDown.run();
+    }
+
+    private List<Container> sandboxContainers() {
+        return docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(SANDBOX_LABEL)).exec();
+    }
+}

@@ -1,0 +1,17 @@
+package dev.kiln.workflows.host;
+
+/**
+ * Payload: what a host workflow carries across continue-as-new. {@code status} is the monitor's view
+ * ({@code online} or {@code unreachable}); draining is an API-side flag the monitor leaves alone.
+ */
+public record HostState(
+        String hostId, String status, long lastHeartbeatEpochMs, long heartbeatTimeoutMs, long heartbeatsSeen) {
+
+    public HostState withStatus(String next) {
+        return new HostState(hostId, next, lastHeartbeatEpochMs, heartbeatTimeoutMs, heartbeatsSeen);
+    }
+
+    public HostState withHeartbeat(long epochMs) {
+        return new HostState(hostId, status, epochMs, heartbeatTimeoutMs, heartbeatsSeen + 1);
+    }
+}

@@ -1,0 +1,127 @@
+package dev.kiln.workflows.host;
+
+import static dev.kiln.workflows.SearchAttributeKeys.HOST;
+import static dev.kiln.workflows.SearchAttributeKeys.KIND;
+import static dev.kiln.workflows.SearchAttributeKeys.STATUS;
+
+import dev.kiln.workflows.ActivityCatalog;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+public final class HostWorkflowImpl implements HostWorkflow {
+
+    /**
+     * Heartbeats per run before continue-as-new. Each heartbeat adds about four events (signal plus a workflow
+     * task), so a run stays near 2,000 events, well under the 10,240-event warning.
+     */
+    static final int HEARTBEATS_PER_RUN = 500;
+
+    private final HostMonitorActivities monitor =
+            Workflow.newActivityStub(HostMonitorActivities.class, ActivityCatalog.record());
+
+    private HostState state;
+    private int pendingHeartbeats;
+    private long latestHeartbeatMs;
+    private String deletedBy;
+
+    @Override
+    public void run(HostState initial) {
+        state = initial;
+        Workflow.upsertTypedSearchAttributes(KIND.valueSet("host"), HOST.valueSet(state.hostId()),
+                STATUS.valueSet(state.status()));
+        int heartbeatsThisRun = 0;
+        long silentSince = state.lastHeartbeatEpochMs();
+        while (deletedBy == null) {
+            Duration silence = Duration.ofMillis(
+                    Math.max(1, silentSince + state.heartbeatTimeoutMs() - Workflow.currentTimeMillis()));
+            boolean woken = Workflow.await(silence, () -> pendingHeartbeats > 0 || deletedBy != null);
+            if (deletedBy != null) {
+                break;
+            }
+            if (!woken) {
+                if (!"unreachable".equals(state.status())) {
+                    monitor.markUnreachable(state.hostId(), Workflow.currentTimeMillis() - state.lastHeartbeatEpochMs());
+                    setStatus("unreachable");
+                }
+                // Stay unreachable, but do not spin: wait a whole timeout again before re-checking.
+                silentSince = Workflow.currentTimeMillis();
+                continue;
+            }
+            heartbeatsThisRun += pendingHeartbeats;
+            pendingHeartbeats = 0;
+            boolean wasUnreachable = !"online".equals(state.status());
+            state = state.withHeartbeat(latestHeartbeatMs);
+            silentSince = Workflow.currentTimeMillis();
+            if (wasUnreachable) {
+                comeBack();
+            }
+            showHeartbeat();
+            if (heartbeatsThisRun >= HEARTBEATS_PER_RUN || Workflow.getInfo().isContinueAsNewSuggested()) {
+                Workflow.continueAsNew(state);
+            }
+        }
+        retire();
+    }
+
+    /** Back from an outage: mark online first so placement resumes, then make the sandbox rows match reality. */
+    private void comeBack() {
+        monitor.markOnline(state.hostId());
+        setStatus("online");
+        Workflow.setCurrentDetails("online again; reconciling sandboxes");
+        try {
+            List<ContainerState> containers = agent("list sandbox containers").listSandboxContainers();
+            monitor.reconcile(state.hostId(), containers);
+        } catch (ActivityFailure failure) {
+            // The host answered a heartbeat but not the listing; its rows stay missing until its next return.
+            Workflow.getLogger(HostWorkflowImpl.class)
+                    .warn("host {} came back but could not be reconciled: {}", state.hostId(), failure.getMessage());
+        }
+    }
+
+    private void retire() {
+        Workflow.setCurrentDetails("deleted by " + deletedBy + "; destroying what is left on the host");
+        setStatus("deleted");
+        HostAgentActivities agent = agent("destroy sandboxes and shut down");
+        try {
+            agent.destroyAllSandboxes();
+            agent.shutDown();
+        } catch (ActivityFailure unreachable) {
+            // A host that cannot be reached is stopped by its next heartbeat, which the API now answers with 404.
+            Workflow.getLogger(HostWorkflowImpl.class)
+                    .warn("host {} could not be cleaned on deletion: {}", state.hostId(), unreachable.getMessage());
+        }
+    }
+
+    private HostAgentActivities agent(String summary) {
+        return Workflow.newActivityStub(HostAgentActivities.class, ActivityCatalog.hostLifecycle(state.hostId(), summary));
+    }
+
+    private void showHeartbeat() {
+        Workflow.setCurrentDetails(state.status() + "; last heartbeat " + Instant.ofEpochMilli(state.lastHeartbeatEpochMs())
+                + " (" + state.heartbeatsSeen() + " seen)");
+    }
+
+    private void setStatus(String status) {
+        state = state.withStatus(status);
+        Workflow.upsertTypedSearchAttributes(STATUS.valueSet(status));
+    }
+
+    @Override
+    public void heartbeat(HostHeartbeat heartbeat) {
+        pendingHeartbeats++;
+        latestHeartbeatMs = Math.max(latestHeartbeatMs, heartbeat.receivedEpochMs());
+    }
+
+    @Override
+    public void deleted(String actor) {
+        deletedBy = actor;
+    }
+
+    @Override
+    public HostState state() {
+        return state;
+    }
+}

@@ -1,0 +1,144 @@
+package dev.kiln.workflows.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.workflows.TaskQueues;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.history.v1.History;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class HostWorkflowTest {
+    private static final String HOST = "host-1";
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    @RegisterExtension
+    static final TestWorkflowExtension TEMPORAL = TestWorkflowExtension.newBuilder()
+            .registerWorkflowImplementationTypes(HostWorkflowImpl.class)
+            .registerSearchAttribute("KilnStatus", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+            .registerSearchAttribute("KilnKind", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+            .registerSearchAttribute("KilnHost", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+            .setDoNotStart(true)
+            .build();
+
+    private final List<String> events = new CopyOnWriteArrayList<>();
+    private TestWorkflowEnvironment environment;
+    private WorkflowClient client;
+    private HostWorkflow host;
+
+    @BeforeEach
+    void start(TestWorkflowEnvironment environment, WorkflowClient client, Worker controlWorker) {
+        this.environment = environment;
+        this.client = client;
+        controlWorker.registerActivitiesImplementations(new HostMonitorActivities() {
+            @Override
+            public void markUnreachable(String hostId, long silentForMs) {
+                events.add("unreachable after " + Duration.ofMillis(silentForMs).toSeconds() + "s");
+            }
+
+            @Override
+            public void markOnline(String hostId) {
+                events.add("online");
+            }
+
+            @Override
+            public void reconcile(String hostId, List<ContainerState> containers) {
+                events.add("reconcile " + containers.size() + " containers");
+            }
+        });
+        environment.newWorker(TaskQueues.host(HOST)).registerActivitiesImplementations(new HostAgentActivities() {
+            @Override
+            public List<ContainerState> listSandboxContainers() {
+                return List.of(new ContainerState("sb-1", "c1", "running"), new ContainerState("sb-2", "c2", "exited"));
+            }
+
+            @Override
+            public void destroyAllSandboxes() {
+                events.add("destroyed sandboxes");
+            }
+
+            @Override
+            public void shutDown() {
+                events.add("shut down");
+            }
+        });
+        environment.start();
+        host = client.newWorkflowStub(HostWorkflow.class, WorkflowOptions.newBuilder()
+                .setWorkflowId(HostWorkflow.workflowId(HOST))
+                .setTaskQueue(controlWorker.getTaskQueue())
+                .build());
+        WorkflowClient.start(host::run,
+                new HostState(HOST, "online", environment.currentTimeMillis(), TIMEOUT.toMillis(), 0));
+    }
+
+    @Test
+    void ninetySecondsOfSilenceMarksTheHostUnreachableOnce() {
+        environment.sleep(Duration.ofSeconds(89));
+        assertThat(events).isEmpty();
+
+        environment.sleep(Duration.ofSeconds(2));
+        assertThat(events).containsExactly("unreachable after 90s");
+        assertThat(host.state().status()).isEqualTo("unreachable");
+
+        environment.sleep(Duration.ofMinutes(10));
+        assertThat(events).as("once per outage").containsExactly("unreachable after 90s");
+    }
+
+    @Test
+    void heartbeatsKeepTheHostOnline() {
+        for (int i = 0; i < 5; i++) {
+            environment.sleep(Duration.ofSeconds(30));
+            host.heartbeat(new HostHeartbeat(environment.currentTimeMillis()));
+        }
+        environment.sleep(Duration.ofSeconds(60));
+
+        assertThat(events).isEmpty();
+        assertThat(host.state().status()).isEqualTo("online");
+        assertThat(host.state().heartbeatsSeen()).isEqualTo(5);
+    }
+
+    @Test
+    void aHeartbeatAfterAnOutageBringsTheHostBackAndReconcilesItsSandboxes() {
+        environment.sleep(Duration.ofSeconds(100));
+
+        host.heartbeat(new HostHeartbeat(environment.currentTimeMillis()));
+        environment.sleep(Duration.ofSeconds(1));
+
+        assertThat(events).containsExactly("unreachable after 90s", "online", "reconcile 2 containers");
+        assertThat(host.state().status()).isEqualTo("online");
+    }
+
+    @Test
+    void deletionCleansTheHostAndEndsTheWorkflow() {
+        host.deleted("key-admin");
+
+        WorkflowStub.fromTyped(host).getResult(Void.class);
+        assertThat(events).containsExactly("destroyed sandboxes", "shut down");
+    }
+
+    @Test
+    void thousandsOfHeartbeatsContinueAsNewSoNoRunsHistoryGrowsUnbounded() {
+        int beats = 2 * HostWorkflowImpl.HEARTBEATS_PER_RUN + 200;
+        for (int i = 0; i < beats; i++) {
+            host.heartbeat(new HostHeartbeat(environment.currentTimeMillis()));
+        }
+        environment.sleep(Duration.ofSeconds(5));
+
+        assertThat(host.state().heartbeatsSeen()).isEqualTo(beats);
+        History latestRun = client.fetchHistory(HostWorkflow.workflowId(HOST)).getHistory();
+        assertThat(latestRun.getEventsCount()).isLessThan(5 * HostWorkflowImpl.HEARTBEATS_PER_RUN);
+        String firstEventAttributes = latestRun.getEvents(0).getWorkflowExecutionStartedEventAttributes().toString();
+        assertThat(firstEventAttributes).as("the latest run continues an earlier one").contains("continued_execution_run_id");
+        assertThat(events).isEmpty();
+    }
+}
