@@ -99,6 +99,19 @@ final class HostProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Starts kiln-host again on the same state dir: it must come back with its saved credentials, no token. */
+    HostProcess restart(int apiPort) throws IOException {
+        return start(apiPort, hostId, "", stateDir);
+    }
+
+    /** Waits for the process to end on its own and returns its exit status. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("kiln-host " + hostId + " did not exit within " + timeout);
+        }
+        return process.exitValue();
+    }
+
     /** SIGKILL: the host dies without a chance to clean up, as a crashed machine would. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -70,11 +70,16 @@ public class KilnHostApplication extends Application<KilnHostConfiguration> {
         if (configuration.isRequireDebianBase()) {
             BaseImages.requirePresent(docker, BaseImages.DEBIAN_IMAGE, "make it with scripts/make-debian-base.sh");
         }
-        Runnable exitDeleted = () -> new Thread(() -> System.exit(EXIT_HOST_DELETED), "kiln-host-exit").start();
+        // Exits from its own thread so that the activity or heartbeat that learned of the deletion can finish first.
+        HostAgentActivitiesImpl agent = new HostAgentActivitiesImpl(docker, () -> {
+            LOG.info("kiln-api deleted this host: credentials wiped, exiting");
+            store.wipe();
+            new Thread(() -> System.exit(EXIT_HOST_DELETED), "kiln-host-exit").start();
+        });
         Heartbeater heartbeater = new Heartbeater(api, store, credentials,
                 () -> HostFacts.load(stateDir, docker),
                 Duration.ofMillis(configuration.getHeartbeatInterval().toMilliseconds()),
-                exitDeleted, () -> SandboxPauser.pauseAll(docker));
+                agent::shutDown, () -> SandboxPauser.pauseAll(docker));
         // The heartbeater refreshes the host token; downloads use whichever token is current.
         ArchiveSource archives = buildId -> {
             try {
@@ -96,11 +101,7 @@ public class KilnHostApplication extends Application<KilnHostConfiguration> {
                 .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
                 .build());
         worker.registerActivitiesImplementations(new SandboxActivitiesImpl(docker, archives),
-                new HostAgentActivitiesImpl(docker, () -> {
-                    LOG.info("kiln-api deleted this host: wiping credentials and exiting");
-                    store.wipe();
-                    exitDeleted.run();
-                }));
+                agent);
         environment.lifecycle().manage(new Managed() {
             @Override
             public void start() {

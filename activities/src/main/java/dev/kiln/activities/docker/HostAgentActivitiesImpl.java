@@ -16,7 +16,7 @@ public final class HostAgentActivitiesImpl implements HostAgentActivities {
     private final DockerClient docker;
     private final Runnable shutDown;
 
-    /** @param shutDown wipes the host's credentials and ends the process, after the activity has answered */
+    /** @param shutDown wipes the host's credentials and ends the process (after the caller has returned) */
     public HostAgentActivitiesImpl(DockerClient docker, Runnable shutDown) {
         this.docker = requireNonNull(docker, "docker is null");
         this.shutDown = requireNonNull(shutDown, "shutDown is null");
@@ -41,8 +41,13 @@ public final class HostAgentActivitiesImpl implements HostAgentActivities {
         }
     }
 
+    /**
+     * A deleted host's sandboxes were already stopped by the control plane, so their containers go first, whichever
+     * way the deletion was learned (this activity or a 404 heartbeat), as the reference agent did.
+     */
     @Override
     public void shutDown() {
+        destroyAllSandboxes();
         shutDown.run();
     }
 

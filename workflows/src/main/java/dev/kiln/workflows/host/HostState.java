@@ -11,7 +11,7 @@ public record HostState(
         return new HostState(hostId, next, lastHeartbeatEpochMs, heartbeatTimeoutMs, heartbeatsSeen);
     }
 
-    public HostState withHeartbeat(long epochMs) {
-        return new HostState(hostId, status, epochMs, heartbeatTimeoutMs, heartbeatsSeen + 1);
+    public HostState withHeartbeats(long latestEpochMs, int count) {
+        return new HostState(hostId, status, latestEpochMs, heartbeatTimeoutMs, heartbeatsSeen + count);
     }
 }

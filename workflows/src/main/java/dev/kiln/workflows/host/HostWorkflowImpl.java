@@ -50,10 +50,11 @@ public final class HostWorkflowImpl implements HostWorkflow {
                 silentSince = Workflow.currentTimeMillis();
                 continue;
             }
-            heartbeatsThisRun += pendingHeartbeats;
+            int received = pendingHeartbeats;
             pendingHeartbeats = 0;
+            heartbeatsThisRun += received;
             boolean wasUnreachable = !"online".equals(state.status());
-            state = state.withHeartbeat(latestHeartbeatMs);
+            state = state.withHeartbeats(latestHeartbeatMs, received);
             silentSince = Workflow.currentTimeMillis();
             if (wasUnreachable) {
                 comeBack();
