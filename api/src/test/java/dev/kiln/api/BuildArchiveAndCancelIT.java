@@ -368,7 +368,7 @@ class BuildArchiveAndCancelIT {
                 Map.of("token", registration, "arch", "amd64", "cpu_cores", 2, "memory_mb", 4096, "disk_gb", 20)).body();
         String hostId = registered.path("host").path("id").asText();
         STACK.database().jdbi().useHandle(handle ->
-                handle.execute("UPDATE hosts SET status = 'draining' WHERE id = ?", hostId));
+                handle.execute("UPDATE hosts SET draining = TRUE WHERE id = ?", hostId));
         return Map.of("id", hostId, "token", registered.path("token").asText());
     }
 
