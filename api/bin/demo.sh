@@ -104,7 +104,14 @@ docker image ls "kiln/$template_id"
 echo "a container from the template, as its default user in its workdir, reads:"
 docker run --rm "kiln/$template_id:latest" sh -c 'echo "  user=$(id -un) pwd=$(pwd) GREETING=$GREETING"; echo "  index.html: $(cat index.html)"'
 
-temporal workflow describe --workflow-id "build-$build_id" 2>/dev/null | grep -E '^\s*(Status|WorkflowId)' || true
+# The row says success once the template is published; the workflow then removes the build sandbox and ends.
+for _ in $(seq 1 60); do
+  workflow_status=$(temporal workflow describe --workflow-id "build-$build_id" -o json 2>/dev/null \
+    | python3 -c "import json,sys; print(json.load(sys.stdin)['workflowExecutionInfo']['status'])" 2>/dev/null || true)
+  [[ $workflow_status == *COMPLETED* ]] && break
+  sleep 1
+done
+echo "Temporal workflow build-$build_id: ${workflow_status:-unknown}"
 
 cat <<INFO
 
