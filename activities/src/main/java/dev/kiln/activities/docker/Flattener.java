@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.ConflictException;
@@ -15,7 +14,6 @@ import com.github.dockerjava.api.model.ContainerConfig;
 import com.github.dockerjava.api.model.LoadResponseItem;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,7 +33,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -242,24 +239,9 @@ final class Flattener {
         }
     }
 
-    /**
-     * Collects the load's error messages. Implemented directly rather than on docker-java's ResultCallback.Adapter,
-     * whose timed awaitCompletion closes the stream when the wait times out.
-     */
-    private static final class LoadOutput implements ResultCallback<LoadResponseItem> {
+    /** Collects the load's error messages, which the engine reports inside a 200 response. */
+    private static final class LoadOutput extends AwaitableCallback<LoadResponseItem> {
         private final List<String> errors = Collections.synchronizedList(new ArrayList<>());
-        private final CountDownLatch finished = new CountDownLatch(1);
-        private Closeable stream;
-        private boolean closed;
-        private volatile Throwable failure;
-
-        @Override
-        public synchronized void onStart(Closeable stream) {
-            this.stream = stream;
-            if (closed) {
-                closeStream();
-            }
-        }
 
         @Override
         public void onNext(LoadResponseItem item) {
@@ -268,46 +250,8 @@ final class Flattener {
             }
         }
 
-        @Override
-        public void onError(Throwable throwable) {
-            failure = throwable;
-            finished.countDown();
-        }
-
-        @Override
-        public void onComplete() {
-            finished.countDown();
-        }
-
-        /** Abandons the response, which is what a cancel does; the engine may still finish the load. */
-        @Override
-        public synchronized void close() {
-            closed = true;
-            closeStream();
-            finished.countDown();
-        }
-
-        boolean awaitEnd(long timeout, TimeUnit unit) throws InterruptedException {
-            return finished.await(timeout, unit);
-        }
-
-        Throwable failure() {
-            return failure;
-        }
-
         List<String> errors() {
             return errors;
-        }
-
-        private void closeStream() {
-            if (stream == null) {
-                return;
-            }
-            try {
-                stream.close();
-            } catch (IOException e) {
-                // Closing only abandons the response; whether the image exists is checked afterwards.
-            }
         }
     }
 
