@@ -3,6 +3,8 @@ package dev.kiln.api;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +13,17 @@ import java.util.concurrent.TimeUnit;
 /** The docker CLI, as an operator would check a template by hand. */
 final class DockerCommands {
     private DockerCommands() {}
+
+    /** Force-removes images a test produced; one already gone is fine. */
+    static void removeImages(DockerClient docker, List<String> images) {
+        for (String image : images) {
+            try {
+                docker.removeImageCmd(image).withForce(true).exec();
+            } catch (NotFoundException alreadyGone) {
+                // nothing to clean
+            }
+        }
+    }
 
     /** Runs a throwaway container from the image and returns its combined output; fails on a non-zero exit. */
     static String runInImage(String image, String... command) throws IOException, InterruptedException {

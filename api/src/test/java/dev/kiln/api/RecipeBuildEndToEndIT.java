@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectImageResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
 import dev.kiln.activities.docker.DockerClients;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -48,13 +47,7 @@ class RecipeBuildEndToEndIT {
         for (HostProcess host : HOSTS) {
             host.close();
         }
-        for (String image : IMAGES_TO_REMOVE) {
-            try {
-                DOCKER.removeImageCmd(image).withForce(true).exec();
-            } catch (NotFoundException alreadyGone) {
-                // nothing to clean
-            }
-        }
+        DockerCommands.removeImages(DOCKER, IMAGES_TO_REMOVE);
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.exception.NotFoundException;
 import dev.kiln.activities.docker.DockerClients;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,13 +43,7 @@ class TemplateBuildEndToEndIT {
         if (host != null) {
             host.close();
         }
-        for (String image : IMAGES_TO_REMOVE) {
-            try {
-                DOCKER.removeImageCmd(image).withForce(true).exec();
-            } catch (NotFoundException alreadyGone) {
-                // nothing to clean
-            }
-        }
+        DockerCommands.removeImages(DOCKER, IMAGES_TO_REMOVE);
     }
 
     @Test
