@@ -12,42 +12,72 @@ import java.util.concurrent.TimeUnit;
 
 /** A real kiln-host process, started from the jar the worker-host module packages. */
 final class HostProcess implements AutoCloseable {
+    /** The machine's own engine, which every host uses unless a test gives it a daemon of its own. */
+    static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
+
     private final String hostId;
     private final Path stateDir;
+    private final String dockerHost;
     private final Path log;
     private final Process process;
+    private final Instant startedAt;
 
-    private HostProcess(String hostId, Path stateDir, Path log, Process process) {
+    private HostProcess(String hostId, Path stateDir, String dockerHost, Path log, Process process) {
         this.hostId = hostId;
         this.stateDir = stateDir;
+        this.dockerHost = dockerHost;
         this.log = log;
         this.process = process;
+        this.startedAt = Instant.now();
     }
 
     /** Creates a regular host through the API, starts kiln-host with its one-time token, and waits for it online. */
     static HostProcess registerAndStart(KilnApiStack stack) throws IOException, InterruptedException {
-        ApiTestClient api = stack.client();
-        ApiTestClient.Reply created = api.post("/v1/hosts", stack.adminKey, Map.of("type", "regular"));
-        if (created.status() != 201) {
-            throw new IllegalStateException("could not create a host: " + created.body());
-        }
-        String hostId = created.body().path("host").path("id").asText();
-        HostProcess host = start(stack.port(), hostId, created.body().path("registration_token").asText(),
-                Files.createTempDirectory("kiln-host-it-"));
-        // Online is not enough: registration marks it so before the worker polls. The heartbeat after start says
-        // the process survived its own start-up (base image, Temporal worker).
-        Instant registered = Instant.now();
-        Await.until(Duration.ofSeconds(120), () -> api.get("/v1/hosts/" + hostId, stack.adminKey).body(),
-                body -> !host.isAlive() || body.path("status").asText().equals("online")
-                        && Instant.parse(body.path("last_heartbeat_at").asText("1970-01-01T00:00:00Z")).isAfter(registered),
-                "host " + hostId + " to heartbeat after start");
-        if (!host.isAlive()) {
-            throw new IllegalStateException("kiln-host exited; its log:\n" + host.log());
-        }
+        return registerAndStart(stack, DEFAULT_DOCKER_HOST);
+    }
+
+    /** As {@link #registerAndStart(KilnApiStack)}, with kiln-host driving the engine at {@code dockerHost}. */
+    static HostProcess registerAndStart(KilnApiStack stack, String dockerHost) throws IOException, InterruptedException {
+        HostProcess host = launch(stack, dockerHost);
+        host.awaitStarted(stack);
         return host;
     }
 
+    /**
+     * Creates a regular host through the API and starts kiln-host with its one-time token without waiting for it,
+     * so that several hosts can start side by side; {@link #awaitStarted} waits.
+     */
+    static HostProcess launch(KilnApiStack stack, String dockerHost) throws IOException {
+        ApiTestClient.Reply created = stack.client().post("/v1/hosts", stack.adminKey, Map.of("type", "regular"));
+        if (created.status() != 201) {
+            throw new IllegalStateException("could not create a host: " + created.body());
+        }
+        return start(stack.port(), created.body().path("host").path("id").asText(),
+                created.body().path("registration_token").asText(), Files.createTempDirectory("kiln-host-it-"),
+                dockerHost);
+    }
+
+    /** Waits until the host heartbeats after its start; fails with the process's log if it exits instead. */
+    void awaitStarted(KilnApiStack stack) throws IOException, InterruptedException {
+        ApiTestClient api = stack.client();
+        // Online is not enough: registration marks it so before the worker polls. The heartbeat after start says
+        // the process survived its own start-up (base image, Temporal worker). Registration also stamps the
+        // heartbeat time, but only a real heartbeat reports the load, so a fresh host is judged by that.
+        Await.until(Duration.ofSeconds(120), () -> api.get("/v1/hosts/" + hostId, stack.adminKey).body(),
+                body -> !isAlive() || body.path("status").asText().equals("online") && !body.path("load").isEmpty()
+                        && Instant.parse(body.path("last_heartbeat_at").asText("1970-01-01T00:00:00Z")).isAfter(startedAt),
+                "host " + hostId + " to heartbeat after start");
+        if (!isAlive()) {
+            throw new IllegalStateException("kiln-host exited; its log:\n" + log());
+        }
+    }
+
     static HostProcess start(int apiPort, String hostId, String registrationToken, Path stateDir) throws IOException {
+        return start(apiPort, hostId, registrationToken, stateDir, DEFAULT_DOCKER_HOST);
+    }
+
+    static HostProcess start(int apiPort, String hostId, String registrationToken, Path stateDir, String dockerHost)
+            throws IOException {
         String jar = System.getProperty("kiln.host.jar", "../worker-host/target/kiln-host.jar");
         if (!Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException(jar + " is missing: build worker-host first (mvn verify does)");
@@ -66,12 +96,13 @@ final class HostProcess implements AutoCloseable {
                 temporalTarget: 127.0.0.1:7233
                 stateDir: %s
                 registrationToken: "%s"
+                dockerHost: "%s"
                 heartbeatInterval: 2s
                 logging:
                   level: INFO
                   loggers:
                     io.temporal: WARN
-                """.formatted(apiPort, stateDir, registrationToken == null ? "" : registrationToken));
+                """.formatted(apiPort, stateDir, registrationToken == null ? "" : registrationToken, dockerHost));
         Path log = stateDir.resolve("kiln-host.log");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar,
@@ -80,7 +111,7 @@ final class HostProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        return new HostProcess(hostId, stateDir, log, process);
+        return new HostProcess(hostId, stateDir, dockerHost, log, process);
     }
 
     String hostId() {
@@ -101,7 +132,7 @@ final class HostProcess implements AutoCloseable {
 
     /** Starts kiln-host again on the same state dir: it must come back with its saved credentials, no token. */
     HostProcess restart(int apiPort) throws IOException {
-        return start(apiPort, hostId, "", stateDir);
+        return start(apiPort, hostId, "", stateDir, dockerHost);
     }
 
     /** Waits for the process to end on its own and returns its exit status. */
