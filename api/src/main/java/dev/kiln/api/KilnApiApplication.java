@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.activities.record.BuildRecordActivitiesImpl;
 import dev.kiln.activities.record.HostMonitorActivitiesImpl;
+import dev.kiln.activities.record.HostPlacement;
+import dev.kiln.activities.record.SandboxRecordActivitiesImpl;
+import dev.kiln.activities.record.SnapshotRecordActivitiesImpl;
+import dev.kiln.activities.record.TemplateRecordActivitiesImpl;
 import dev.kiln.activities.record.HostScheduler;
 import dev.kiln.api.core.Authenticator;
 import dev.kiln.api.core.BuildEventStream;
@@ -11,6 +15,9 @@ import dev.kiln.api.core.BuildService;
 import dev.kiln.api.core.HostLifecycle;
 import dev.kiln.api.core.HostService;
 import dev.kiln.api.core.HostTokens;
+import dev.kiln.api.core.SandboxService;
+import dev.kiln.api.core.SnapshotService;
+import dev.kiln.api.core.TemplateService;
 import dev.kiln.api.core.TemporalStepHeartbeats;
 import dev.kiln.api.core.TemporalWorkers;
 import dev.kiln.api.errors.ApiExceptionMapper;
@@ -19,10 +26,14 @@ import dev.kiln.api.errors.JsonExceptionMapper;
 import dev.kiln.api.errors.ViolationExceptionMapper;
 import dev.kiln.api.errors.WebApplicationExceptionMapper;
 import dev.kiln.api.health.TemporalHealthCheck;
+import dev.kiln.api.resources.AdminSandboxResource;
 import dev.kiln.api.resources.AdminTeamResource;
+import dev.kiln.api.resources.AdminTemplateResource;
 import dev.kiln.api.resources.BuildResource;
 import dev.kiln.api.resources.HostResource;
 import dev.kiln.api.resources.MultipartBodyLimit;
+import dev.kiln.api.resources.SandboxResource;
+import dev.kiln.api.resources.SnapshotResource;
 import dev.kiln.api.resources.TemplateResource;
 import dev.kiln.db.ApiKeyDao;
 import dev.kiln.db.Ids;
@@ -30,6 +41,9 @@ import dev.kiln.db.Jdbis;
 import dev.kiln.db.Migrations;
 import dev.kiln.workflows.build.TemplateBuildWorkflowImpl;
 import dev.kiln.workflows.host.HostWorkflowImpl;
+import dev.kiln.workflows.sandbox.SandboxWorkflowImpl;
+import dev.kiln.workflows.snapshot.SnapshotWorkflowImpl;
+import dev.kiln.workflows.template.TemplateImagesWorkflowImpl;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
@@ -55,6 +69,9 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
     private static final Duration EVENT_POLL_INTERVAL = Duration.ofMillis(500);
     /** Under the 30 to 60 s idle timeouts of common proxies and load balancers. */
     private static final Duration EVENT_KEEP_ALIVE_INTERVAL = Duration.ofSeconds(15);
+
+    /** Snapshots of many gigabytes take minutes; past this the caller gets 504 and finds the template listed later. */
+    private static final Duration SNAPSHOT_PATIENCE = Duration.ofMinutes(15);
 
     public static void main(String[] args) throws Exception {
         new KilnApiApplication().run(args);
@@ -92,12 +109,18 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
         WorkerFactory workers = WorkerFactory.newInstance(temporal);
         boolean runWorkers = configuration.getRoles().contains(KilnApiConfiguration.Role.WORKER);
         Duration heartbeatTimeout = Duration.ofMillis(configuration.getHostHeartbeatTimeout().toMilliseconds());
+        HostPlacement placement =
+                new HostPlacement(jdbi, clock, heartbeatTimeout, new HostScheduler(HostScheduler.Policy.DEFAULT));
         if (runWorkers) {
             Worker control = workers.newWorker(temporalConfig.getControlTaskQueue());
-            control.registerWorkflowImplementationTypes(TemplateBuildWorkflowImpl.class, HostWorkflowImpl.class);
+            control.registerWorkflowImplementationTypes(TemplateBuildWorkflowImpl.class, HostWorkflowImpl.class,
+                    SandboxWorkflowImpl.class, SnapshotWorkflowImpl.class, TemplateImagesWorkflowImpl.class);
             control.registerActivitiesImplementations(
-                    new BuildRecordActivitiesImpl(jdbi, clock, heartbeatTimeout, new HostScheduler(HostScheduler.Policy.DEFAULT)),
-                    new HostMonitorActivitiesImpl(jdbi, clock));
+                    new BuildRecordActivitiesImpl(jdbi, clock, placement),
+                    new HostMonitorActivitiesImpl(jdbi, clock),
+                    new SandboxRecordActivitiesImpl(jdbi, clock),
+                    new SnapshotRecordActivitiesImpl(jdbi, clock, temporalConfig.getControlTaskQueue()),
+                    new TemplateRecordActivitiesImpl(jdbi));
         }
         environment.lifecycle().manage(new TemporalWorkers(workers, stubs, runWorkers));
 
@@ -133,7 +156,16 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
             });
             environment.jersey().register(MultiPartFeature.class);
             environment.jersey().register(new MultipartBodyLimit(configuration.getMaxArchiveBytes()));
-            environment.jersey().register(new TemplateResource(jdbi, authenticator));
+            TemplateService templates = new TemplateService(jdbi, temporal, temporalConfig.getControlTaskQueue());
+            environment.jersey().register(new TemplateResource(templates, authenticator));
+            environment.jersey().register(new AdminTemplateResource(templates, authenticator));
+            SandboxService sandboxes =
+                    new SandboxService(jdbi, temporal, temporalConfig.getControlTaskQueue(), placement, clock);
+            environment.jersey().register(new SandboxResource(sandboxes, authenticator));
+            SnapshotService snapshots = new SnapshotService(jdbi, temporal, temporalConfig.getControlTaskQueue(),
+                    sandboxes, SNAPSHOT_PATIENCE, clock);
+            environment.jersey().register(new SnapshotResource(snapshots, authenticator));
+            environment.jersey().register(new AdminSandboxResource(snapshots, authenticator));
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,17 @@ final class DockerCommands {
         for (String image : images) {
             try {
                 docker.removeImageCmd(image).withForce(true).exec();
+            } catch (NotFoundException alreadyGone) {
+                // nothing to clean
+            }
+        }
+    }
+
+    /** Force-removes every container carrying the label, whatever its value. */
+    static void removeContainersLabelled(DockerClient docker, String label) {
+        for (Container container : docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(label)).exec()) {
+            try {
+                docker.removeContainerCmd(container.getId()).withForce(true).exec();
             } catch (NotFoundException alreadyGone) {
                 // nothing to clean
             }

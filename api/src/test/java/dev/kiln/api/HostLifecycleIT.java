@@ -135,7 +135,7 @@ class HostLifecycleIT {
             CONTAINERS.add(containerId);
         }
         STACK.database().jdbi().onDemand(SandboxDao.class).insert(new SandboxRow(id, Ids.PLATFORM_TEAM_ID,
-                Ids.MINIMAL_TEMPLATE_ID, hostId, containerId, "running", 1, 256, null, null));
+                Ids.MINIMAL_TEMPLATE_ID, hostId, containerId, "running", 1, 256, "minimal", null, null, null, null, null, null));
         return id;
     }
 

@@ -23,6 +23,7 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
     private final String propertyPrefix = "kiln-it-" + UUID.randomUUID();
     private final Map<String, String> overrides;
     private DropwizardTestSupport<KilnApiConfiguration> app;
+    private Map<String, String> settings;
     private ApiTestClient client;
 
     KilnApiStack() {
@@ -42,12 +43,35 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
                 "adminKey", adminKey,
                 "temporal.controlTaskQueue", controlTaskQueue));
         settings.putAll(overrides);
+        start(settings);
+    }
+
+    private void start(Map<String, String> settings) throws Exception {
         app = new DropwizardTestSupport<>(KilnApiApplication.class, ResourceHelpers.resourceFilePath("kiln-test.yml"),
                 propertyPrefix, settings.entrySet().stream()
                         .map(setting -> ConfigOverride.config(propertyPrefix, setting.getKey(), setting.getValue()))
                         .toArray(ConfigOverride[]::new));
         app.before();
         client = new ApiTestClient(app.getLocalPort());
+        this.settings = settings;
+    }
+
+    /**
+     * Stops kiln-api (its HTTP server, its control worker and its Temporal client) as a crash would take it away,
+     * runs {@code whileDown}, and starts it again on the same port, so that hosts find it where they left it.
+     */
+    void restart(ThrowingRunnable whileDown) throws Exception {
+        int port = app.getLocalPort();
+        app.after();
+        whileDown.run();
+        Map<String, String> samePort = new LinkedHashMap<>(settings);
+        samePort.put("server.applicationConnectors[0].port", String.valueOf(port));
+        start(samePort);
+    }
+
+    @FunctionalInterface
+    interface ThrowingRunnable {
+        void run() throws Exception;
     }
 
     @Override

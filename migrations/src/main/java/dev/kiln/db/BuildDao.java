@@ -1,11 +1,9 @@
 package dev.kiln.db;
 
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.jdbi.v3.sqlobject.CreateSqlObject;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
@@ -145,14 +143,6 @@ public interface BuildDao {
         if (markSucceeded(buildId, template.id(), defaultUser, defaultEnv, now) == 0) {
             throw new IllegalStateException("build " + buildId + " has already ended");
         }
-        try {
-            templates().insert(template);
-        } catch (UnableToExecuteStatementException e) {
-            // 23505 is unique_violation: raised by the (team_id, name) constraint and by the shadowing trigger.
-            if (e.getCause() instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
-                throw new TemplateNameTakenException(template.name(), e);
-            }
-            throw e;
-        }
+        templates().insertNamed(template);
     }
 }

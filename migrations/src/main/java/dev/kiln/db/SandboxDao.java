@@ -13,14 +13,24 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 public interface SandboxDao {
     @SqlUpdate("""
             INSERT INTO sandboxes (id, team_id, template_id, host_id, container_id, status, vcpus, memory_mb,
-                                   created_at, updated_at)
+                                   template_name, default_user, default_env, default_workdir, created_at, updated_at)
             VALUES (:id, :teamId, :templateId, :hostId, :containerId, :status, :vcpus, :memoryMb,
+                    :templateName, :defaultUser, :defaultEnv, :defaultWorkdir,
                     COALESCE(:createdAt, now()), COALESCE(:updatedAt, now()))
             """)
     void insert(@BindMethods SandboxRow sandbox);
 
     @SqlQuery("SELECT * FROM sandboxes WHERE id = :id")
     Optional<SandboxRow> findById(String id);
+
+    /** The team's sandboxes, newest first; stopped ones only for a day, so the list stays about what exists. */
+    @SqlQuery("""
+            SELECT * FROM sandboxes
+            WHERE team_id = :teamId AND (status <> 'stopped' OR updated_at > :now - INTERVAL '1 day')
+            ORDER BY created_at DESC, id
+            LIMIT 500
+            """)
+    List<SandboxRow> listForTeam(String teamId, Instant now);
 
     @SqlQuery("SELECT * FROM sandboxes WHERE host_id = :hostId AND status IN (<statuses>) ORDER BY created_at, id")
     List<SandboxRow> listOnHost(String hostId, @BindList("statuses") List<String> statuses);
@@ -33,8 +43,54 @@ public interface SandboxDao {
             """)
     List<String> markMissingOnHost(String hostId, Instant now);
 
-    @SqlUpdate("UPDATE sandboxes SET status = :status, updated_at = :now WHERE id = :id AND status = :expected")
+    /** Moves a sandbox no snapshot holds; 0 when it is not in {@code expected} or a snapshot holds it. */
+    @SqlUpdate("""
+            UPDATE sandboxes SET status = :status, updated_at = :now
+            WHERE id = :id AND status = :expected AND snapshot_id IS NULL
+            """)
     int transition(String id, String expected, String status, Instant now);
+
+    /** Ends a sandbox, whatever held it. */
+    @SqlUpdate("""
+            UPDATE sandboxes SET status = 'stopped', snapshot_id = NULL, status_before_snapshot = NULL, updated_at = :now
+            WHERE id = :id AND status <> 'stopped'
+            """)
+    int markStopped(String id, Instant now);
+
+    @SqlUpdate("UPDATE sandboxes SET container_id = :containerId, updated_at = :now WHERE id = :id")
+    int setContainer(String id, String containerId, Instant now);
+
+    /**
+     * Holds a running or paused sandbox for a snapshot, marking it paused, and returns the status to restore
+     * afterwards; empty when the sandbox is in another state or another snapshot holds it. Repeating it for the
+     * same snapshot returns the same status, so a retried activity is harmless.
+     */
+    @SqlQuery("""
+            UPDATE sandboxes
+            SET status_before_snapshot = CASE WHEN snapshot_id = :snapshotId THEN status_before_snapshot ELSE status END,
+                status = 'paused', snapshot_id = :snapshotId, updated_at = :now
+            WHERE id = :id
+              AND ((snapshot_id IS NULL AND status IN ('running', 'paused')) OR snapshot_id = :snapshotId)
+            RETURNING status_before_snapshot
+            """)
+    Optional<String> holdForSnapshot(String id, String snapshotId, Instant now);
+
+    /** Ends the snapshot's hold, leaving the sandbox in {@code status}; a no-op when that snapshot does not hold it. */
+    @SqlUpdate("""
+            UPDATE sandboxes SET status = :status, snapshot_id = NULL, status_before_snapshot = NULL, updated_at = :now
+            WHERE id = :id AND snapshot_id = :snapshotId
+            """)
+    int releaseFromSnapshot(String id, String snapshotId, String status, Instant now);
+
+    @SqlUpdate("""
+            INSERT INTO sandbox_metrics (sandbox_id, metrics, flushed_at) VALUES (:id, :metrics, :now)
+            ON CONFLICT (sandbox_id) DO UPDATE SET metrics = EXCLUDED.metrics, flushed_at = EXCLUDED.flushed_at
+            """)
+    void storeMetrics(String id, @Jsonb Object metrics, Instant now);
+
+    /** The tiers flushed at the sandbox's last pause, as JSON. */
+    @SqlQuery("SELECT metrics::text FROM sandbox_metrics WHERE sandbox_id = :id")
+    Optional<String> findMetrics(String id);
 
     @SqlQuery("""
             UPDATE sandboxes SET status = 'stopped', updated_at = :now

@@ -3,8 +3,12 @@ package dev.kiln.db;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.Map;
 
-/** A row of {@code sandboxes}; null times are filled in by the database on insert. */
+/**
+ * A row of {@code sandboxes}; null times are filled in by the database on insert. {@code snapshotId} is set while a
+ * snapshot holds the sandbox.
+ */
 public record SandboxRow(
         String id,
         String teamId,
@@ -14,6 +18,11 @@ public record SandboxRow(
         String status,
         int vcpus,
         int memoryMb,
+        String templateName,
+        String defaultUser,
+        @Jsonb Map<String, String> defaultEnv,
+        String defaultWorkdir,
+        String snapshotId,
         Instant createdAt,
         Instant updatedAt) {
     public SandboxRow {
@@ -21,5 +30,7 @@ public record SandboxRow(
         requireNonNull(teamId, "teamId");
         requireNonNull(templateId, "templateId");
         requireNonNull(status, "status");
+        defaultUser = defaultUser == null ? "root" : defaultUser;
+        defaultEnv = defaultEnv == null ? Map.of() : defaultEnv;
     }
 }

@@ -1,11 +1,14 @@
 package dev.kiln.db;
 
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+import org.jdbi.v3.sqlobject.transaction.Transaction;
 
 /**
  * Templates are visible to their team and, for the platform team's, to every team. The platform team id is
@@ -21,6 +24,31 @@ public interface TemplateDao {
                     :defaultEnv, :defaultWorkdir, :buildId, COALESCE(:createdAt, now()))
             """)
     void insert(@BindMethods TemplateRow template);
+
+    /** {@link #insert} with a refused name reported as such. */
+    default void insertNamed(TemplateRow template) {
+        try {
+            insert(template);
+        } catch (UnableToExecuteStatementException e) {
+            // 23505 is unique_violation: raised by the (team_id, name) constraint and by the shadowing trigger.
+            if (e.getCause() instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+                throw new TemplateNameTakenException(template.name(), e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Replaces the platform template of that name, if any, with {@code template}, both or neither, and returns
+     * the replaced one. Only after the replacement exists may its image go.
+     */
+    @Transaction
+    default Optional<TemplateRow> replacePlatform(TemplateRow template) {
+        Optional<TemplateRow> replaced = findOwned(Ids.PLATFORM_TEAM_ID, template.name());
+        replaced.ifPresent(old -> deleteById(old.id()));
+        insertNamed(template);
+        return replaced;
+    }
 
     @SqlQuery("SELECT * FROM templates WHERE id = :id")
     Optional<TemplateRow> findById(String id);
@@ -55,6 +83,13 @@ public interface TemplateDao {
                        OR :teamId = 'team-0000000000000000000000000'))
             """)
     boolean nameTaken(String teamId, String name);
+
+    @SqlQuery("SELECT * FROM templates WHERE team_id = :teamId AND name = :name")
+    Optional<TemplateRow> findOwned(String teamId, String name);
+
+    /** Every team's and the platform's, newest first: the admins' view. */
+    @SqlQuery("SELECT * FROM templates ORDER BY created_at DESC, id")
+    List<TemplateRow> listAll();
 
     @SqlUpdate("DELETE FROM templates WHERE id = :id")
     int deleteById(String id);

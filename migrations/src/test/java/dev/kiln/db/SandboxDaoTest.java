@@ -72,7 +72,7 @@ class SandboxDaoTest {
 
     private String insert(String status) {
         SandboxRow row = new SandboxRow(Ids.newId("sb"), Ids.PLATFORM_TEAM_ID, Ids.MINIMAL_TEMPLATE_ID, hostId,
-                "container-" + status, status, 1, 512, null, null);
+                "container-" + status, status, 1, 512, "minimal", null, null, null, null, null, null);
         sandboxes.insert(row);
         return row.id();
     }

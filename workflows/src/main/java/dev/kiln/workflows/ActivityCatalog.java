@@ -135,4 +135,36 @@ public final class ActivityCatalog {
                 .setSummary(summary)
                 .build();
     }
+
+    /**
+     * A caller's command in a sandbox. Run once (a command is not idempotent); the host kills it at its timeout, and
+     * StartToClose leaves a margin over that for the kill and the answer.
+     */
+    public static ActivityOptions exec(String hostId, int timeoutSeconds, String summary) {
+        return ActivityOptions.newBuilder()
+                .setTaskQueue(TaskQueues.host(hostId))
+                .setScheduleToStartTimeout(HOST_SCHEDULE_TO_START)
+                .setStartToCloseTimeout(Duration.ofSeconds(timeoutSeconds).plusMinutes(1))
+                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+                .setSummary(summary)
+                .build();
+    }
+
+    /**
+     * Committing or flattening a sandbox: minutes for gigabytes of changes. The host heartbeats while it works, so
+     * a host lost mid-way is noticed within the heartbeat timeout instead of at the end of the hour.
+     */
+    public static ActivityOptions snapshot(String hostId, String summary) {
+        return ActivityOptions.newBuilder()
+                .setTaskQueue(TaskQueues.host(hostId))
+                .setScheduleToStartTimeout(HOST_SCHEDULE_TO_START)
+                .setStartToCloseTimeout(Duration.ofHours(1))
+                .setHeartbeatTimeout(Duration.ofMinutes(2))
+                .setRetryOptions(RetryOptions.newBuilder()
+                        .setMaximumAttempts(2)
+                        .setDoNotRetry(FailureType.nonRetryableNames())
+                        .build())
+                .setSummary(summary)
+                .build();
+    }
 }

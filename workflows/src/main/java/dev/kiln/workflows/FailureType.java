@@ -22,8 +22,14 @@ public enum FailureType {
     DOCKER_REJECTED,
     /** The uploaded archive is unreadable or has entries escaping the extraction root. */
     ARCHIVE_INVALID,
+    /** The sandbox is not in a state the operation needs (a snapshot of a stopped or already held sandbox). */
+    INVALID_STATE,
     /** The build sandbox disappeared (removed or its host's engine restarted) mid-build. */
-    SANDBOX_GONE;
+    SANDBOX_GONE,
+    /** A user sandbox is paused and cannot run commands until it is resumed. */
+    SANDBOX_PAUSED,
+    /** A golden cache or its staging copy is not in the state the call needs: promote before purge, clear during a copy. */
+    GOLDEN_CONFLICT;
 
     /** Failures that no retry can fix; activity options list them as non-retryable. */
     public static final Set<FailureType> NON_RETRYABLE = EnumSet.complementOf(EnumSet.of(NO_CAPACITY));

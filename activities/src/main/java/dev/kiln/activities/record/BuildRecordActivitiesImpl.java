@@ -4,10 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.kiln.db.BuildArchiveDao;
 import dev.kiln.db.BuildDao;
-import dev.kiln.db.HostDao;
 import dev.kiln.db.HostRow;
-import dev.kiln.db.HostUsageRow;
-import dev.kiln.db.PlacementDao;
 import dev.kiln.db.TemplateNameTakenException;
 import dev.kiln.db.TemplateRow;
 import dev.kiln.workflows.FailureType;
@@ -19,29 +16,20 @@ import dev.kiln.workflows.build.PublishTemplate;
 import dev.kiln.workflows.sandbox.StepOutcome;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
 
 public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
 
     private final Jdbi jdbi;
     private final Clock clock;
-    private final Duration heartbeatFreshness;
-    private final HostScheduler scheduler;
+    private final HostPlacement placement;
 
-    /**
-     * @param heartbeatFreshness a host whose last heartbeat is older than this is not offered work, even
-     *     before the host monitor marks it unreachable
-     */
-    public BuildRecordActivitiesImpl(Jdbi jdbi, Clock clock, Duration heartbeatFreshness, HostScheduler scheduler) {
+    public BuildRecordActivitiesImpl(Jdbi jdbi, Clock clock, HostPlacement placement) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.heartbeatFreshness = requireNonNull(heartbeatFreshness, "heartbeatFreshness is null");
-        this.scheduler = requireNonNull(scheduler, "scheduler is null");
+        this.placement = requireNonNull(placement, "placement is null");
     }
 
     @Override
@@ -54,19 +42,12 @@ public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
 
     @Override
     public String placeBuild(PlaceBuild request) {
-        Instant now = clock.instant();
-        List<HostRow> candidates = jdbi.onDemand(HostDao.class)
-                .listPlaceable("regular", null, now.minus(heartbeatFreshness)).stream()
-                .filter(host -> !request.excludedHosts().contains(host.id()))
-                .toList();
-        Map<String, HostScheduler.Usage> usage = jdbi.onDemand(PlacementDao.class).usage().stream()
-                .collect(Collectors.toMap(HostUsageRow::hostId,
-                        row -> new HostScheduler.Usage(row.vcpus(), row.memoryMb(), 0)));
-        HostRow chosen = scheduler.choose(candidates, usage, new HostScheduler.Request(request.vcpus(), request.memoryMb(), 0))
-                .orElseThrow(() -> ApplicationFailure.newFailure(
-                        "no online host has room for " + request.vcpus() + " vCPU and " + request.memoryMb() + " MB ("
-                                + candidates.size() + " candidates)",
-                        FailureType.NO_CAPACITY.name()));
+        HostPlacement.Choice choice = placement.choose(request.vcpus(), request.memoryMb(),
+                Set.copyOf(request.excludedHosts()));
+        HostRow chosen = choice.host().orElseThrow(() -> ApplicationFailure.newFailure(
+                "no online host has room for " + request.vcpus() + " vCPU and " + request.memoryMb() + " MB ("
+                        + choice.candidates() + " candidates)",
+                FailureType.NO_CAPACITY.name()));
         builds().assignHost(request.buildId(), chosen.id());
         return chosen.id();
     }

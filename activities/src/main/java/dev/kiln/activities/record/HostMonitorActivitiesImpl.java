@@ -10,6 +10,7 @@ import dev.kiln.workflows.host.ContainerState;
 import dev.kiln.workflows.host.HostMonitorActivities;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -52,17 +53,21 @@ public final class HostMonitorActivitiesImpl implements HostMonitorActivities {
     }
 
     @Override
-    public void reconcile(String hostId, List<ContainerState> containers) {
+    public List<String> reconcile(String hostId, List<ContainerState> containers) {
         Map<String, ContainerState> bySandbox = containers.stream()
                 .filter(container -> container.sandboxId() != null)
                 .collect(Collectors.toMap(ContainerState::sandboxId, Function.identity(), (first, second) -> first));
         Instant now = clock.instant();
         SandboxDao sandboxes = jdbi.onDemand(SandboxDao.class);
+        List<String> stopped = new ArrayList<>();
         for (SandboxRow missing : sandboxes.listOnHost(hostId, List.of("missing"))) {
-            ContainerState container = bySandbox.get(missing.id());
+            String status = statusOf(bySandbox.get(missing.id()));
             // transition() only moves rows still missing, so a sandbox destroyed meanwhile is left alone.
-            sandboxes.transition(missing.id(), "missing", statusOf(container), now);
+            if (sandboxes.transition(missing.id(), "missing", status, now) > 0 && "stopped".equals(status)) {
+                stopped.add(missing.id());
+            }
         }
+        return stopped;
     }
 
     /** What a missing sandbox becomes, given what the host reports for its container (null: no container). */

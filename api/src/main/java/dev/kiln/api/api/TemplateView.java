@@ -9,6 +9,7 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TemplateView(
         String id,
+        String teamId,
         String name,
         String type,
         int vcpus,
@@ -22,7 +23,7 @@ public record TemplateView(
         Instant createdAt) {
 
     public static TemplateView of(TemplateRow row) {
-        return new TemplateView(row.id(), row.name(), row.type(), row.vcpus(), row.memoryMb(), row.sizeBytes(),
+        return new TemplateView(row.id(), row.teamId(), row.name(), row.type(), row.vcpus(), row.memoryMb(), row.sizeBytes(),
                 row.defaultUser(), row.defaultEnv(), row.defaultWorkdir(), Ids.PLATFORM_TEAM_ID.equals(row.teamId()),
                 row.buildId(), row.createdAt());
     }

@@ -6,12 +6,14 @@ import dev.kiln.workflows.SearchAttributeKeys;
 import dev.kiln.workflows.host.HostHeartbeat;
 import dev.kiln.workflows.host.HostState;
 import dev.kiln.workflows.host.HostWorkflow;
+import dev.kiln.workflows.sandbox.SandboxWorkflow;
 import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.SearchAttributes;
 import java.time.Duration;
+import java.util.List;
 
 /** The API's side of the host workflows: every heartbeat reaches {@code host-<id>}, starting it if needed. */
 public final class HostLifecycle {
@@ -51,6 +53,17 @@ public final class HostLifecycle {
             temporal.newWorkflowStub(HostWorkflow.class, HostWorkflow.workflowId(hostId)).deleted(actor);
         } catch (WorkflowNotFoundException neverStarted) {
             // nothing to end
+        }
+    }
+
+    /** Ends the workflows of sandboxes that went with their deleted host; the host workflow removes the containers. */
+    public void sandboxesEnded(List<String> sandboxIds, String reason) {
+        for (String sandboxId : sandboxIds) {
+            try {
+                temporal.newWorkflowStub(SandboxWorkflow.class, SandboxWorkflow.workflowId(sandboxId)).ended(reason);
+            } catch (WorkflowNotFoundException alreadyEnded) {
+                // nothing to end
+            }
         }
     }
 }

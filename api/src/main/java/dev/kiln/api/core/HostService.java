@@ -186,14 +186,16 @@ public final class HostService {
                     Map.of("sandbox_ids", active));
         }
         Instant now = clock.instant();
-        jdbi.useTransaction(handle -> {
-            List<String> stopped = handle.attach(SandboxDao.class).markStoppedOnHost(host.id(), now);
+        List<String> stopped = jdbi.inTransaction(handle -> {
+            List<String> stoppedOnHost = handle.attach(SandboxDao.class).markStoppedOnHost(host.id(), now);
             handle.attach(HostTokenDao.class).revokeAllRefreshTokens(host.id(), now);
             handle.attach(HostAuditDao.class).insert(host.id(), "deleted", caller.keyId(),
-                    Map.of("force", force, "stopped_sandboxes", stopped));
+                    Map.of("force", force, "stopped_sandboxes", stoppedOnHost));
             handle.attach(HostDao.class).deleteById(host.id());
+            return stoppedOnHost;
         });
         lifecycle.deleted(host.id(), caller.keyId());
+        lifecycle.sandboxesEnded(stopped, "host " + host.id() + " was deleted");
     }
 
     /**

@@ -16,7 +16,10 @@ public interface HostMonitorActivities {
     @ActivityMethod(name = "MarkHostOnline")
     void markOnline(String hostId);
 
-    /** Missing sandboxes whose container is alive become running (or paused); gone ones become stopped. */
+    /**
+     * Missing sandboxes whose container is alive become running (or paused); gone ones become stopped, and are
+     * returned so that their workflows can be ended.
+     */
     @ActivityMethod(name = "ReconcileSandboxes")
-    void reconcile(String hostId, List<ContainerState> containers);
+    List<String> reconcile(String hostId, List<ContainerState> containers);
 }

@@ -5,6 +5,9 @@ import static dev.kiln.workflows.SearchAttributeKeys.KIND;
 import static dev.kiln.workflows.SearchAttributeKeys.STATUS;
 
 import dev.kiln.workflows.ActivityCatalog;
+import dev.kiln.workflows.sandbox.SandboxActivities;
+import dev.kiln.workflows.sandbox.SandboxWorkflow;
+import dev.kiln.workflows.template.TemplateRecordActivities;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -19,8 +22,13 @@ public final class HostWorkflowImpl implements HostWorkflow {
      */
     static final int HEARTBEATS_PER_RUN = 500;
 
+    /** Added with sandbox workflows and template deletion; hosts that came back before it skip both. */
+    private static final String END_SANDBOXES_AND_REMOVE_IMAGES = "end-sandboxes-and-remove-images";
+
     private final HostMonitorActivities monitor =
             Workflow.newActivityStub(HostMonitorActivities.class, ActivityCatalog.record());
+    private final TemplateRecordActivities templates =
+            Workflow.newActivityStub(TemplateRecordActivities.class, ActivityCatalog.record());
 
     private HostState state;
     private int pendingHeartbeats;
@@ -74,11 +82,38 @@ public final class HostWorkflowImpl implements HostWorkflow {
         Workflow.setCurrentDetails("online again; reconciling sandboxes");
         try {
             List<ContainerState> containers = agent("list sandbox containers").listSandboxContainers();
-            monitor.reconcile(state.hostId(), containers);
+            List<String> stopped = monitor.reconcile(state.hostId(), containers);
+            if (Workflow.getVersion(END_SANDBOXES_AND_REMOVE_IMAGES, Workflow.DEFAULT_VERSION, 1) == 1) {
+                endSandboxWorkflows(stopped);
+                removePendingImages();
+            }
         } catch (ActivityFailure failure) {
             // The host answered a heartbeat but not the listing; its rows stay missing until its next return.
             Workflow.getLogger(HostWorkflowImpl.class)
                     .warn("host {} came back but could not be reconciled: {}", state.hostId(), failure.getMessage());
+        }
+    }
+
+    private static void endSandboxWorkflows(List<String> stopped) {
+        for (String sandboxId : stopped == null ? List.<String>of() : stopped) {
+            try {
+                Workflow.newUntypedExternalWorkflowStub(SandboxWorkflow.workflowId(sandboxId))
+                        .signal("ended", "its container was gone when its host returned");
+            } catch (RuntimeException closed) {
+                Workflow.getLogger(HostWorkflowImpl.class).info("sandbox workflow of {} already closed", sandboxId);
+            }
+        }
+    }
+
+    /** Images of templates deleted while the host was away. */
+    private void removePendingImages() {
+        List<String> images = templates.pendingRemovals(state.hostId());
+        SandboxActivities host = Workflow.newActivityStub(SandboxActivities.class,
+                ActivityCatalog.hostLifecycle(state.hostId(), "remove images of deleted templates"));
+        for (String imageRef : images) {
+            Workflow.setCurrentDetails("online again; removing " + imageRef + " of a deleted template");
+            host.removeImage(imageRef);
+            templates.forgetRemoval(state.hostId(), imageRef);
         }
     }
 

@@ -3,6 +3,9 @@ package dev.kiln.workflows.host;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.workflows.TaskQueues;
+import dev.kiln.workflows.sandbox.SandboxActivities;
+import dev.kiln.workflows.template.RemovalTargets;
+import dev.kiln.workflows.template.TemplateRecordActivities;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.history.v1.History;
 import io.temporal.client.WorkflowClient;
@@ -11,6 +14,7 @@ import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -52,11 +56,41 @@ class HostWorkflowTest {
             }
 
             @Override
-            public void reconcile(String hostId, List<ContainerState> containers) {
+            public List<String> reconcile(String hostId, List<ContainerState> containers) {
                 events.add("reconcile " + containers.size() + " containers");
+                return List.of("sb-2");
+            }
+        }, new TemplateRecordActivities() {
+            @Override
+            public RemovalTargets removalTargets() {
+                throw new UnsupportedOperationException("not used by the host workflow");
+            }
+
+            @Override
+            public void rememberRemoval(String hostId, String imageRef, String templateId) {
+                throw new UnsupportedOperationException("not used by the host workflow");
+            }
+
+            @Override
+            public List<String> pendingRemovals(String hostId) {
+                return List.of("kiln/deleted:latest");
+            }
+
+            @Override
+            public void forgetRemoval(String hostId, String imageRef) {
+                events.add("forget " + imageRef);
             }
         });
-        environment.newWorker(TaskQueues.host(HOST)).registerActivitiesImplementations(new HostAgentActivities() {
+        // Of the host's sandbox activities the host workflow only removes images.
+        SandboxActivities imageRemover = (SandboxActivities) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {SandboxActivities.class}, (proxy, method, args) -> {
+                    if (!method.getName().equals("removeImage")) {
+                        throw new UnsupportedOperationException(method.getName());
+                    }
+                    events.add("remove " + args[0]);
+                    return null;
+                });
+        environment.newWorker(TaskQueues.host(HOST)).registerActivitiesImplementations(imageRemover, new HostAgentActivities() {
             @Override
             public List<ContainerState> listSandboxContainers() {
                 return List.of(new ContainerState("sb-1", "c1", "running"), new ContainerState("sb-2", "c2", "exited"));
@@ -114,7 +148,8 @@ class HostWorkflowTest {
         host.heartbeat(new HostHeartbeat(environment.currentTimeMillis()));
         environment.sleep(Duration.ofSeconds(1));
 
-        assertThat(events).containsExactly("unreachable after 90s", "online", "reconcile 2 containers");
+        assertThat(events).containsExactly("unreachable after 90s", "online", "reconcile 2 containers",
+                "remove kiln/deleted:latest", "forget kiln/deleted:latest");
         assertThat(host.state().status()).isEqualTo("online");
     }
 

@@ -1,0 +1,3 @@
+package dev.kiln.api.api;
+
+public record ExecSandboxRequest(String command, Integer timeoutS) {}

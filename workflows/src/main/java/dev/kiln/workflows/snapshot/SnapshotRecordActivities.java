@@ -1,0 +1,38 @@
+package dev.kiln.workflows.snapshot;
+
+import dev.kiln.workflows.sandbox.SandboxMetrics;
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+/** Control-side writes of a snapshot. Each is idempotent on the snapshot id. */
+@ActivityInterface
+public interface SnapshotRecordActivities {
+
+    /**
+     * Marks the sandbox paused and held by this snapshot before any host call, and returns the status to restore.
+     * Fails with the non-retryable {@code INVALID_STATE} when it is neither running nor paused, or already held.
+     */
+    @ActivityMethod(name = "HoldSandbox")
+    String holdSandbox(String snapshotId, String sandboxId);
+
+    @ActivityMethod(name = "StoreSandboxMetrics")
+    void storeMetrics(String sandboxId, SandboxMetrics metrics);
+
+    /**
+     * Records the template; with {@code replace}, in the same transaction as the removal of the platform template
+     * of that name, which it returns. Fails with {@code TEMPLATE_NAME_TAKEN} when the name was taken meanwhile.
+     */
+    @ActivityMethod(name = "PublishSnapshot")
+    ReplacedTemplate publish(PublishSnapshot request);
+
+    /** Ends the hold, leaving the sandbox in {@code status}. */
+    @ActivityMethod(name = "ReleaseSandbox")
+    void releaseSandbox(String snapshotId, String sandboxId, String status);
+
+    @ActivityMethod(name = "FinishSnapshot")
+    void finish(String snapshotId, String status, String templateId, String error);
+
+    /** Hands a no longer used image to its template's removal workflow, which takes it off every host. */
+    @ActivityMethod(name = "ScheduleImageRemoval")
+    void scheduleImageRemoval(String teamId, String name, String templateId, String imageRef);
+}
