@@ -3,6 +3,7 @@ package dev.kiln.api;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.activities.record.BuildRecordActivitiesImpl;
+import dev.kiln.activities.record.GoldenRecordActivitiesImpl;
 import dev.kiln.activities.record.HostMonitorActivitiesImpl;
 import dev.kiln.activities.record.HostPlacement;
 import dev.kiln.activities.record.SandboxRecordActivitiesImpl;
@@ -14,7 +15,10 @@ import dev.kiln.api.core.BuildEventStream;
 import dev.kiln.api.core.BuildService;
 import dev.kiln.api.core.HostLifecycle;
 import dev.kiln.api.core.HostService;
+import dev.kiln.api.core.GoldenGcSchedule;
 import dev.kiln.api.core.HostTokens;
+import dev.kiln.api.core.PendingActivityHeartbeats;
+import dev.kiln.api.core.ProjectService;
 import dev.kiln.api.core.SandboxService;
 import dev.kiln.api.core.SnapshotService;
 import dev.kiln.api.core.TemplateService;
@@ -32,7 +36,9 @@ import dev.kiln.api.resources.AdminTemplateResource;
 import dev.kiln.api.resources.BuildResource;
 import dev.kiln.api.resources.HostResource;
 import dev.kiln.api.resources.MultipartBodyLimit;
+import dev.kiln.api.resources.ProjectResource;
 import dev.kiln.api.resources.SandboxResource;
+import dev.kiln.api.resources.SessionResource;
 import dev.kiln.api.resources.SnapshotResource;
 import dev.kiln.api.resources.TemplateResource;
 import dev.kiln.db.ApiKeyDao;
@@ -40,6 +46,11 @@ import dev.kiln.db.Ids;
 import dev.kiln.db.Jdbis;
 import dev.kiln.db.Migrations;
 import dev.kiln.workflows.build.TemplateBuildWorkflowImpl;
+import dev.kiln.workflows.golden.GoldenClearWorkflowImpl;
+import dev.kiln.workflows.golden.GoldenGcWorkflowImpl;
+import dev.kiln.workflows.golden.GoldenHostBuildWorkflowImpl;
+import dev.kiln.workflows.golden.GoldenWorkflowImpl;
+import dev.kiln.workflows.golden.SessionWorkflowImpl;
 import dev.kiln.workflows.host.HostWorkflowImpl;
 import dev.kiln.workflows.sandbox.SandboxWorkflowImpl;
 import dev.kiln.workflows.snapshot.SnapshotWorkflowImpl;
@@ -114,15 +125,22 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
         if (runWorkers) {
             Worker control = workers.newWorker(temporalConfig.getControlTaskQueue());
             control.registerWorkflowImplementationTypes(TemplateBuildWorkflowImpl.class, HostWorkflowImpl.class,
-                    SandboxWorkflowImpl.class, SnapshotWorkflowImpl.class, TemplateImagesWorkflowImpl.class);
+                    SandboxWorkflowImpl.class, SnapshotWorkflowImpl.class, TemplateImagesWorkflowImpl.class,
+                    GoldenWorkflowImpl.class, GoldenHostBuildWorkflowImpl.class, SessionWorkflowImpl.class,
+                    GoldenClearWorkflowImpl.class, GoldenGcWorkflowImpl.class);
             control.registerActivitiesImplementations(
                     new BuildRecordActivitiesImpl(jdbi, clock, placement),
                     new HostMonitorActivitiesImpl(jdbi, clock),
                     new SandboxRecordActivitiesImpl(jdbi, clock),
                     new SnapshotRecordActivitiesImpl(jdbi, clock, temporalConfig.getControlTaskQueue()),
-                    new TemplateRecordActivitiesImpl(jdbi));
+                    new TemplateRecordActivitiesImpl(jdbi),
+                    new GoldenRecordActivitiesImpl(jdbi, clock, heartbeatTimeout));
         }
         environment.lifecycle().manage(new TemporalWorkers(workers, stubs, runWorkers));
+        if (runWorkers) {
+            environment.lifecycle().manage(new GoldenGcSchedule(temporal, temporalConfig.getControlTaskQueue()));
+        }
+        PendingActivityHeartbeats heartbeats = new PendingActivityHeartbeats(temporal);
 
         environment.healthChecks().register("temporal", new TemporalHealthCheck(stubs));
 
@@ -144,7 +162,7 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
                     new HostLifecycle(temporal, temporalConfig.getControlTaskQueue(), heartbeatTimeout), clock), authenticator));
             BuildService builds = new BuildService(jdbi, temporal, temporalConfig.getControlTaskQueue(),
                     Duration.ofMillis(configuration.getBuildDeadline().toMilliseconds()), clock);
-            BuildEventStream events = new BuildEventStream(jdbi, new TemporalStepHeartbeats(temporal),
+            BuildEventStream events = new BuildEventStream(jdbi, new TemporalStepHeartbeats(heartbeats),
                     environment.getObjectMapper(), EVENT_POLL_INTERVAL, EVENT_KEEP_ALIVE_INTERVAL, clock);
             environment.jersey().register(new BuildResource(builds, events, authenticator, environment.getObjectMapper(),
                     configuration.getMaxArchiveBytes()));
@@ -166,6 +184,10 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
                     sandboxes, SNAPSHOT_PATIENCE, clock);
             environment.jersey().register(new SnapshotResource(snapshots, authenticator));
             environment.jersey().register(new AdminSandboxResource(snapshots, authenticator));
+            ProjectService projects = new ProjectService(jdbi, temporal, temporalConfig.getControlTaskQueue(), heartbeats,
+                    Duration.ofMillis(configuration.getGoldenBuildDeadline().toMilliseconds()), heartbeatTimeout, clock);
+            environment.jersey().register(new ProjectResource(projects, authenticator));
+            environment.jersey().register(new SessionResource(projects, authenticator));
         }
     }
 

@@ -72,6 +72,23 @@ public class KilnApiConfiguration extends Configuration {
         this.buildDeadline = buildDeadline;
     }
 
+    /**
+     * One deadline for a golden build on a host, end to end: the host kills the warm-up script at it, and the
+     * workflow's timeout is derived from it (the reference had 30 min in one place and 6 h in another).
+     */
+    @NotNull
+    private Duration goldenBuildDeadline = Duration.hours(1);
+
+    @JsonProperty
+    public Duration getGoldenBuildDeadline() {
+        return goldenBuildDeadline;
+    }
+
+    @JsonProperty
+    public void setGoldenBuildDeadline(Duration goldenBuildDeadline) {
+        this.goldenBuildDeadline = goldenBuildDeadline;
+    }
+
     @JsonProperty
     public DataSourceFactory getDatabase() {
         return database;

@@ -167,4 +167,43 @@ public final class ActivityCatalog {
                 .setSummary(summary)
                 .build();
     }
+
+    /**
+     * A golden build: the host enforces {@code deadlineSeconds} on the script, and the activity's StartToClose adds
+     * only what starting and stopping the daemon take, so one deadline rules the build end to end. The host
+     * heartbeats while the script runs; a retry after a host crash starts the build again from a clean dir.
+     */
+    public static ActivityOptions goldenBuild(String hostId, long deadlineSeconds, String summary) {
+        return ActivityOptions.newBuilder()
+                .setTaskQueue(TaskQueues.host(hostId))
+                .setScheduleToStartTimeout(HOST_SCHEDULE_TO_START)
+                .setStartToCloseTimeout(Duration.ofSeconds(deadlineSeconds).plusMinutes(5))
+                .setHeartbeatTimeout(Duration.ofMinutes(1))
+                .setRetryOptions(RetryOptions.newBuilder()
+                        .setMaximumAttempts(2)
+                        .setDoNotRetry(FailureType.nonRetryableNames())
+                        .build())
+                .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
+                .setSummary(summary)
+                .build();
+    }
+
+    /**
+     * A session's start: copying the golden (gigabytes, heartbeating bytes) and starting its daemon. Retried, since
+     * a copy without its completion marker starts over from an empty dir.
+     */
+    public static ActivityOptions sessionStart(String hostId) {
+        return ActivityOptions.newBuilder()
+                .setTaskQueue(TaskQueues.host(hostId))
+                .setScheduleToStartTimeout(HOST_SCHEDULE_TO_START)
+                .setStartToCloseTimeout(Duration.ofHours(1))
+                .setHeartbeatTimeout(Duration.ofMinutes(1))
+                .setRetryOptions(RetryOptions.newBuilder()
+                        .setMaximumAttempts(3)
+                        .setDoNotRetry(FailureType.nonRetryableNames())
+                        .build())
+                .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
+                .setSummary("copy the golden and start the session's daemon")
+                .build();
+    }
 }

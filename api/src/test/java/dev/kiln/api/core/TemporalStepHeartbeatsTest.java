@@ -88,7 +88,7 @@ class TemporalStepHeartbeatsTest {
                 .setTaskQueue(QUEUE)
                 .build());
         WorkflowClient.start(workflow::run);
-        TemporalStepHeartbeats heartbeats = new TemporalStepHeartbeats(client);
+        TemporalStepHeartbeats heartbeats = new TemporalStepHeartbeats(new PendingActivityHeartbeats(client));
 
         Optional<JsonNode> latest = Optional.empty();
         for (int attempt = 0; attempt < 100 && latest.isEmpty(); attempt++) {

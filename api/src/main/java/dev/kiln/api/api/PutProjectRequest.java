@@ -1,0 +1,3 @@
+package dev.kiln.api.api;
+
+public record PutProjectRequest(String name, String warmupScript, Boolean autoWarm) {}

@@ -1,0 +1,24 @@
+package dev.kiln.workflows.golden;
+
+import io.temporal.workflow.UpdateMethod;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+/**
+ * One golden build on one host: {@code golden-build-<projectId>-<hostId>-<n>}. Build, purge and promote are
+ * separate activities, so each is its own step in the history.
+ */
+@WorkflowInterface
+public interface GoldenHostBuildWorkflow {
+    static String workflowId(String projectId, String hostId, long n) {
+        return "golden-build-" + projectId + "-" + hostId + "-" + n;
+    }
+
+    /** Returns the host's golden status after the build: {@code ready}, {@code failed} or (cancelled) none/ready. */
+    @WorkflowMethod
+    String run(GoldenHostBuild build);
+
+    /** The live write-rate series, asked from the host. */
+    @UpdateMethod
+    WriteRateSeries writeRate();
+}

@@ -1,0 +1,19 @@
+package dev.kiln.workflows.golden;
+
+import io.temporal.workflow.SignalMethod;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+/** A dev session: {@code session-<sessionId>}, from the copy of the golden to the session's end. */
+@WorkflowInterface
+public interface SessionWorkflow {
+    static String workflowId(String sessionId) {
+        return "session-" + sessionId;
+    }
+
+    @WorkflowMethod
+    void run(SessionInput input);
+
+    @SignalMethod
+    void stop(String by);
+}
