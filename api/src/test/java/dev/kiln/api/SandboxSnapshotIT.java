@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,6 +35,8 @@ class SandboxSnapshotIT {
 
     private static final DockerClient DOCKER = DockerClients.create("unix:///var/run/docker.sock");
     private static final List<String> IMAGES_TO_REMOVE = new ArrayList<>();
+    /** Sandbox id to the key that made it: each test destroys its own, or the host runs out of room for the next. */
+    private static final Map<String, String> SANDBOXES = new java.util.concurrent.ConcurrentHashMap<>();
     private static HostProcess host;
     private static ApiTestClient api;
     private static String teamKey;
@@ -54,6 +57,12 @@ class SandboxSnapshotIT {
         }
         DockerCommands.removeContainersLabelled(DOCKER, "kiln.sandbox");
         DockerCommands.removeImages(DOCKER, IMAGES_TO_REMOVE);
+    }
+
+    @AfterEach
+    void destroySandboxes() {
+        SANDBOXES.forEach((id, key) -> api.delete("/v1/sandboxes/" + id, key));
+        SANDBOXES.clear();
     }
 
     @Test
@@ -322,6 +331,7 @@ class SandboxSnapshotIT {
     private static JsonNode createSandbox(String key, Map<String, Object> request) {
         ApiTestClient.Reply created = api.post("/v1/sandboxes", key, request);
         assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
+        SANDBOXES.put(created.body().path("id").asText(), key);
         return created.body();
     }
 

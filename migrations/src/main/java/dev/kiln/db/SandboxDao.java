@@ -23,14 +23,14 @@ public interface SandboxDao {
     @SqlQuery("SELECT * FROM sandboxes WHERE id = :id")
     Optional<SandboxRow> findById(String id);
 
-    /** The team's sandboxes, newest first; stopped ones only for a day, so the list stays about what exists. */
+    /** The team's sandboxes, newest first; stopped ones only since {@code stoppedSince}, so the list stays short. */
     @SqlQuery("""
             SELECT * FROM sandboxes
-            WHERE team_id = :teamId AND (status <> 'stopped' OR updated_at > :now - INTERVAL '1 day')
+            WHERE team_id = :teamId AND (status <> 'stopped' OR updated_at > :stoppedSince)
             ORDER BY created_at DESC, id
             LIMIT 500
             """)
-    List<SandboxRow> listForTeam(String teamId, Instant now);
+    List<SandboxRow> listForTeam(String teamId, Instant stoppedSince);
 
     @SqlQuery("SELECT * FROM sandboxes WHERE host_id = :hostId AND status IN (<statuses>) ORDER BY created_at, id")
     List<SandboxRow> listOnHost(String hostId, @BindList("statuses") List<String> statuses);

@@ -1,7 +1,6 @@
 package dev.kiln.host;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.model.Container;
 import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,9 +8,11 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** The machine's capacity (sent at registration) and current load (sent with every heartbeat). */
 final class HostFacts {
@@ -40,9 +41,8 @@ final class HostFacts {
     static Map<String, Object> load(Path stateDir, DockerClient docker) {
         OperatingSystemMXBean os = operatingSystem();
         FileStore store = store(stateDir);
-        List<Container> running = docker.listContainersCmd().withLabelFilter(Map.of("kiln.role", "build")).exec();
         Map<String, Object> load = new LinkedHashMap<>();
-        load.put("running_sandboxes", running.size());
+        load.put("running_sandboxes", runningSandboxes(docker));
         load.put("cpu_pct", Math.round(Math.max(0, os.getCpuLoad()) * 1000) / 10.0);
         load.put("memory_used_mb", (os.getTotalMemorySize() - os.getFreeMemorySize()) / MIB);
         try {
@@ -51,6 +51,22 @@ final class HostFacts {
             throw new UncheckedIOException(e);
         }
         return load;
+    }
+
+    /**
+     * Build sandboxes and user sandboxes that are running; paused ones hold memory but no CPU, and placement
+     * counts them through the API's records instead. A container is counted once even if it carries both labels.
+     */
+    static int runningSandboxes(DockerClient docker) {
+        Set<String> running = new HashSet<>();
+        docker.listContainersCmd().withLabelFilter(Map.of("kiln.role", "build")).exec()
+                .forEach(container -> running.add(container.getId()));
+        docker.listContainersCmd()
+                .withLabelFilter(List.of("kiln.sandbox"))
+                .withStatusFilter(List.of("running"))
+                .exec()
+                .forEach(container -> running.add(container.getId()));
+        return running.size();
     }
 
     private static OperatingSystemMXBean operatingSystem() {

@@ -7,6 +7,9 @@ import dev.kiln.activities.docker.BaseImages;
 import dev.kiln.activities.docker.DockerClients;
 import dev.kiln.activities.docker.HostAgentActivitiesImpl;
 import dev.kiln.activities.docker.SandboxActivitiesImpl;
+import dev.kiln.activities.docker.SandboxHostActivitiesImpl;
+import dev.kiln.activities.golden.GoldenHostActivitiesImpl;
+import dev.kiln.activities.metrics.SandboxSampler;
 import dev.kiln.workflows.TaskQueues;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
@@ -24,6 +27,7 @@ import io.temporal.worker.WorkerOptions;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -100,8 +104,10 @@ public class KilnHostApplication extends Application<KilnHostConfiguration> {
         Worker worker = factory.newWorker(TaskQueues.host(credentials.hostId()), WorkerOptions.newBuilder()
                 .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
                 .build());
+        SandboxSampler sampler = new SandboxSampler(docker);
         worker.registerActivitiesImplementations(new SandboxActivitiesImpl(docker, archives),
-                agent);
+                new SandboxHostActivitiesImpl(docker, sampler), agent,
+                new GoldenHostActivitiesImpl(stateDir.resolve("golden"), docker, Clock.systemUTC()));
         environment.lifecycle().manage(new Managed() {
             @Override
             public void start() {
@@ -114,6 +120,19 @@ public class KilnHostApplication extends Application<KilnHostConfiguration> {
                 factory.awaitTermination(20, TimeUnit.SECONDS);
                 stubs.shutdown();
                 docker.close();
+            }
+        });
+        // Managed after the worker: Dropwizard stops in reverse order, so sampling ends before the docker client
+        // the worker's stop closes.
+        environment.lifecycle().manage(new Managed() {
+            @Override
+            public void start() {
+                sampler.start();
+            }
+
+            @Override
+            public void stop() {
+                sampler.close();
             }
         });
 

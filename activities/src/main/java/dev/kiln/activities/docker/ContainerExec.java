@@ -82,9 +82,19 @@ public final class ContainerExec {
     private static final String MARKER_PREFIX = "kiln-step/";
 
     private final DockerClient docker;
+    private final int tailBytes;
 
     public ContainerExec(DockerClient docker) {
+        this(docker, TAIL_BYTES);
+    }
+
+    /** @param tailBytes how much of each stream's end a result keeps */
+    public ContainerExec(DockerClient docker, int tailBytes) {
         this.docker = requireNonNull(docker, "docker is null");
+        if (tailBytes <= 0) {
+            throw new IllegalArgumentException("tailBytes must be positive, was " + tailBytes);
+        }
+        this.tailBytes = tailBytes;
     }
 
     /**
@@ -102,8 +112,14 @@ public final class ContainerExec {
         if (request.user() != null) {
             create.withUser(request.user());
         }
+        if (!request.env().isEmpty()) {
+            create.withEnv(request.env());
+        }
+        if (request.workdir() != null) {
+            create.withWorkingDir(request.workdir());
+        }
         String execId = create.exec().getId();
-        ExecOutput output = docker.execStartCmd(execId).withDetach(false).exec(new ExecOutput(TAIL_BYTES));
+        ExecOutput output = docker.execStartCmd(execId).withDetach(false).exec(new ExecOutput(tailBytes));
         try {
             return await(request, execId, output, started, heartbeat);
         } catch (RuntimeException e) {
@@ -229,8 +245,8 @@ public final class ContainerExec {
     }
 
     private static ExecResult result(int exitCode, ExecOutput output, long started, boolean timedOut) {
-        return new ExecResult(
-                exitCode, output.stdout().text(), output.stderr().text(), elapsedMillis(started), timedOut);
+        return new ExecResult(exitCode, output.stdout().text(), output.stderr().text(), elapsedMillis(started),
+                timedOut, output.stdout().totalBytes(), output.stderr().totalBytes());
     }
 
     /** Whole seconds as users write them in recipes ({@code 30s}); a probe timeout may be finer. */

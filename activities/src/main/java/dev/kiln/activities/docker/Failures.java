@@ -15,6 +15,23 @@ final class Failures {
                 cause);
     }
 
+    /** A user sandbox: {@code state} says what became of it ("gone", "exited"). */
+    static ApplicationFailure sandboxGone(String sandboxId, String state, RuntimeException cause) {
+        return ApplicationFailure.newNonRetryableFailureWithCause(
+                "sandbox " + sandboxId + " is " + state, FailureType.SANDBOX_GONE.name(), cause);
+    }
+
+    static ApplicationFailure sandboxPaused(String sandboxId, RuntimeException cause) {
+        return ApplicationFailure.newNonRetryableFailureWithCause(
+                "sandbox " + sandboxId + " is paused: resume it first", FailureType.SANDBOX_PAUSED.name(), cause);
+    }
+
+    /** Sandboxes never pull, so retrying cannot help. */
+    static ApplicationFailure imageNotFound(String imageRef, RuntimeException cause) {
+        return ApplicationFailure.newNonRetryableFailureWithCause(
+                "image " + imageRef + " is not on this host", FailureType.IMAGE_NOT_FOUND.name(), cause);
+    }
+
     static ApplicationFailure archiveInvalid(String message) {
         return ApplicationFailure.newNonRetryableFailure(message, FailureType.ARCHIVE_INVALID.name());
     }

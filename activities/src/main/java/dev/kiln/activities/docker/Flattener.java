@@ -72,16 +72,20 @@ final class Flattener {
     /**
      * Loads the sandbox's filesystem as the image {@code imageRef} with the given labels; user, workdir and env
      * come from the request, null keeping the base image's. Docker's NotFoundException means the sandbox is gone.
+     *
+     * @param name names the sync exec, as {@link ExecRequest#name()} says
+     * @param origin what the image history says it was flattened from ("build 42")
      */
-    void flatten(String buildId, String containerId, String imageRef, ImageDefaults defaults, TransferMeter meter)
-            throws IOException {
-        sync(buildId, containerId);
+    void flatten(
+            String name, String origin, String containerId, String imageRef, ImageDefaults defaults,
+            TransferMeter meter) throws IOException {
+        sync(name, containerId);
         InspectContainerResponse container = docker.inspectContainerCmd(containerId).exec();
         InspectImageResponse base = docker.inspectImageCmd(container.getImageId()).exec();
         Path layer = Files.createTempFile("kiln-flatten-", ".tar");
         try {
             String diffId = export(containerId, layer, meter);
-            byte[] config = imageConfig(buildId, container, base, defaults, diffId);
+            byte[] config = imageConfig(origin, container, base, defaults, diffId);
             load(imageRef, layer, config, meter);
         } finally {
             Files.deleteIfExists(layer);
@@ -95,9 +99,9 @@ final class Flattener {
      * Processes still running in the sandbox may hold writes the export would miss; the reference lost files
      * without this. A sync that fails or hangs only costs that guarantee, so it does not fail the flatten.
      */
-    private void sync(String buildId, String containerId) {
+    private void sync(String name, String containerId) {
         try {
-            exec.run(ExecRequest.asRoot(containerId, buildId + "/sync", "sync", SYNC_TIMEOUT), progress -> {});
+            exec.run(ExecRequest.asRoot(containerId, name + "/sync", "sync", SYNC_TIMEOUT), progress -> {});
         } catch (NotFoundException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -152,7 +156,7 @@ final class Flattener {
      * base image's) under the given ones. Ports, volumes and the like are left out: build bases do not set them.
      */
     private byte[] imageConfig(
-            String buildId, InspectContainerResponse container, InspectImageResponse base, ImageDefaults defaults,
+            String origin, InspectContainerResponse container, InspectImageResponse base, ImageDefaults defaults,
             String diffId) throws JsonProcessingException {
         ContainerConfig baseConfig = base.getConfig() == null ? new ContainerConfig() : base.getConfig();
         ContainerConfig sandboxConfig = container.getConfig();
@@ -180,7 +184,7 @@ final class Flattener {
         config.put("created", created);
         config.put("config", runtime);
         config.put("rootfs", Map.of("type", "layers", "diff_ids", List.of("sha256:" + diffId)));
-        config.put("history", List.of(Map.of("created", created, "created_by", "kiln flatten of build " + buildId)));
+        config.put("history", List.of(Map.of("created", created, "created_by", "kiln flatten of " + origin)));
         return JSON.writeValueAsBytes(config);
     }
 

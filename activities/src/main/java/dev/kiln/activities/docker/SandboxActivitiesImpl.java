@@ -3,19 +3,13 @@ package dev.kiln.activities.docker;
 import static java.util.Objects.requireNonNull;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.CommitCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.BadRequestException;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.exception.NotModifiedException;
-import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.ContainerConfig;
-import com.github.dockerjava.api.model.HostConfig;
 import dev.kiln.activities.recipe.ExecutionContext;
-import dev.kiln.workflows.FailureType;
 import dev.kiln.workflows.sandbox.CommitSandbox;
 import dev.kiln.workflows.sandbox.CreateBuildSandbox;
 import dev.kiln.workflows.sandbox.HealthProbe;
@@ -28,7 +22,6 @@ import dev.kiln.workflows.sandbox.StepOutcome;
 import dev.kiln.workflows.sandbox.UploadArchive;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
-import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,7 +30,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -54,14 +46,6 @@ public final class SandboxActivitiesImpl implements SandboxActivities {
      */
     static final String TEMPLATE_ROLE = "template";
 
-    /** Keeps the sandbox alive between execs; exits at once on docker stop instead of waiting to be killed. */
-    private static final String[] KEEP_ALIVE = {
-        "/bin/sh", "-c", "trap 'exit 0' TERM; while :; do sleep 3600 & wait; done"
-    };
-
-    private static final Duration CONCURRENT_CREATE_WAIT = Duration.ofSeconds(10);
-    private static final Duration CONCURRENT_CREATE_POLL = Duration.ofMillis(100);
-
     private static final Duration READ_ENVIRONMENT_TIMEOUT = Duration.ofSeconds(10);
     /** The reference's environment when the image has no {@code env} to ask. */
     private static final Map<String, String> FALLBACK_ENVIRONMENT = Map.of(
@@ -76,6 +60,8 @@ public final class SandboxActivitiesImpl implements SandboxActivities {
     private final StepRunner steps;
     private final HealthProber prober;
     private final Flattener flattener;
+    private final SandboxContainers containers;
+    private final SandboxImages images;
 
     /** @param archives where {@link #uploadArchive} fetches a build's uploaded archive from */
     public SandboxActivitiesImpl(DockerClient docker, ArchiveSource archives) {
@@ -85,40 +71,19 @@ public final class SandboxActivitiesImpl implements SandboxActivities {
         this.steps = new StepRunner(exec);
         this.prober = new HealthProber(exec);
         this.flattener = new Flattener(docker, exec);
+        this.containers = new SandboxContainers(docker);
+        this.images = new SandboxImages(docker);
     }
 
     @Override
     public String createBuildSandbox(CreateBuildSandbox request) {
-        Optional<Container> existing = findSandbox(request.buildId());
-        if (existing.isPresent()) {
-            return ensureRunning(existing.get());
-        }
-        long memoryBytes = request.memoryMb() * 1024L * 1024L;
-        HostConfig limits = HostConfig.newHostConfig()
-                .withMemory(memoryBytes)
-                // Equal to the memory limit: no swap on top, so the limit is what the build really gets.
-                .withMemorySwap(memoryBytes)
-                .withNanoCPUs(request.vcpus() * 1_000_000_000L);
-        String containerId;
-        try {
-            containerId = docker.createContainerCmd(request.imageRef())
-                    .withName("kiln-build-" + request.buildId())
-                    .withLabels(Map.of(BUILD_LABEL, request.buildId(), ROLE_LABEL, BUILD_ROLE))
-                    .withCmd(KEEP_ALIVE)
-                    .withHostConfig(limits)
-                    .exec()
-                    .getId();
-        } catch (NotFoundException e) {
-            // Create answers 404 only for the image; sandboxes never pull, so retrying cannot help.
-            throw ApplicationFailure.newNonRetryableFailureWithCause(
-                    "image " + request.imageRef() + " is not on this host", FailureType.IMAGE_NOT_FOUND.name(), e);
-        } catch (ConflictException e) {
-            return awaitConcurrentSandbox(request.buildId(), e);
-        } catch (BadRequestException e) {
-            throw Failures.rejected("creating the sandbox for build " + request.buildId(), e);
-        }
-        start(containerId);
-        return containerId;
+        Map<String, String> labels = Map.of(BUILD_LABEL, request.buildId(), ROLE_LABEL, BUILD_ROLE);
+        return containers.createOnce(docker.createContainerCmd(request.imageRef())
+                        .withName("kiln-build-" + request.buildId())
+                        .withLabels(labels)
+                        .withCmd(SandboxContainers.KEEP_ALIVE)
+                        .withHostConfig(SandboxContainers.limits(request.vcpus(), request.memoryMb())),
+                labels, request.imageRef(), "build " + request.buildId());
     }
 
     @Override
@@ -203,33 +168,18 @@ public final class SandboxActivitiesImpl implements SandboxActivities {
         if (existing.isPresent()) {
             // An earlier attempt committed and its response was lost; committing again would leave its image
             // dangling and report a different id.
-            return imageInfo(request.imageRef(), existing.get());
-        }
-        ImageName name = ImageName.parse(request.imageRef());
-        CommitCmd commit = docker.commitCmd(request.containerId())
-                .withRepository(name.repository())
-                .withTag(name.tag())
-                .withLabels(templateLabels(request));
-        if (request.user() != null) {
-            commit.withUser(request.user());
-        }
-        if (request.workdir() != null) {
-            commit.withWorkingDir(request.workdir());
-        }
-        if (request.env() != null && !request.env().isEmpty()) {
-            // Docker merges these over the container's environment, so the base image's PATH and the like stay.
-            commit.withEnv(request.env().toArray(String[]::new));
+            return SandboxImages.imageInfo(request.imageRef(), existing.get());
         }
         String imageId;
         try {
-            baseImageCommand(request.containerId()).ifPresent(commit::withCmd);
-            imageId = commit.exec();
+            imageId = images.commit(request.containerId(), request.imageRef(), new SandboxImages.CommitDefaults(
+                    request.user(), request.workdir(), request.env(), templateLabels(request), true));
         } catch (BadRequestException e) {
             throw Failures.rejected("committing build " + request.buildId() + " into " + request.imageRef(), e);
         } catch (NotFoundException e) {
             throw sandboxFailure(request.containerId(), e);
         }
-        return imageInfo(request.imageRef(), docker.inspectImageCmd(imageId).exec());
+        return SandboxImages.imageInfo(request.imageRef(), docker.inspectImageCmd(imageId).exec());
     }
 
     @Override
@@ -237,21 +187,21 @@ public final class SandboxActivitiesImpl implements SandboxActivities {
         Optional<InspectImageResponse> existing = imageOfBuild(request.imageRef(), request.buildId());
         if (existing.isPresent()) {
             // As for commit: an earlier attempt loaded the image and its response was lost.
-            return imageInfo(request.imageRef(), existing.get());
+            return SandboxImages.imageInfo(request.imageRef(), existing.get());
         }
         ActivityExecutionContext activity = Activity.getExecutionContext();
         Flattener.ImageDefaults defaults = new Flattener.ImageDefaults(
                 request.user(), request.workdir(), request.env(), templateLabels(request));
         try {
-            flattener.flatten(request.buildId(), request.containerId(), request.imageRef(), defaults,
-                    new TransferMeter(activity::heartbeat));
+            flattener.flatten(request.buildId(), "build " + request.buildId(), request.containerId(),
+                    request.imageRef(), defaults, new TransferMeter(activity::heartbeat));
         } catch (IOException e) {
             throw new UncheckedIOException("flattening build " + request.buildId() + " into " + request.imageRef(), e);
         } catch (NotFoundException e) {
             throw sandboxFailure(request.containerId(), e);
         }
         return imageOfBuild(request.imageRef(), request.buildId())
-                .map(image -> imageInfo(request.imageRef(), image))
+                .map(image -> SandboxImages.imageInfo(request.imageRef(), image))
                 .orElseThrow(() -> new IllegalStateException(
                         "docker load reported no error but " + request.imageRef() + " is not the image of build "
                                 + request.buildId()));
@@ -263,90 +213,12 @@ public final class SandboxActivitiesImpl implements SandboxActivities {
      */
     @Override
     public void destroyBuildSandbox(String buildId) {
-        for (Container container : sandboxes(buildId)) {
-            try {
-                docker.removeContainerCmd(container.getId()).withForce(true).withRemoveVolumes(true).exec();
-            } catch (NotFoundException e) {
-                // Removed concurrently, which is what was asked.
-            }
-        }
+        containers.removeAll(Map.of(BUILD_LABEL, buildId, ROLE_LABEL, BUILD_ROLE));
     }
 
     @Override
     public void removeImage(String imageRef) {
-        try {
-            docker.removeImageCmd(imageRef).withForce(true).exec();
-        } catch (NotFoundException e) {
-            // Already gone, which is what was asked.
-        }
-    }
-
-    private List<Container> sandboxes(String buildId) {
-        return docker.listContainersCmd()
-                .withShowAll(true)
-                .withLabelFilter(Map.of(BUILD_LABEL, buildId, ROLE_LABEL, BUILD_ROLE))
-                .exec();
-    }
-
-    private Optional<Container> findSandbox(String buildId) {
-        return sandboxes(buildId).stream().findFirst();
-    }
-
-    /**
-     * The name is taken, so a concurrent attempt is creating this sandbox. Docker reserves the name before the
-     * container shows up in listings, hence the short wait. If it never shows up, the name belongs to something
-     * else; the conflict is rethrown and the activity's retries take over.
-     */
-    private String awaitConcurrentSandbox(String buildId, ConflictException conflict) {
-        long started = System.nanoTime();
-        while (true) {
-            Optional<Container> created = findSandbox(buildId);
-            if (created.isPresent()) {
-                return ensureRunning(created.get());
-            }
-            if (System.nanoTime() - started >= CONCURRENT_CREATE_WAIT.toNanos()) {
-                throw conflict;
-            }
-            try {
-                Thread.sleep(CONCURRENT_CREATE_POLL.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                conflict.addSuppressed(e);
-                throw conflict;
-            }
-        }
-    }
-
-    /** A sandbox found stopped (the host restarted, say) is started again: its files are what matter. */
-    private String ensureRunning(Container container) {
-        if (!"running".equals(container.getState())) {
-            start(container.getId());
-        }
-        return container.getId();
-    }
-
-    private void start(String containerId) {
-        try {
-            docker.startContainerCmd(containerId).exec();
-        } catch (NotModifiedException e) {
-            // Already running: a concurrent attempt started it.
-        } catch (BadRequestException e) {
-            // Typically the image has no /bin/sh; the same container would fail the same way again.
-            throw Failures.rejected("starting sandbox " + containerId, e);
-        }
-    }
-
-    /**
-     * The sandbox runs a keep-alive command instead of its image's, and docker commit would carry that command
-     * into the template; the base image's command is restored instead. A base image without one leaves the
-     * keep-alive command as the template's, which docker's commit API gives no way to clear.
-     */
-    private Optional<String[]> baseImageCommand(String containerId) {
-        String baseImageId = docker.inspectContainerCmd(containerId).exec().getImageId();
-        return inspectImage(baseImageId)
-                .map(InspectImageResponse::getConfig)
-                .map(ContainerConfig::getCmd)
-                .filter(command -> command.length > 0);
+        images.removeQuietly(imageRef);
     }
 
     private void download(String buildId, Path target, TransferMeter meter) throws IOException {
@@ -420,7 +292,7 @@ public final class SandboxActivitiesImpl implements SandboxActivities {
     }
 
     private Optional<InspectImageResponse> imageOfBuild(String imageRef, String buildId) {
-        return inspectImage(imageRef).filter(image -> buildId.equals(labels(image).get(BUILD_LABEL)));
+        return images.labelledWith(imageRef, BUILD_LABEL, buildId);
     }
 
     private static Map<String, String> templateLabels(CommitSandbox request) {
@@ -428,27 +300,5 @@ public final class SandboxActivitiesImpl implements SandboxActivities {
         labels.put(BUILD_LABEL, request.buildId());
         labels.put(ROLE_LABEL, TEMPLATE_ROLE);
         return labels;
-    }
-
-    private Optional<InspectImageResponse> inspectImage(String imageRef) {
-        try {
-            return Optional.of(docker.inspectImageCmd(imageRef).exec());
-        } catch (NotFoundException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static Map<String, String> labels(InspectImageResponse image) {
-        if (image.getConfig() == null || image.getConfig().getLabels() == null) {
-            return Map.of();
-        }
-        return image.getConfig().getLabels();
-    }
-
-    private static ImageInfo imageInfo(String imageRef, InspectImageResponse image) {
-        int layers = image.getRootFS() == null || image.getRootFS().getLayers() == null
-                ? 0
-                : image.getRootFS().getLayers().size();
-        return new ImageInfo(imageRef, image.getId(), image.getSize() == null ? 0 : image.getSize(), layers);
     }
 }

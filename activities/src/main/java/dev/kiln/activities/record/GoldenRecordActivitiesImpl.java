@@ -110,7 +110,7 @@ public final class GoldenRecordActivitiesImpl implements GoldenRecordActivities 
     @Override
     public void sessionRunning(String sessionId, SessionInfo info) {
         jdbi.onDemand(ProjectDao.class).markSessionRunning(sessionId, info.generation(), info.copiedBytes(),
-                info.totalBytes(), clock.instant());
+                info.totalBytes(), info.socket(), clock.instant());
     }
 
     @Override

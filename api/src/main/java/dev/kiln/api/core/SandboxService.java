@@ -48,6 +48,7 @@ import org.slf4j.LoggerFactory;
 /** Sandboxes: rows in PostgreSQL, each driven by its own {@link SandboxWorkflow}. */
 public final class SandboxService {
     private static final Logger LOG = LoggerFactory.getLogger(SandboxService.class);
+    private static final Duration STOPPED_LISTED_FOR = Duration.ofDays(1);
     private static final int DEFAULT_EXEC_TIMEOUT_S = 60;
     private static final int MAX_EXEC_TIMEOUT_S = 3600;
     private static final int MAX_VCPUS = 64;
@@ -125,7 +126,8 @@ public final class SandboxService {
     }
 
     public List<SandboxView> list(Caller caller) {
-        return jdbi.onDemand(SandboxDao.class).listForTeam(caller.teamId(), clock.instant()).stream()
+        return jdbi.onDemand(SandboxDao.class).listForTeam(caller.teamId(), clock.instant().minus(STOPPED_LISTED_FOR))
+                .stream()
                 .map(SandboxView::of).toList();
     }
 
