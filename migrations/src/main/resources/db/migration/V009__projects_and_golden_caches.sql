@@ -48,6 +48,8 @@ CREATE TABLE sessions (
     generation     BIGINT,
     copied_bytes   BIGINT NOT NULL DEFAULT 0,
     total_bytes    BIGINT NOT NULL DEFAULT 0,
+    -- Where the session's own Docker daemon listens, on its host.
+    docker_host    TEXT,
     error          TEXT,
     created_at     TIMESTAMPTZ NOT NULL DEFAULT now(),
     updated_at     TIMESTAMPTZ NOT NULL DEFAULT now()

@@ -48,6 +48,11 @@ final class ApiTestClient {
         return send(request);
     }
 
+    Reply put(String path, String key, Object body) {
+        return send(request(path, key).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(write(body))));
+    }
+
     Reply delete(String path, String key) {
         return send(request(path, key).DELETE());
     }

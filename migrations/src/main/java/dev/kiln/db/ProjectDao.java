@@ -101,10 +101,10 @@ public interface ProjectDao {
 
     @SqlUpdate("""
             UPDATE sessions SET status = 'running', generation = :generation, copied_bytes = :copiedBytes,
-                                total_bytes = :totalBytes, updated_at = :now
+                                total_bytes = :totalBytes, docker_host = :dockerHost, updated_at = :now
             WHERE id = :id AND status = 'starting'
             """)
-    int markSessionRunning(String id, long generation, long copiedBytes, long totalBytes, Instant now);
+    int markSessionRunning(String id, long generation, long copiedBytes, long totalBytes, String dockerHost, Instant now);
 
     @SqlUpdate("""
             UPDATE sessions SET status = :status, error = :error, updated_at = :now

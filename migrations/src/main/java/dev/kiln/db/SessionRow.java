@@ -5,4 +5,4 @@ import java.time.Instant;
 /** A row of {@code sessions}: a dev session's own Docker daemon, started from a copy of its project's golden. */
 public record SessionRow(
         String id, String projectId, String teamId, String hostId, String status, Long generation, long copiedBytes,
-        long totalBytes, String error, Instant createdAt, Instant updatedAt) {}
+        long totalBytes, String dockerHost, String error, Instant createdAt, Instant updatedAt) {}

@@ -265,7 +265,10 @@ public final class ProjectService {
         return session(caller, sessionId);
     }
 
-    /** The asked host if it can take the session, else the online host with the newest ready golden. */
+    /**
+     * The asked host if it can take the session, else the online host with the newest golden; without a golden
+     * anywhere, any online host, where the session starts cold from an empty data dir.
+     */
     private HostRow sessionHost(String projectId, String hostId) {
         List<HostRow> online = placeable();
         if (hostId != null) {
@@ -279,8 +282,8 @@ public final class ProjectService {
         return online.stream()
                 .filter(host -> goldens.containsKey(host.id()))
                 .max(Comparator.comparingLong(host -> goldens.get(host.id()).generation()))
-                .orElseThrow(() -> ApiException.conflict("golden_not_ready",
-                        "no online host has a golden of " + projectId + "; build one first"));
+                .or(() -> online.stream().findFirst())
+                .orElseThrow(() -> ApiException.conflict("no_online_hosts", "no online host can run a session"));
     }
 
     public SessionView session(Caller caller, String sessionId) {
@@ -298,7 +301,7 @@ public final class ProjectService {
             }
         }
         return new SessionView(row.id(), row.projectId(), row.status(), message, copied, total, row.hostId(),
-                row.generation(), row.error(), row.createdAt());
+                row.generation(), row.dockerHost(), row.error(), row.createdAt());
     }
 
     public void stopSession(Caller caller, String sessionId) {
