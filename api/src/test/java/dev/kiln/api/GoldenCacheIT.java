@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.db.HostDao;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,14 +30,22 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class GoldenCacheIT {
     private static final Duration BUILD = Duration.ofMinutes(3);
     private static final String PROJECT = "webapp";
-    /** Builds an image on the base image the host loads into every session daemon, so no registry is needed. */
+    /** Where the warm-up script tells the test which workspace path its long-running container bind-mounted. */
+    private static final Path BIND_SOURCE_NOTE = Path.of("/tmp/kiln-golden-it-bind-source");
+    /**
+     * Builds an image on the base image the host loads into every session daemon, so no registry is needed, and
+     * leaves behind what seed 000's P0 was about: a restart=always container bind-mounting the build's workspace.
+     */
     private static final String WARM_UP = """
             set -e
             mkdir -p /tmp/ctx-$$ && cd /tmp/ctx-$$
             printf 'FROM kiln/minimal:latest\\nRUN echo warmed > /warm.txt\\n' > Dockerfile
             docker build -q -t warm:1 .
             docker run --name scratch kiln/minimal:latest true
-            """;
+            mkdir -p "$KILN_WORKSPACE/data"
+            docker run -d --restart=always --name keeper -v "$KILN_WORKSPACE/data:/data" kiln/minimal:latest sleep 1000
+            echo "$KILN_WORKSPACE/data" > %s
+            """.formatted(BIND_SOURCE_NOTE);
 
     @RegisterExtension
     static final KilnApiStack STACK = new KilnApiStack(Map.of("goldenBuildDeadline", "2m"));
@@ -54,10 +64,11 @@ class GoldenCacheIT {
     }
 
     @AfterAll
-    static void stopHost() throws InterruptedException {
+    static void stopHost() throws InterruptedException, IOException {
         if (host != null) {
             host.close();
         }
+        Files.deleteIfExists(BIND_SOURCE_NOTE);
     }
 
     @Test
@@ -126,7 +137,9 @@ class GoldenCacheIT {
         assertThat(docker(two.path("docker_host").asText(), "run", "--rm", "warm:1", "cat", "/warm.txt"))
                 .isEqualTo("warmed\n");
         assertThat(docker(one.path("docker_host").asText(), "ps", "-a", "--format", "{{.Names}}"))
-                .as("runtime state was purged").doesNotContain("scratch");
+                .as("runtime state was purged").doesNotContain("scratch").doesNotContain("keeper");
+        Path bindSource = Path.of(Files.readString(BIND_SOURCE_NOTE).strip());
+        assertThat(bindSource).as("seed 000 P0: no empty dir recreated at the bind source").doesNotExist();
 
         assertThat(api.delete("/v1/sessions/" + first, teamKey).status()).isEqualTo(204);
         assertThat(api.delete("/v1/sessions/" + second, teamKey).status()).isEqualTo(204);
@@ -145,7 +158,7 @@ class GoldenCacheIT {
 
         JsonNode onHost = golden.path("hosts").path(host.hostId());
         assertThat(golden.path("status").asText()).isEqualTo("failed");
-        assertThat(onHost.path("error").asText()).contains("exited 3").contains("broken");
+        assertThat(onHost.path("error").asText()).contains("code 3").endsWith(": broken");
         assertThat(onHost.path("generation").asLong()).as("the previous golden stays").isEqualTo(1);
         JsonNode session = awaitRunning(startSession());
         assertThat(docker(session.path("docker_host").asText(), "images", "--format", "{{.Repository}}:{{.Tag}}"))
@@ -171,7 +184,7 @@ class GoldenCacheIT {
                 .as("back to the previous golden").isEqualTo("ready");
         assertThat(golden.path("hosts").path(host.hostId()).path("generation").asLong()).isEqualTo(1);
         Await.until(Duration.ofSeconds(30), () -> pgrep(buildId), List::isEmpty, "no process of " + buildId);
-        try (var dirs = java.nio.file.Files.walk(host.stateDir())) {
+        try (var dirs = Files.walk(host.stateDir())) {
             assertThat(dirs.map(Object::toString).filter(path -> path.contains(buildId)).toList()).isEmpty();
         }
     }

@@ -98,15 +98,13 @@ public final class GoldenHostBuildWorkflowImpl implements GoldenHostBuildWorkflo
         return status;
     }
 
+    /** What failed, with the last line the script printed: usually the line that says why. */
     private static String failureOf(GoldenBuildResult result) {
-        if (result.timedOut()) {
-            return "the warm-up script ran past its deadline";
-        }
-        if (result.failure() != null) {
-            return result.failure();
-        }
+        String what = result.timedOut() ? "the warm-up script ran past its deadline"
+                : result.failure() != null ? result.failure()
+                : "the warm-up script exited " + result.exitCode();
         String tail = result.outputTail() == null ? "" : result.outputTail().strip();
-        return "the warm-up script exited " + result.exitCode() + (tail.isEmpty() ? "" : ": " + lastLine(tail));
+        return tail.isEmpty() ? what : what + ": " + lastLine(tail);
     }
 
     private static String lastLine(String text) {
