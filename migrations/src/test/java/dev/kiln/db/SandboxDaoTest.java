@@ -62,6 +62,40 @@ class SandboxDaoTest {
     }
 
     @Test
+    void aSnapshotHoldsARunningSandboxPausedSoNeitherTheMonitorNorAResumeMovesItAndRestoresItAfter() {
+        String running = insert("running");
+
+        assertThat(sandboxes.holdForSnapshot(running, "snap-1", T0)).contains("running");
+        assertThat(sandboxes.holdForSnapshot(running, "snap-1", T0)).as("a retried hold").contains("running");
+        assertThat(sandboxes.holdForSnapshot(running, "snap-2", T0)).as("a second snapshot").isEmpty();
+        assertThat(status(running)).isEqualTo("paused");
+        assertThat(sandboxes.markMissingOnHost(hostId, T0)).doesNotContain(running);
+        assertThat(sandboxes.transition(running, "paused", "running", T0)).as("a resume meanwhile").isZero();
+
+        assertThat(sandboxes.releaseFromSnapshot(running, "snap-2", "stopped", T0)).as("another's release").isZero();
+        assertThat(sandboxes.releaseFromSnapshot(running, "snap-1", "running", T0)).isEqualTo(1);
+        assertThat(status(running)).isEqualTo("running");
+        assertThat(sandboxes.findById(running).orElseThrow().snapshotId()).isNull();
+    }
+
+    @Test
+    void onlyRunningOrPausedSandboxesCanBeHeld() {
+        assertThat(sandboxes.holdForSnapshot(insert("stopped"), "snap-1", T0)).isEmpty();
+        assertThat(sandboxes.holdForSnapshot(insert("missing"), "snap-1", T0)).isEmpty();
+        assertThat(sandboxes.holdForSnapshot(insert("paused"), "snap-1", T0)).contains("paused");
+    }
+
+    @Test
+    void metricsFlushedOnPauseAreReadBack() {
+        String paused = insert("paused");
+
+        sandboxes.storeMetrics(paused, Map.of("raw", List.of(Map.of("t", 1, "cpuPct", 12.5))), T0);
+
+        assertThat(sandboxes.findMetrics(paused)).hasValueSatisfying(json -> assertThat(json).contains("12.5"));
+        assertThat(sandboxes.findMetrics(insert("running"))).isEmpty();
+    }
+
+    @Test
     void auditRowsAreKeptInOrder() {
         HostAuditDao audit = DB.jdbi().onDemand(HostAuditDao.class);
         audit.insert(hostId, "marked_down", "system", Map.of("silent_for_ms", 91_000));
