@@ -4,7 +4,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.core.GoldenGcSchedule;
 import dev.kiln.db.HostDao;
+import io.temporal.client.schedules.ScheduleActionStartWorkflow;
+import io.temporal.client.schedules.ScheduleClient;
+import io.temporal.client.schedules.ScheduleDescription;
+import io.temporal.client.schedules.ScheduleIntervalSpec;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -191,6 +198,20 @@ class GoldenCacheIT {
 
     @Test
     @Order(6)
+    void garbageCollectionIsScheduledDailyInTemporal() {
+        ScheduleClient schedules = ScheduleClient.newInstance(WorkflowServiceStubs.newServiceStubs(
+                WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:7233").build()));
+
+        ScheduleDescription gc = schedules.getHandle(GoldenGcSchedule.scheduleId(STACK.controlTaskQueue)).describe();
+
+        assertThat(gc.getSchedule().getSpec().getIntervals()).extracting(ScheduleIntervalSpec::getEvery)
+                .containsExactly(Duration.ofDays(1));
+        assertThat(((ScheduleActionStartWorkflow) gc.getSchedule().getAction()).getWorkflowType())
+                .isEqualTo("GoldenGcWorkflow");
+    }
+
+    @Test
+    @Order(7)
     void clearingTheGoldenRemovesItOnEveryHost() {
         assertThat(api.delete("/v1/projects/" + PROJECT + "/golden", teamKey).status()).isEqualTo(204);
 

@@ -1,9 +1,14 @@
 package dev.kiln.api;
 
+import dev.kiln.api.core.GoldenGcSchedule;
 import dev.kiln.db.TestDatabase;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.dropwizard.testing.ResourceHelpers;
+import io.temporal.client.schedules.ScheduleClient;
+import io.temporal.client.schedules.ScheduleException;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -79,7 +84,21 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
         if (app != null) {
             app.after();
         }
+        deleteGcSchedule();
         database.afterAll(context);
+    }
+
+    /** Each stack's control queue gets a schedule of its own; left behind, it would fire daily into a dead queue. */
+    private void deleteGcSchedule() {
+        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(app == null ? "127.0.0.1:7233" : app.getConfiguration().getTemporal().getTarget()).build());
+        try {
+            ScheduleClient.newInstance(stubs).getHandle(GoldenGcSchedule.scheduleId(controlTaskQueue)).delete();
+        } catch (ScheduleException notScheduled) {
+            // the stack never got as far as scheduling it
+        } finally {
+            stubs.shutdown();
+        }
     }
 
     String adminKeyId() {
@@ -92,6 +111,10 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
 
     int port() {
         return app.getLocalPort();
+    }
+
+    int adminPort() {
+        return app.getAdminPort();
     }
 
     TestDatabase database() {

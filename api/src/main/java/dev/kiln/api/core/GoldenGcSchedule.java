@@ -52,8 +52,6 @@ public final class GoldenGcSchedule implements Managed {
                         .setOptions(WorkflowOptions.newBuilder()
                                 .setWorkflowId(scheduleId(controlTaskQueue))
                                 .setTaskQueue(controlTaskQueue)
-                                .setStaticSummary("Remove golden session dirs idle for " + IDLE_DAYS
-                                        + " days and old generations")
                                 .build())
                         .build())
                 .setSpec(ScheduleSpec.newBuilder()

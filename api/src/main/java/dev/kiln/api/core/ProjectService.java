@@ -273,7 +273,7 @@ public final class ProjectService {
         List<HostRow> online = placeable();
         if (hostId != null) {
             return online.stream().filter(host -> host.id().equals(hostId)).findFirst()
-                    .orElseThrow(() -> ApiException.conflict("host_unavailable", "host " + hostId + " is not online"));
+                    .orElseThrow(() -> new ApiException(503, "host_unavailable", "host " + hostId + " is not online"));
         }
         Map<String, GoldenHostRow> goldens = new LinkedHashMap<>();
         jdbi.onDemand(ProjectDao.class).goldenHosts(projectId).stream()

@@ -46,7 +46,10 @@ public final class SnapshotService {
     private final Duration patience;
     private final Clock clock;
 
-    /** @param patience how long a request waits for its snapshot before answering 202 with the snapshot's id */
+    /**
+     * @param patience how long a request waits for its snapshot before answering 504 {@code snapshot_pending}; the
+     *     snapshot goes on, and its template is listed when it ends
+     */
     public SnapshotService(Jdbi jdbi, WorkflowClient temporal, String controlTaskQueue, SandboxService sandboxes,
             Duration patience, Clock clock) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
