@@ -3,8 +3,8 @@ package dev.kiln.workflows.build;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.workflows.KilnTestWorkflows;
 import dev.kiln.workflows.TaskQueues;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
@@ -26,15 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class TemplateBuildWorkflowTest {
 
     @RegisterExtension
-    static final TestWorkflowExtension TEMPORAL = TestWorkflowExtension.newBuilder()
-            .registerWorkflowImplementationTypes(TemplateBuildWorkflowImpl.class)
-            .registerSearchAttribute("KilnStatus", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .registerSearchAttribute("KilnKind", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .registerSearchAttribute("KilnTemplate", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .registerSearchAttribute("KilnHost", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .registerSearchAttribute("KilnTeam", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .setDoNotStart(true)
-            .build();
+    static final TestWorkflowExtension TEMPORAL = KilnTestWorkflows.extension(TemplateBuildWorkflowImpl.class);
 
     private final FakeBuildRecords records = new FakeBuildRecords();
     private final FakeSandbox sandbox = new FakeSandbox();

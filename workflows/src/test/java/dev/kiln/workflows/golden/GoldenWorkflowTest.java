@@ -2,10 +2,10 @@ package dev.kiln.workflows.golden;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.workflows.KilnTestWorkflows;
 import dev.kiln.workflows.RecordingFake;
 import dev.kiln.workflows.TaskQueues;
 import io.temporal.activity.Activity;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.ActivityCompletionException;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -26,15 +26,7 @@ class GoldenWorkflowTest {
     private static final String HOST = "host-1";
 
     @RegisterExtension
-    static final TestWorkflowExtension TEMPORAL = TestWorkflowExtension.newBuilder()
-            .registerWorkflowImplementationTypes(GoldenWorkflowImpl.class, GoldenHostBuildWorkflowImpl.class)
-            .registerSearchAttribute("KilnStatus", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .registerSearchAttribute("KilnKind", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .registerSearchAttribute("KilnHost", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .registerSearchAttribute("KilnTeam", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .registerSearchAttribute("KilnProject", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .setDoNotStart(true)
-            .build();
+    static final TestWorkflowExtension TEMPORAL = KilnTestWorkflows.extension(GoldenWorkflowImpl.class, GoldenHostBuildWorkflowImpl.class);
 
     private final AtomicInteger rounds = new AtomicInteger();
     private final CountDownLatch buildStarted = new CountDownLatch(1);

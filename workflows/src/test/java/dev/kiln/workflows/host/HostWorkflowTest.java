@@ -2,11 +2,11 @@ package dev.kiln.workflows.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.workflows.KilnTestWorkflows;
 import dev.kiln.workflows.TaskQueues;
 import dev.kiln.workflows.sandbox.SandboxActivities;
 import dev.kiln.workflows.template.RemovalTargets;
 import dev.kiln.workflows.template.TemplateRecordActivities;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.history.v1.History;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -27,13 +27,7 @@ class HostWorkflowTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     @RegisterExtension
-    static final TestWorkflowExtension TEMPORAL = TestWorkflowExtension.newBuilder()
-            .registerWorkflowImplementationTypes(HostWorkflowImpl.class)
-            .registerSearchAttribute("KilnStatus", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .registerSearchAttribute("KilnKind", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .registerSearchAttribute("KilnHost", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .setDoNotStart(true)
-            .build();
+    static final TestWorkflowExtension TEMPORAL = KilnTestWorkflows.extension(HostWorkflowImpl.class);
 
     private final List<String> events = new CopyOnWriteArrayList<>();
     private TestWorkflowEnvironment environment;

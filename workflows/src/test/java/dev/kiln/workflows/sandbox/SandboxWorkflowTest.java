@@ -2,9 +2,9 @@ package dev.kiln.workflows.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.workflows.KilnTestWorkflows;
 import dev.kiln.workflows.RecordingFake;
 import dev.kiln.workflows.TaskQueues;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -21,15 +21,7 @@ class SandboxWorkflowTest {
     private static final String HOST = "host-1";
 
     @RegisterExtension
-    static final TestWorkflowExtension TEMPORAL = TestWorkflowExtension.newBuilder()
-            .registerWorkflowImplementationTypes(SandboxWorkflowImpl.class)
-            .registerSearchAttribute("KilnStatus", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .registerSearchAttribute("KilnKind", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .registerSearchAttribute("KilnHost", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .registerSearchAttribute("KilnTeam", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .registerSearchAttribute("KilnTemplate", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .setDoNotStart(true)
-            .build();
+    static final TestWorkflowExtension TEMPORAL = KilnTestWorkflows.extension(SandboxWorkflowImpl.class);
 
     private final RecordingFake fake = new RecordingFake()
             .answer("createSandbox", args -> "container-1")

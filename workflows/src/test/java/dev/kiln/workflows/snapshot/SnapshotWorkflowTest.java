@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.kiln.workflows.FailureType;
+import dev.kiln.workflows.KilnTestWorkflows;
 import dev.kiln.workflows.RecordingFake;
 import dev.kiln.workflows.TaskQueues;
 import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.SandboxActivities;
 import dev.kiln.workflows.sandbox.SandboxHostActivities;
 import dev.kiln.workflows.sandbox.SandboxMetrics;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
@@ -27,15 +27,7 @@ class SnapshotWorkflowTest {
     private static final String HOST = "host-1";
 
     @RegisterExtension
-    static final TestWorkflowExtension TEMPORAL = TestWorkflowExtension.newBuilder()
-            .registerWorkflowImplementationTypes(SnapshotWorkflowImpl.class)
-            .registerSearchAttribute("KilnStatus", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .registerSearchAttribute("KilnKind", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .registerSearchAttribute("KilnHost", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .registerSearchAttribute("KilnTeam", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .registerSearchAttribute("KilnTemplate", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-            .setDoNotStart(true)
-            .build();
+    static final TestWorkflowExtension TEMPORAL = KilnTestWorkflows.extension(SnapshotWorkflowImpl.class);
 
     private final RecordingFake fake = new RecordingFake()
             .answer("holdSandbox", args -> "running")
