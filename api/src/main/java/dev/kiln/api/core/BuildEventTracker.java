@@ -122,7 +122,7 @@ public final class BuildEventTracker {
      * (found with the Knuth-Morris-Pratt prefix function, linear in the tail size). When the output moved on by
      * more than a tail between two looks, no prefix overlaps and all of {@code current} is new.
      */
-    static String newText(String previous, String current) {
+    public static String newText(String previous, String current) {
         if (previous == null || previous.isEmpty() || current.isEmpty()) {
             return current;
         }
