@@ -3,9 +3,13 @@ package dev.kiln.workflows;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.WorkerFactoryOptions;
 import java.util.List;
 
-/** The time-skipping test server as Kiln's workflows need it: every search attribute they upsert registered. */
+/**
+ * The time-skipping test server as Kiln's workers run workflows: every search attribute they upsert registered, and
+ * the activity summaries interceptor installed.
+ */
 public final class KilnTestWorkflows {
     private static final List<SearchAttributeKey<String>> KEYS = List.of(SearchAttributeKeys.STATUS,
             SearchAttributeKeys.KIND, SearchAttributeKeys.TEMPLATE, SearchAttributeKeys.PROJECT, SearchAttributeKeys.HOST,
@@ -17,6 +21,9 @@ public final class KilnTestWorkflows {
     public static TestWorkflowExtension extension(Class<?>... workflowImplementations) {
         TestWorkflowExtension.Builder builder = TestWorkflowExtension.newBuilder()
                 .registerWorkflowImplementationTypes(workflowImplementations)
+                .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder()
+                        .setWorkerInterceptors(new ActivitySummaries())
+                        .build())
                 .setDoNotStart(true);
         KEYS.forEach(key -> builder.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
         return builder.build();

@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kiln.workflows.KilnTestWorkflows;
 import dev.kiln.workflows.RecordingFake;
 import dev.kiln.workflows.TaskQueues;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +66,23 @@ class SandboxWorkflowTest {
                 "markResumed sb-1",
                 "destroy sb-1",
                 "markStopped sb-1");
+    }
+
+    @Test
+    void everyActivityInTheHistoryHasASummaryForTheTemporalUi(WorkflowClient client) {
+        sandbox.started();
+        sandbox.exec(new ExecCommand("npm ci", 10));
+        sandbox.destroy();
+        WorkflowStub.fromTyped(sandbox).getResult(Void.class);
+
+        List<String> summaries = client.fetchHistory(SandboxWorkflow.workflowId("sb-1")).getEvents().stream()
+                .filter(HistoryEvent::hasActivityTaskScheduledEventAttributes)
+                .map(event -> DefaultDataConverter.STANDARD_INSTANCE.fromPayload(
+                        event.getUserMetadata().getSummary(), String.class, String.class))
+                .toList();
+
+        assertThat(summaries).containsExactly("create container", "record sandbox running", "exec: npm ci",
+                "destroy container", "record sandbox stopped");
     }
 
     @Test
