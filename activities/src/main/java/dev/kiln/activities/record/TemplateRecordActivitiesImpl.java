@@ -33,6 +33,9 @@ public final class TemplateRecordActivitiesImpl implements TemplateRecordActivit
                         .setWorkflowId(TemplateImagesWorkflow.workflowId(teamId, name))
                         .setTaskQueue(controlTaskQueue)
                         .setStaticSummary("Remove the images of template " + name + " from every host")
+                        .setStaticDetails("**Template** `" + name + "` of `" + teamId + "`  \nImages of deleted or "
+                                + "replaced versions go off every online host; hosts that are away remove them when "
+                                + "they return.")
                         .build());
         BatchRequest request = temporal.newSignalWithStartRequest();
         request.add(workflow::run);

@@ -162,6 +162,7 @@ public final class ProjectService {
                 .setTaskQueue(controlTaskQueue)
                 .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                 .setStaticSummary("Delete the golden of project " + id + " on every host")
+                .setStaticDetails("**Project** `" + id + "`  \n**Asked by** `" + caller.keyId() + "`")
                 .build());
         try {
             clear.start(id);
@@ -249,6 +250,9 @@ public final class ProjectService {
                     .setWorkflowId(SessionWorkflow.workflowId(sessionId))
                     .setTaskQueue(controlTaskQueue)
                     .setStaticSummary("Session of " + project.name() + " on " + host.id())
+                    .setStaticDetails("**Project** `" + id + "` of `" + caller.teamId() + "`  \n**Host** `" + host.id()
+                            + "`  \n**Session** `" + sessionId + "`: a copy of the project's newest golden on that"
+                            + " host, with a Docker daemon of its own")
                     .setTypedSearchAttributes(SearchAttributes.newBuilder()
                             .set(SearchAttributeKeys.KIND, "session")
                             .set(SearchAttributeKeys.STATUS, "starting")

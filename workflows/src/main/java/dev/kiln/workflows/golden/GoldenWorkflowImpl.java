@@ -55,6 +55,11 @@ public final class GoldenWorkflowImpl implements GoldenWorkflow {
                                 .setCancellationType(ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED)
                                 .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
                                 .setStaticSummary("Golden build of " + input.projectId() + " on " + target.hostId())
+                                .setStaticDetails("**Project** `" + input.projectId() + "` of `" + input.teamId()
+                                        + "`  \n**Host** `" + target.hostId() + "`  \n**Build** `" + target.buildId()
+                                        + "` (#" + target.n() + " on this host)  \n**Starts from** "
+                                        + (target.incremental() ? "a copy of the current golden" : "an empty data dir")
+                                        + "  \n**Deadline** " + input.deadlineSeconds() / 60 + " min end to end")
                                 .build());
                 results.add(Async.function(child::run, new GoldenHostBuild(input.projectId(), input.teamId(),
                         target.hostId(), target.buildId(), plan.warmupScript(), input.deadlineSeconds(),
