@@ -11,6 +11,8 @@
 set -euo pipefail
 
 PACKAGES=(docker.io postgresql busybox-static debootstrap iproute2 xfsprogs curl ca-certificates)
+# Headless browser for TemporalUiBrowserIT (Selenium drives Debian's chromium through /usr/bin/chromedriver).
+PACKAGES+=(chromium chromium-driver)
 PG_VERSION="${KILN_PG_VERSION:-15}"
 PG_CLUSTER=main
 KILN_LOG_DIR=/var/log/kiln

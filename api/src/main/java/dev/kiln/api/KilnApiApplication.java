@@ -30,12 +30,14 @@ import dev.kiln.api.errors.JsonExceptionMapper;
 import dev.kiln.api.errors.ViolationExceptionMapper;
 import dev.kiln.api.errors.WebApplicationExceptionMapper;
 import dev.kiln.api.health.TemporalHealthCheck;
+import dev.kiln.api.metrics.ApiMetrics;
 import dev.kiln.api.resources.AdminSandboxResource;
 import dev.kiln.api.resources.AdminTeamResource;
 import dev.kiln.api.resources.AdminTemplateResource;
 import dev.kiln.api.resources.BuildResource;
 import dev.kiln.api.resources.HostResource;
 import dev.kiln.api.resources.MultipartBodyLimit;
+import dev.kiln.api.resources.OpenApiResource;
 import dev.kiln.api.resources.ProjectResource;
 import dev.kiln.api.resources.SandboxResource;
 import dev.kiln.api.resources.SessionResource;
@@ -45,6 +47,7 @@ import dev.kiln.db.ApiKeyDao;
 import dev.kiln.db.Ids;
 import dev.kiln.db.Jdbis;
 import dev.kiln.db.Migrations;
+import dev.kiln.workflows.ActivitySummaries;
 import dev.kiln.workflows.build.TemplateBuildWorkflowImpl;
 import dev.kiln.workflows.golden.GoldenClearWorkflowImpl;
 import dev.kiln.workflows.golden.GoldenGcWorkflowImpl;
@@ -66,6 +69,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -113,11 +117,14 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
         // JdbiFactory also registers the "postgresql" health check (the pool's validation query).
         Jdbi jdbi = Jdbis.configure(new JdbiFactory().build(environment, database, "postgresql"));
         seedAdminKey(jdbi, configuration.getAdminKey());
+        ApiMetrics metrics = ApiMetrics.install(environment, jdbi,
+                Duration.ofMillis(configuration.getBuildDeadline().toMilliseconds()), clock);
 
         TemporalFactory temporalConfig = configuration.getTemporal();
-        WorkflowServiceStubs stubs = temporalConfig.buildStubs();
+        WorkflowServiceStubs stubs = temporalConfig.buildStubs(metrics.temporalScope());
         WorkflowClient temporal = temporalConfig.buildClient(stubs, "kiln-api@" + hostname());
-        WorkerFactory workers = WorkerFactory.newInstance(temporal);
+        WorkerFactory workers = WorkerFactory.newInstance(temporal,
+                WorkerFactoryOptions.newBuilder().setWorkerInterceptors(new ActivitySummaries()).build());
         boolean runWorkers = configuration.getRoles().contains(KilnApiConfiguration.Role.WORKER);
         Duration heartbeatTimeout = Duration.ofMillis(configuration.getHostHeartbeatTimeout().toMilliseconds());
         HostPlacement placement =
@@ -129,12 +136,12 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
                     GoldenWorkflowImpl.class, GoldenHostBuildWorkflowImpl.class, SessionWorkflowImpl.class,
                     GoldenClearWorkflowImpl.class, GoldenGcWorkflowImpl.class);
             control.registerActivitiesImplementations(
-                    new BuildRecordActivitiesImpl(jdbi, clock, placement),
+                    new BuildRecordActivitiesImpl(jdbi, clock, placement, metrics.records()),
                     new HostMonitorActivitiesImpl(jdbi, clock),
                     new SandboxRecordActivitiesImpl(jdbi, clock),
                     new SnapshotRecordActivitiesImpl(jdbi, clock, temporalConfig.getControlTaskQueue()),
                     new TemplateRecordActivitiesImpl(jdbi),
-                    new GoldenRecordActivitiesImpl(jdbi, clock, heartbeatTimeout));
+                    new GoldenRecordActivitiesImpl(jdbi, clock, heartbeatTimeout, metrics.records()));
         }
         environment.lifecycle().manage(new TemporalWorkers(workers, stubs, runWorkers));
         if (runWorkers) {
@@ -188,6 +195,7 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
                     Duration.ofMillis(configuration.getGoldenBuildDeadline().toMilliseconds()), heartbeatTimeout, clock);
             environment.jersey().register(new ProjectResource(projects, authenticator));
             environment.jersey().register(new SessionResource(projects, authenticator));
+            environment.jersey().register(new OpenApiResource());
         }
     }
 

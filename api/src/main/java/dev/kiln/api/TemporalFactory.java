@@ -1,6 +1,7 @@
 package dev.kiln.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.uber.m3.tally.Scope;
 import dev.kiln.workflows.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -53,6 +54,14 @@ public class TemporalFactory {
     /** Lazy stubs: kiln-api starts (and reports Temporal unhealthy) even while the Temporal server is down. */
     public WorkflowServiceStubs buildStubs() {
         return WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
+    }
+
+    /** As {@link #buildStubs()}, reporting the SDK's metrics (workers, pollers, latencies) into {@code metricsScope}. */
+    public WorkflowServiceStubs buildStubs(Scope metricsScope) {
+        return WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(target)
+                .setMetricsScope(metricsScope)
+                .build());
     }
 
     public WorkflowClient buildClient(WorkflowServiceStubs stubs, String identity) {

@@ -1,6 +1,7 @@
 package dev.kiln.api;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,14 +22,16 @@ final class HostProcess implements AutoCloseable {
     private final Path log;
     private final Process process;
     private final Instant startedAt;
+    private final int adminPort;
 
-    private HostProcess(String hostId, Path stateDir, String dockerHost, Path log, Process process) {
+    private HostProcess(String hostId, Path stateDir, String dockerHost, Path log, Process process, int adminPort) {
         this.hostId = hostId;
         this.stateDir = stateDir;
         this.dockerHost = dockerHost;
         this.log = log;
         this.process = process;
         this.startedAt = Instant.now();
+        this.adminPort = adminPort;
     }
 
     /** Creates a regular host through the API, starts kiln-host with its one-time token, and waits for it online. */
@@ -84,6 +87,8 @@ final class HostProcess implements AutoCloseable {
         }
         Files.createDirectories(stateDir);
         Path config = stateDir.resolve("kiln-host.yml");
+        // Chosen here rather than port 0 so that tests know where to scrape /metrics.
+        int adminPort = freePort();
         Files.writeString(config, """
                 server:
                   applicationConnectors:
@@ -91,7 +96,7 @@ final class HostProcess implements AutoCloseable {
                       port: 0
                   adminConnectors:
                     - type: http
-                      port: 0
+                      port: %d
                 apiUrl: http://127.0.0.1:%d
                 temporalTarget: 127.0.0.1:7233
                 stateDir: %s
@@ -102,7 +107,7 @@ final class HostProcess implements AutoCloseable {
                   level: INFO
                   loggers:
                     io.temporal: WARN
-                """.formatted(apiPort, stateDir, registrationToken == null ? "" : registrationToken, dockerHost));
+                """.formatted(adminPort, apiPort, stateDir, registrationToken == null ? "" : registrationToken, dockerHost));
         Path log = stateDir.resolve("kiln-host.log");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar,
@@ -111,7 +116,18 @@ final class HostProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        return new HostProcess(hostId, stateDir, dockerHost, log, process);
+        return new HostProcess(hostId, stateDir, dockerHost, log, process, adminPort);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** kiln-host's Dropwizard admin port, where it serves /metrics. */
+    int adminPort() {
+        return adminPort;
     }
 
     String hostId() {

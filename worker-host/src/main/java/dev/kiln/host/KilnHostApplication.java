@@ -94,8 +94,11 @@ public class KilnHostApplication extends Application<KilnHostConfiguration> {
             }
         };
 
-        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-                WorkflowServiceStubsOptions.newBuilder().setTarget(configuration.getTemporalTarget()).build());
+        HostMetrics metrics = HostMetrics.install(environment);
+        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(configuration.getTemporalTarget())
+                .setMetricsScope(metrics.temporalScope())
+                .build());
         WorkflowClient client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder()
                 .setNamespace(configuration.getTemporalNamespace())
                 .setIdentity("kiln-host@" + credentials.hostId())
@@ -107,7 +110,7 @@ public class KilnHostApplication extends Application<KilnHostConfiguration> {
         SandboxSampler sampler = new SandboxSampler(docker);
         worker.registerActivitiesImplementations(new SandboxActivitiesImpl(docker, archives),
                 new SandboxHostActivitiesImpl(docker, sampler), agent,
-                new GoldenHostActivitiesImpl(stateDir.resolve("golden"), docker, Clock.systemUTC()));
+                new GoldenHostActivitiesImpl(stateDir.resolve("golden"), docker, Clock.systemUTC(), metrics));
         environment.lifecycle().manage(new Managed() {
             @Override
             public void start() {

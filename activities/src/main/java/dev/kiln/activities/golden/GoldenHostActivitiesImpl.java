@@ -80,6 +80,7 @@ public final class GoldenHostActivitiesImpl implements GoldenHostActivities {
     private final Clock clock;
     private final ParallelCopier copier;
     private final Duration sampleInterval;
+    private final GoldenCopyListener copyListener;
 
     private final ConcurrentHashMap<String, Object> projectLocks = new ConcurrentHashMap<>();
     /** project -> generation -> copies reading it; guarded by the project's lock. */
@@ -95,7 +96,13 @@ public final class GoldenHostActivitiesImpl implements GoldenHostActivities {
     };
 
     public GoldenHostActivitiesImpl(Path root, DockerClient hostDocker, Clock clock) {
-        this(root, hostDocker, List.of(MINIMAL_IMAGE), clock, ParallelCopier.withDefaults(), Duration.ofSeconds(2));
+        this(root, hostDocker, clock, GoldenCopyListener.NONE);
+    }
+
+    /** @param copyListener told of every finished session copy (kiln-host's copy-throughput metrics) */
+    public GoldenHostActivitiesImpl(Path root, DockerClient hostDocker, Clock clock, GoldenCopyListener copyListener) {
+        this(root, hostDocker, List.of(MINIMAL_IMAGE), clock, ParallelCopier.withDefaults(), Duration.ofSeconds(2),
+                copyListener);
     }
 
     /**
@@ -105,12 +112,18 @@ public final class GoldenHostActivitiesImpl implements GoldenHostActivities {
      */
     public GoldenHostActivitiesImpl(Path root, DockerClient hostDocker, List<String> baseImages, Clock clock,
             ParallelCopier copier, Duration sampleInterval) {
+        this(root, hostDocker, baseImages, clock, copier, sampleInterval, GoldenCopyListener.NONE);
+    }
+
+    public GoldenHostActivitiesImpl(Path root, DockerClient hostDocker, List<String> baseImages, Clock clock,
+            ParallelCopier copier, Duration sampleInterval, GoldenCopyListener copyListener) {
         this.layout = new GoldenLayout(requireNonNull(root, "root is null"));
         this.hostDocker = requireNonNull(hostDocker, "hostDocker is null");
         this.baseImages = List.copyOf(requireNonNull(baseImages, "baseImages is null"));
         this.clock = requireNonNull(clock, "clock is null");
         this.copier = requireNonNull(copier, "copier is null");
         this.sampleInterval = requireNonNull(sampleInterval, "sampleInterval is null");
+        this.copyListener = requireNonNull(copyListener, "copyListener is null");
     }
 
     public GoldenLayout layout() {
@@ -756,12 +769,16 @@ public final class GoldenHostActivitiesImpl implements GoldenHostActivities {
             Files.createDirectories(sessionDir);
             writeJson(sessionDir.resolve("session.json"), new SessionFile(projectId, sessionId));
             long[] sizes = new long[2];
+            long copyStarted = System.nanoTime();
             long generation = copyCurrent(projectId, data, (copied, total) -> {
                 sizes[0] = copied;
                 sizes[1] = total;
                 heartbeat.accept(new GoldenProgress(GoldenProgress.COPY, 0, copied, total, 0,
                         CopyProgressMessages.unpacking(copied, total)));
             });
+            if (generation > 0) {
+                copyListener.copied(sizes[0], Duration.ofNanos(System.nanoTime() - copyStarted));
+            }
             Files.createDirectories(data);
             CopyMarker marker = new CopyMarker(projectId, generation, sizes[0], sizes[1], clock.millis());
             writeJson(sessionDir.resolve(GoldenLayout.COPY_COMPLETE), marker);

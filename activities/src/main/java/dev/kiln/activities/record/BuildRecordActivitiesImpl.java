@@ -16,6 +16,7 @@ import dev.kiln.workflows.build.PublishTemplate;
 import dev.kiln.workflows.sandbox.StepOutcome;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
@@ -25,11 +26,17 @@ public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
     private final Jdbi jdbi;
     private final Clock clock;
     private final HostPlacement placement;
+    private final RecordMetrics metrics;
 
     public BuildRecordActivitiesImpl(Jdbi jdbi, Clock clock, HostPlacement placement) {
+        this(jdbi, clock, placement, RecordMetrics.NONE);
+    }
+
+    public BuildRecordActivitiesImpl(Jdbi jdbi, Clock clock, HostPlacement placement, RecordMetrics metrics) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.placement = requireNonNull(placement, "placement is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
     }
 
     @Override
@@ -61,6 +68,7 @@ public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
     public void recordStepFinished(String buildId, BuildStep step, StepOutcome outcome) {
         builds().completeStep(buildId, step.number(), outcome.stdoutTail(), outcome.stderrTail(), outcome.exitCode(),
                 outcome.ok(), outcome.elapsedMs(), clock.instant());
+        metrics.stepFinished(BuildTimings.phaseLabel(step.phase()), Duration.ofMillis(outcome.elapsedMs()));
     }
 
     @Override
@@ -82,21 +90,32 @@ public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
             // The row already ended (cancelled from the API while committing): publishing now would resurrect it.
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureType.NOT_FOUND.name());
         }
+        reportEnded(request.buildId());
     }
 
     @Override
     public void markFailed(String buildId, BuildError error) {
-        builds().markFailed(buildId, error.message(), error.step(), clock.instant());
+        if (builds().markFailed(buildId, error.message(), error.step(), clock.instant()) == 1) {
+            reportEnded(buildId);
+        }
     }
 
     @Override
     public void markCancelled(String buildId, String fallbackBy) {
-        builds().markCancelled(buildId, fallbackBy, clock.instant());
+        if (builds().markCancelled(buildId, fallbackBy, clock.instant()) == 1) {
+            reportEnded(buildId);
+        }
     }
 
     @Override
     public void releaseArchive(String buildId) {
         jdbi.onDemand(BuildArchiveDao.class).deleteByBuildId(buildId);
+    }
+
+    /** Called only by the activity that ended the row, so a retry or a late duplicate reports nothing more. */
+    private void reportEnded(String buildId) {
+        builds().findById(buildId).ifPresent(build ->
+                metrics.buildEnded(build.status(), BuildTimings.phases(build, builds().findSteps(buildId))));
     }
 
     private BuildDao builds() {

@@ -27,12 +27,18 @@ public final class GoldenRecordActivitiesImpl implements GoldenRecordActivities 
     private final Jdbi jdbi;
     private final Clock clock;
     private final Duration heartbeatFreshness;
+    private final RecordMetrics metrics;
 
     /** @param heartbeatFreshness a host whose last heartbeat is older than this gets no golden build */
     public GoldenRecordActivitiesImpl(Jdbi jdbi, Clock clock, Duration heartbeatFreshness) {
+        this(jdbi, clock, heartbeatFreshness, RecordMetrics.NONE);
+    }
+
+    public GoldenRecordActivitiesImpl(Jdbi jdbi, Clock clock, Duration heartbeatFreshness, RecordMetrics metrics) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.heartbeatFreshness = requireNonNull(heartbeatFreshness, "heartbeatFreshness is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
     }
 
     @Override
@@ -65,31 +71,41 @@ public final class GoldenRecordActivitiesImpl implements GoldenRecordActivities 
     public void buildReady(String projectId, String hostId, String buildId, GoldenGeneration generation,
             WriteRateSeries io) {
         Instant now = clock.instant();
-        jdbi.useTransaction(handle -> {
+        int ended = jdbi.inTransaction(handle -> {
             ProjectDao projects = handle.attach(ProjectDao.class);
             projects.markReady(projectId, hostId, buildId, generation.generation(), generation.sizeBytes(), now);
-            projects.finishBuild(buildId, "ready", generation.generation(), null, io, now);
+            return projects.finishBuild(buildId, "ready", generation.generation(), null, io, now);
         });
+        reportEnded(ended, "ready");
     }
 
     @Override
     public void buildFailed(String projectId, String hostId, String buildId, String error, WriteRateSeries io) {
         Instant now = clock.instant();
-        jdbi.useTransaction(handle -> {
+        int ended = jdbi.inTransaction(handle -> {
             ProjectDao projects = handle.attach(ProjectDao.class);
             projects.markFailed(projectId, hostId, buildId, error);
-            projects.finishBuild(buildId, "failed", null, error, io, now);
+            return projects.finishBuild(buildId, "failed", null, error, io, now);
         });
+        reportEnded(ended, "failed");
     }
 
     @Override
     public void buildCancelled(String projectId, String hostId, String buildId, WriteRateSeries io) {
         Instant now = clock.instant();
-        jdbi.useTransaction(handle -> {
+        int ended = jdbi.inTransaction(handle -> {
             ProjectDao projects = handle.attach(ProjectDao.class);
             projects.markCancelled(projectId, hostId, buildId);
-            projects.finishBuild(buildId, "cancelled", null, null, io, now);
+            return projects.finishBuild(buildId, "cancelled", null, null, io, now);
         });
+        reportEnded(ended, "cancelled");
+    }
+
+    /** Counts a build once: a retried activity finds the row already ended and updates nothing. */
+    private void reportEnded(int rowsEnded, String status) {
+        if (rowsEnded == 1) {
+            metrics.goldenBuildEnded(status);
+        }
     }
 
     @Override

@@ -41,6 +41,8 @@ class GoldenHostActivitiesTest {
 
     private GoldenTestRoot root;
     private GoldenHostActivitiesImpl activities;
+    /** What the copy listener was told: bytes and nanoseconds of each finished session copy. */
+    private final List<long[]> copies = new CopyOnWriteArrayList<>();
     private final String projectId = "prj-" + UUID.randomUUID().toString().substring(0, 8);
 
     private static final String WARM_SCRIPT = """
@@ -61,7 +63,8 @@ class GoldenHostActivitiesTest {
         root = new GoldenTestRoot();
         activities = new GoldenHostActivitiesImpl(root.root, hostDocker,
                 List.of(GoldenHostActivitiesImpl.MINIMAL_IMAGE), Clock.systemUTC(),
-                new ParallelCopier(4, Duration.ofMillis(100)), Duration.ofMillis(500));
+                new ParallelCopier(4, Duration.ofMillis(100)), Duration.ofMillis(500),
+                (bytes, elapsed) -> copies.add(new long[] {bytes, elapsed.toNanos()}));
     }
 
     @AfterEach
@@ -120,6 +123,10 @@ class GoldenHostActivitiesTest {
         try {
             assertThat(session.generation()).isEqualTo(1);
             assertThat(session.copiedBytes()).isEqualTo(session.totalBytes()).isGreaterThan(20_000_000);
+            assertThat(copies).singleElement().satisfies(copy -> {
+                assertThat(copy[0]).isEqualTo(session.copiedBytes());
+                assertThat(copy[1]).isPositive();
+            });
             assertThat(progress).anySatisfy(beat -> assertThat(beat.message()).startsWith("Unpacking build cache ("));
             assertThat(docker(session, "images", "--format", "{{.Repository}}:{{.Tag}}")).contains("warm:1");
             assertThat(docker(session, "run", "--rm", "warm:1", "cat", "/warm").strip()).isEqualTo("warm");
