@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.cli.KilnCli;
 import dev.kiln.api.core.GoldenGcSchedule;
 import dev.kiln.db.HostDao;
 import io.temporal.client.schedules.ScheduleActionStartWorkflow;
@@ -12,15 +13,20 @@ import io.temporal.client.schedules.ScheduleDescription;
 import io.temporal.client.schedules.ScheduleIntervalSpec;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -157,6 +163,32 @@ class GoldenCacheIT {
 
     @Test
     @Order(4)
+    void theAdminCliShowsGoldenStatusWithWriteRatesAndFollowsASessionStartToRunning() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        KilnCli cli = new KilnCli(Map.of("KILN_URL", "http://127.0.0.1:" + STACK.port(), "KILN_API_KEY", teamKey),
+                false, 120, Clock.systemUTC());
+
+        int status = cli.run(new String[] {"golden", "status", PROJECT}, new PrintStream(out, true, UTF_8),
+                new PrintStream(err, true, UTF_8));
+
+        assertThat(status).as("%s", err).isZero();
+        assertThat(out.toString(UTF_8)).contains(host.hostId()).contains("ready").containsPattern("[▁▂▃▄▅▆▇█]");
+
+        out.reset();
+        status = cli.run(new String[] {"session", "start", PROJECT, "--follow"}, new PrintStream(out, true, UTF_8),
+                new PrintStream(err, true, UTF_8));
+
+        String shown = out.toString(UTF_8) + err.toString(UTF_8);
+        assertThat(status).as(shown).isZero();
+        assertThat(shown).contains("running");
+        Matcher session = Pattern.compile("ses-[0-9a-z]{25}").matcher(shown);
+        assertThat(session.find()).as(shown).isTrue();
+        api.delete("/v1/sessions/" + session.group(), teamKey);
+    }
+
+    @Test
+    @Order(5)
     void aFailingScriptLeavesThePreviousGenerationInPlace() throws Exception {
         api.put("/v1/projects/" + PROJECT, teamKey, Map.of("name", "Web app", "warmup_script", "echo broken >&2; exit 3"));
         api.post("/v1/projects/" + PROJECT + "/golden/build", teamKey, Map.of());
@@ -174,7 +206,7 @@ class GoldenCacheIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void cancelMidScriptLeavesNoDaemonAndNoBuildDir() throws Exception {
         api.put("/v1/projects/" + PROJECT, teamKey, Map.of("name", "Web app", "warmup_script", "sleep 600"));
         api.post("/v1/projects/" + PROJECT + "/golden/build", teamKey, Map.of());
@@ -197,7 +229,7 @@ class GoldenCacheIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void garbageCollectionIsScheduledDailyInTemporal() {
         ScheduleClient schedules = ScheduleClient.newInstance(WorkflowServiceStubs.newServiceStubs(
                 WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:7233").build()));
@@ -211,7 +243,7 @@ class GoldenCacheIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void clearingTheGoldenRemovesItOnEveryHost() {
         assertThat(api.delete("/v1/projects/" + PROJECT + "/golden", teamKey).status()).isEqualTo(204);
 
