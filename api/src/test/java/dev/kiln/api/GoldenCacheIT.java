@@ -7,10 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.api.cli.KilnCli;
 import dev.kiln.api.core.GoldenGcSchedule;
 import dev.kiln.db.HostDao;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.client.WorkflowClient;
 import io.temporal.client.schedules.ScheduleActionStartWorkflow;
 import io.temporal.client.schedules.ScheduleClient;
 import io.temporal.client.schedules.ScheduleDescription;
 import io.temporal.client.schedules.ScheduleIntervalSpec;
+import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.ByteArrayOutputStream;
@@ -24,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -145,6 +149,8 @@ class GoldenCacheIT {
             assertThat(session.path("copied_bytes").asLong()).isEqualTo(session.path("total_bytes").asLong()).isPositive();
         }
         assertThat(one.path("docker_host").asText()).isNotEqualTo(two.path("docker_host").asText());
+        assertThat(progressSignals(first)).as("the copy's progress reached the workflow's current details")
+                .anyMatch(message -> message.startsWith("Unpacking build cache ("));
         assertThat(docker(one.path("docker_host").asText(), "images", "--format", "{{.Repository}}:{{.Tag}}"))
                 .contains("warm:1");
         assertThat(docker(two.path("docker_host").asText(), "run", "--rm", "warm:1", "cat", "/warm.txt"))
@@ -250,6 +256,23 @@ class GoldenCacheIT {
         JsonNode golden = api.get("/v1/projects/" + PROJECT + "/golden", teamKey).body();
         assertThat(golden.path("status").asText()).isEqualTo("none");
         assertThat(golden.path("hosts").path(host.hostId()).path("generation").asLong()).isZero();
+    }
+
+    /** The progress messages the host signalled to the session's workflow, which shows them in the Temporal UI. */
+    private static List<String> progressSignals(String sessionId) {
+        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
+                WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:7233").build());
+        try {
+            return WorkflowClient.newInstance(stubs).fetchHistory("session-" + sessionId).getEvents().stream()
+                    .filter(HistoryEvent::hasWorkflowExecutionSignaledEventAttributes)
+                    .map(HistoryEvent::getWorkflowExecutionSignaledEventAttributes)
+                    .filter(signal -> signal.getSignalName().equals("progress"))
+                    .map(signal -> DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(0,
+                            Optional.of(signal.getInput()), String.class, String.class))
+                    .toList();
+        } finally {
+            stubs.shutdown();
+        }
     }
 
     private static String startSession() {

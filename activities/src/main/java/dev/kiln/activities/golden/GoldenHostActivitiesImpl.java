@@ -21,7 +21,6 @@ import dev.kiln.workflows.golden.SessionStart;
 import dev.kiln.workflows.golden.SessionStop;
 import dev.kiln.workflows.golden.WriteRateSeries;
 import io.temporal.activity.Activity;
-import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,9 +59,10 @@ import java.util.stream.Stream;
  * that raced a promotion has read a whole, purged generation, old or new.
  */
 public final class GoldenHostActivitiesImpl implements GoldenHostActivities {
-
     public static final String MINIMAL_IMAGE = "kiln/minimal:latest";
 
+    /** How often a build's or session's progress reaches its workflow's current details. */
+    private static final Duration PROGRESS_SIGNAL_INTERVAL = Duration.ofSeconds(3);
     /** Short: builds stop their daemon before promote, and a slow shutdown holds up the whole build. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
@@ -134,8 +134,7 @@ public final class GoldenHostActivitiesImpl implements GoldenHostActivities {
 
     @Override
     public GoldenBuildResult build(GoldenBuildRequest request) {
-        ActivityExecutionContext activity = Activity.getExecutionContext();
-        return build(request, activity::heartbeat);
+        return build(request, new ProgressReporter(Activity.getExecutionContext(), PROGRESS_SIGNAL_INTERVAL));
     }
 
     /** The build with the heartbeat passed in: a heartbeat that throws (a cancel) stops and cleans up the build. */
@@ -710,8 +709,7 @@ public final class GoldenHostActivitiesImpl implements GoldenHostActivities {
 
     @Override
     public SessionInfo startSession(SessionStart request) {
-        ActivityExecutionContext activity = Activity.getExecutionContext();
-        return startSession(request, activity::heartbeat);
+        return startSession(request, new ProgressReporter(Activity.getExecutionContext(), PROGRESS_SIGNAL_INTERVAL));
     }
 
     /** Written beside a session's data dir when its copy is complete. */

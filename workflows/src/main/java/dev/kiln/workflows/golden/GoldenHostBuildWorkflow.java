@@ -1,5 +1,6 @@
 package dev.kiln.workflows.golden;
 
+import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.UpdateMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
@@ -21,4 +22,8 @@ public interface GoldenHostBuildWorkflow {
     /** The live write-rate series, asked from the host. */
     @UpdateMethod
     WriteRateSeries writeRate();
+
+    /** The host's progress message ("Unpacking build cache (2.1/7.0 GB)"), shown as the current details. */
+    @SignalMethod
+    void progress(String message);
 }

@@ -119,4 +119,9 @@ public final class GoldenHostBuildWorkflowImpl implements GoldenHostBuildWorkflo
         }
         return root.getMessage();
     }
+
+    @Override
+    public void progress(String message) {
+        Workflow.setCurrentDetails(message);
+    }
 }

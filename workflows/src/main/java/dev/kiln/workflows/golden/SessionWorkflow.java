@@ -16,4 +16,8 @@ public interface SessionWorkflow {
 
     @SignalMethod
     void stop(String by);
+
+    /** The host's progress message ("Unpacking build cache (2.1/7.0 GB)"), shown as the current details. */
+    @SignalMethod
+    void progress(String message);
 }
