@@ -2,6 +2,7 @@ package dev.kiln.api;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.kiln.activities.golden.ProcFs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -12,7 +13,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -210,7 +210,7 @@ final class HostDaemon implements AutoCloseable {
             String namespace = readString(root.resolve("netns")).orElse(null);
             // The pid file may name a process that reused the number: only a dockerd of this directory is stopped.
             Optional<ProcessHandle> dockerd = readLong(root.resolve("docker.pid")).flatMap(ProcessHandle::of)
-                    .filter(handle -> commandLine(handle.pid()).contains(root.toString()));
+                    .filter(handle -> ProcFs.commandLine(handle.pid()).contains(root.toString()));
             tearDown(root, namespace, dockerd, problems);
             if (!problems.isEmpty()) {
                 System.err.println("could not fully remove the abandoned daemon in " + root + ": " + problems);
@@ -243,7 +243,7 @@ final class HostDaemon implements AutoCloseable {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
-        for (long pid : processesMentioning(root)) {
+        for (long pid : ProcFs.processesMentioning(root)) {
             // Orphans with nothing to save: no point giving them the grace a live daemon gets.
             ProcessHandle.of(pid).ifPresent(handle -> kill(handle, problems));
         }
@@ -252,14 +252,14 @@ final class HostDaemon implements AutoCloseable {
             deleteQuietly(SHIM_SOCKETS.resolve(sha256(execRoot.resolve("containerd").resolve("containerd.sock")
                     + "/moby/" + container)));
         }
-        for (String mount : mountsUnder(root)) {
+        for (String mount : ProcFs.mountsUnder(root)) {
             try {
                 run("umount", "-l", mount);
             } catch (IOException | InterruptedException | RuntimeException e) {
                 problems.add("umount " + mount + ": " + e.getMessage());
             }
         }
-        List<String> stillMounted = mountsUnder(root);
+        List<String> stillMounted = ProcFs.mountsUnder(root);
         if (!stillMounted.isEmpty()) {
             // rm -rf through a mount would delete whatever the mount shows, which may not be ours.
             problems.add("still mounted, so not deleted: " + stillMounted);
@@ -349,43 +349,6 @@ final class HostDaemon implements AutoCloseable {
         } catch (IOException e) {
             return List.of();
         }
-    }
-
-    /** containerd and its shims name their sockets under the exec root on their command lines. */
-    private static List<Long> processesMentioning(Path root) {
-        long self = ProcessHandle.current().pid();
-        return ProcessHandle.allProcesses()
-                .map(ProcessHandle::pid)
-                .filter(pid -> pid != self && commandLine(pid).contains(root + "/"))
-                .toList();
-    }
-
-    private static String commandLine(long pid) {
-        try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), UTF_8)
-                    .replace('\0', ' ');
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    /** Mount points at or below {@code root}, deepest first, so that each is unmounted before what holds it. */
-    private static List<String> mountsUnder(Path root) {
-        try {
-            return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                    .map(line -> unescape(line.split(" ")[4]))
-                    .filter(mount -> mount.equals(root.toString()) || mount.startsWith(root + "/"))
-                    .distinct()
-                    .sorted(Comparator.comparingInt(String::length).reversed())
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** mountinfo writes space, tab, newline and backslash as octal escapes. */
-    private static String unescape(String field) {
-        return field.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
     }
 
     /** Keeps dockerd's log beside the test reports, since its directory goes. */

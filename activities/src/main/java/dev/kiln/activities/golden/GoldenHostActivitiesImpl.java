@@ -483,7 +483,7 @@ public final class GoldenHostActivitiesImpl implements GoldenHostActivities {
         }
         DaemonPaths paths = layout.daemon("build", buildId);
         if (builds.containsKey(buildId) || SessionDaemon.running(paths).isPresent()
-                || !SessionDaemon.mountsUnder(data).isEmpty()) {
+                || !ProcFs.mountsUnder(data).isEmpty()) {
             throw ApplicationFailure.newNonRetryableFailure("build " + buildId + " is still running; its daemon must"
                     + " exit before the purge", FailureType.GOLDEN_CONFLICT.name());
         }

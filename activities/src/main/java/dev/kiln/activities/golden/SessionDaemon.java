@@ -171,7 +171,7 @@ public final class SessionDaemon {
         for (long pid : cgroupProcesses(cgroups)) {
             ProcessHandle.of(pid).ifPresent(handle -> kill(handle, problems));
         }
-        for (long pid : processesMentioning(paths.runDir())) {
+        for (long pid : ProcFs.processesMentioning(paths.runDir())) {
             ProcessHandle.of(pid).ifPresent(handle -> kill(handle, problems));
         }
         for (String container : containerIds(dataRoot)) {
@@ -179,16 +179,16 @@ public final class SessionDaemon {
                     .resolve("containerd.sock") + "/moby/" + container)));
         }
         removeCgroups(cgroups);
-        List<String> mounts = new ArrayList<>(mountsUnder(paths.runDir()));
-        mounts.addAll(mountsUnder(dataRoot));
+        List<String> mounts = new ArrayList<>(ProcFs.mountsUnder(paths.runDir()));
+        mounts.addAll(ProcFs.mountsUnder(dataRoot));
         for (String mount : mounts) {
             Commands.Result result = Commands.exec(List.of("umount", "-l", mount), COMMAND_TIMEOUT);
             if (!result.ok()) {
                 problems.add("umount " + mount + ": " + result.output().strip());
             }
         }
-        if (!mountsUnder(paths.runDir()).isEmpty()) {
-            problems.add("still mounted, so not deleted: " + mountsUnder(paths.runDir()));
+        if (!ProcFs.mountsUnder(paths.runDir()).isEmpty()) {
+            problems.add("still mounted, so not deleted: " + ProcFs.mountsUnder(paths.runDir()));
         } else {
             try {
                 Commands.removeTree(paths.runDir());
@@ -210,10 +210,10 @@ public final class SessionDaemon {
     /** Fails if anything of the daemon is still running or mounted; for checks after a stop. */
     static boolean leftOver(DaemonPaths paths, Path dataRoot) {
         return running(paths).isPresent()
-                || !processesMentioning(paths.runDir()).isEmpty()
+                || !ProcFs.processesMentioning(paths.runDir()).isEmpty()
                 || !cgroupProcesses(cgroupDirs(paths.cgroupParent())).isEmpty()
                 || Files.exists(Path.of("/var/run/netns", paths.netns()))
-                || !mountsUnder(dataRoot).isEmpty()
+                || !ProcFs.mountsUnder(dataRoot).isEmpty()
                 || Files.exists(paths.runDir());
     }
 
@@ -318,34 +318,6 @@ public final class SessionDaemon {
                 // a cgroup with a task still exiting; harmless and removed by the next teardown
             }
         }
-    }
-
-    /** containerd and its shims name their sockets under the exec root on their command lines. */
-    static List<Long> processesMentioning(Path runDir) {
-        long self = ProcessHandle.current().pid();
-        String needle = runDir + "/";
-        return ProcessHandle.allProcesses()
-                .map(ProcessHandle::pid)
-                .filter(pid -> pid != self && Commands.commandLine(pid).contains(needle))
-                .toList();
-    }
-
-    /** Mount points at or below {@code root}, deepest first. */
-    static List<String> mountsUnder(Path root) {
-        try {
-            return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                    .map(line -> unescape(line.split(" ")[4]))
-                    .filter(mount -> mount.equals(root.toString()) || mount.startsWith(root + "/"))
-                    .distinct()
-                    .sorted(Comparator.comparingInt(String::length).reversed())
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String unescape(String field) {
-        return field.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
     }
 
     private static void deleteQuietly(Path path) {

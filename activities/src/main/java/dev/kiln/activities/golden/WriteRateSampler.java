@@ -97,7 +97,7 @@ public final class WriteRateSampler implements AutoCloseable {
             pids.add(handle.pid());
             handle.descendants().forEach(child -> pids.add(child.pid()));
         });
-        pids.addAll(SessionDaemon.processesMentioning(paths.runDir()));
+        pids.addAll(ProcFs.processesMentioning(paths.runDir()));
         pids.addAll(SessionDaemon.cgroupProcesses(SessionDaemon.cgroupDirs(paths.cgroupParent())));
         Map<Long, Long> readings = new TreeMap<>();
         for (long pid : pids) {

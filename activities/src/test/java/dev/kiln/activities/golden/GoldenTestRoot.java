@@ -39,7 +39,7 @@ final class GoldenTestRoot implements AutoCloseable {
                 System.err.println(e.getMessage());
             }
         }
-        for (String mount : SessionDaemon.mountsUnder(root)) {
+        for (String mount : ProcFs.mountsUnder(root)) {
             Commands.exec(List.of("umount", "-l", mount), java.time.Duration.ofSeconds(30));
         }
         Commands.removeTree(root);
