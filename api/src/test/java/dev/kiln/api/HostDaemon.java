@@ -3,17 +3,15 @@ package dev.kiln.api;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.kiln.activities.golden.ProcFs;
+import dev.kiln.db.Ids;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -249,7 +247,7 @@ final class HostDaemon implements AutoCloseable {
         }
         for (String container : containers) {
             removeCgroups(container);
-            deleteQuietly(SHIM_SOCKETS.resolve(sha256(execRoot.resolve("containerd").resolve("containerd.sock")
+            deleteQuietly(SHIM_SOCKETS.resolve(Ids.sha256Hex(execRoot.resolve("containerd").resolve("containerd.sock")
                     + "/moby/" + container)));
         }
         for (String mount : ProcFs.mountsUnder(root)) {
@@ -404,13 +402,6 @@ final class HostDaemon implements AutoCloseable {
         }
     }
 
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     record CommandResult(int exitCode, String output) {}
 

@@ -1,20 +1,17 @@
 package dev.kiln.activities.golden;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 import dev.kiln.activities.golden.GoldenLayout.DaemonPaths;
+import dev.kiln.db.Ids;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -175,7 +172,7 @@ public final class SessionDaemon {
             ProcessHandle.of(pid).ifPresent(handle -> kill(handle, problems));
         }
         for (String container : containerIds(dataRoot)) {
-            deleteQuietly(SHIM_SOCKETS.resolve(sha256(paths.execRoot().resolve("containerd")
+            deleteQuietly(SHIM_SOCKETS.resolve(Ids.sha256Hex(paths.execRoot().resolve("containerd")
                     .resolve("containerd.sock") + "/moby/" + container)));
         }
         removeCgroups(cgroups);
@@ -328,13 +325,6 @@ public final class SessionDaemon {
         }
     }
 
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     static void sleep(Duration duration) {
         try {
