@@ -59,9 +59,9 @@ final class SandboxContainers {
      * attempt's create fail with a conflict, and that attempt's container is returned instead.
      */
     String createOnce(CreateContainerCmd create, Map<String, String> labels, String imageRef, String owner) {
-        Optional<Container> existing = find(labels);
+        Optional<String> existing = startIfListed(labels);
         if (existing.isPresent()) {
-            return ensureRunning(existing.get());
+            return existing.get();
         }
         String containerId;
         try {
@@ -86,9 +86,9 @@ final class SandboxContainers {
     private String awaitConcurrent(Map<String, String> labels, ConflictException conflict) {
         long started = System.nanoTime();
         while (true) {
-            Optional<Container> created = find(labels);
+            Optional<String> created = startIfListed(labels);
             if (created.isPresent()) {
-                return ensureRunning(created.get());
+                return created.get();
             }
             if (System.nanoTime() - started >= CONCURRENT_CREATE_WAIT.toNanos()) {
                 throw conflict;
@@ -100,6 +100,23 @@ final class SandboxContainers {
                 conflict.addSuppressed(e);
                 throw conflict;
             }
+        }
+    }
+
+    /**
+     * The container carrying {@code labels}, started if need be; empty when there is none, or when the one listed
+     * cannot be started yet. Docker lists a container while its create is still registering it, and answers 404 to
+     * a start in that window.
+     */
+    private Optional<String> startIfListed(Map<String, String> labels) {
+        Optional<Container> listed = find(labels);
+        if (listed.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ensureRunning(listed.get()));
+        } catch (NotFoundException e) {
+            return Optional.empty();
         }
     }
 

@@ -12,12 +12,11 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -113,11 +112,9 @@ public final class ParallelCopier {
             thread.setDaemon(true);
             return thread;
         });
-        Set<Process> running = ConcurrentHashMap.newKeySet();
-        AtomicReference<RuntimeException> firstError = new AtomicReference<>();
-        List<Future<?>> futures = new ArrayList<>();
+        CopyProcesses processes = new CopyProcesses();
         for (List<String> job : jobs) {
-            futures.add(pool.submit(() -> runJob(job, running, firstError)));
+            pool.submit(() -> processes.run(job));
         }
         pool.shutdown();
         try {
@@ -125,8 +122,8 @@ public final class ParallelCopier {
                 progress.report(Math.min(total, Commands.apparentSize(destination)), total);
             }
         } catch (InterruptedException | RuntimeException e) {
+            processes.stop();
             pool.shutdownNow();
-            running.forEach(Process::destroyForcibly);
             try {
                 pool.awaitTermination(30, TimeUnit.SECONDS);
             } catch (InterruptedException again) {
@@ -138,35 +135,91 @@ public final class ParallelCopier {
             }
             throw (RuntimeException) e;
         }
-        if (firstError.get() != null) {
-            throw firstError.get();
-        }
+        processes.throwFirstError();
     }
 
-    private static void runJob(List<String> job, Set<Process> running, AtomicReference<RuntimeException> firstError) {
-        if (firstError.get() != null || Thread.currentThread().isInterrupted()) {
-            return;
-        }
-        Process process = null;
-        try {
-            process = new ProcessBuilder(job).redirectErrorStream(true).start();
-            running.add(process);
-            String output = new String(process.getInputStream().readAllBytes(), UTF_8);
-            int exit = process.waitFor();
-            if (exit != 0) {
-                firstError.compareAndSet(null, new IllegalStateException(
-                        String.join(" ", job) + " exited " + exit + ": " + output.strip()));
+    /**
+     * The cp processes of one copy. Starting one and stopping them all take the same lock, so no cp can start
+     * after a stop; each job waits for its cp to be reaped, so once the pool has ended no cp is left, not even as
+     * a zombie.
+     */
+    private static final class CopyProcesses {
+
+        private final Set<Process> running = new HashSet<>();
+        private final AtomicReference<RuntimeException> firstError = new AtomicReference<>();
+        private boolean stopped;
+
+        void run(List<String> job) {
+            Process process;
+            try {
+                process = start(job);
+            } catch (IOException e) {
+                firstError.compareAndSet(null, new UncheckedIOException(String.join(" ", job), e));
+                return;
             }
-        } catch (IOException e) {
-            firstError.compareAndSet(null, new UncheckedIOException(String.join(" ", job), e));
-        } catch (InterruptedException e) {
-            if (process != null) {
+            if (process == null) {
+                return;
+            }
+            try {
+                String output = new String(process.getInputStream().readAllBytes(), UTF_8);
+                int exit = awaitExit(process);
+                if (exit != 0 && !isStopped()) {
+                    firstError.compareAndSet(null, new IllegalStateException(
+                            String.join(" ", job) + " exited " + exit + ": " + output.strip()));
+                }
+            } catch (IOException e) {
+                if (!isStopped()) {
+                    firstError.compareAndSet(null, new UncheckedIOException(String.join(" ", job), e));
+                }
+            } finally {
                 process.destroyForcibly();
+                awaitExit(process);
+                synchronized (this) {
+                    running.remove(process);
+                }
             }
-            Thread.currentThread().interrupt();
-        } finally {
-            if (process != null) {
-                running.remove(process);
+        }
+
+        /** After the first failed job, as after a stop, no new job starts: the copy has failed either way. */
+        private synchronized Process start(List<String> job) throws IOException {
+            if (stopped || firstError.get() != null) {
+                return null;
+            }
+            Process process = new ProcessBuilder(job).redirectErrorStream(true).start();
+            running.add(process);
+            return process;
+        }
+
+        synchronized void stop() {
+            stopped = true;
+            running.forEach(Process::destroyForcibly);
+        }
+
+        private synchronized boolean isStopped() {
+            return stopped;
+        }
+
+        void throwFirstError() {
+            if (firstError.get() != null) {
+                throw firstError.get();
+            }
+        }
+
+        /** Waits through interrupts: the pool's shutdown interrupts jobs whose cp has just been killed anyway. */
+        private static int awaitExit(Process process) {
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        return process.waitFor();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }
