@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.api.cli.KilnCli;
 import dev.kiln.api.core.GoldenGcSchedule;
 import dev.kiln.db.HostDao;
+import dev.kiln.db.Ids;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.schedules.ScheduleActionStartWorkflow;
@@ -46,7 +47,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GoldenCacheIT {
     private static final Duration BUILD = Duration.ofMinutes(3);
-    private static final String PROJECT = "webapp";
+    /**
+     * Unique per run: workflow ids follow project ids, and a Temporal server kept between runs may still hold the
+     * workflows of a run that was killed, bound to a control queue nobody polls any more.
+     */
+    private static final String PROJECT = "webapp-" + Ids.newId("p").substring(2, 10);
     /** Where the warm-up script tells the test which workspace path its long-running container bind-mounted. */
     private static final Path BIND_SOURCE_NOTE = Path.of("/tmp/kiln-golden-it-bind-source");
     /**
@@ -82,10 +87,28 @@ class GoldenCacheIT {
 
     @AfterAll
     static void stopHost() throws InterruptedException, IOException {
+        stopSessionsLeftByAFailedTest();
         if (host != null) {
             host.close();
         }
         Files.deleteIfExists(BIND_SOURCE_NOTE);
+    }
+
+    /** Sessions outlive their host process by design, so each one's daemon must be stopped through the API. */
+    private static void stopSessionsLeftByAFailedTest() throws InterruptedException {
+        if (api == null) {
+            return;
+        }
+        List<String> live = STACK.database().jdbi().withHandle(handle -> handle.createQuery(
+                "SELECT id FROM sessions WHERE status IN ('starting', 'running')").mapTo(String.class).list());
+        for (String session : live) {
+            api.delete("/v1/sessions/" + session, teamKey);
+        }
+        for (String session : live) {
+            Await.until(Duration.ofSeconds(60), () -> api.get("/v1/sessions/" + session, teamKey).body().path("status")
+                    .asText(), status -> !status.equals("starting") && !status.equals("running"),
+                    "session " + session + " to stop");
+        }
     }
 
     @Test

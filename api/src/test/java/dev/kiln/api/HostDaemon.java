@@ -3,7 +3,7 @@ package dev.kiln.api;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.kiln.activities.golden.ProcFs;
-import dev.kiln.db.Ids;
+import dev.kiln.activities.golden.SessionDaemon;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -46,7 +46,6 @@ final class HostDaemon implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     /** Where containerd 1.6 puts shim sockets: outside the exec root, so they are removed by name. */
-    private static final Path SHIM_SOCKETS = Path.of("/run/containerd/s");
     private static final Path CGROUPS = Path.of("/sys/fs/cgroup");
 
     /** Daemons not yet closed: the shutdown hook closes them when a run ends without reaching its teardown. */
@@ -247,8 +246,7 @@ final class HostDaemon implements AutoCloseable {
         }
         for (String container : containers) {
             removeCgroups(container);
-            deleteQuietly(SHIM_SOCKETS.resolve(Ids.sha256Hex(execRoot.resolve("containerd").resolve("containerd.sock")
-                    + "/moby/" + container)));
+            deleteQuietly(SessionDaemon.shimSocket(execRoot, container));
         }
         for (String mount : ProcFs.mountsUnder(root)) {
             try {

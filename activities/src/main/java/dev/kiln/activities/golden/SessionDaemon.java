@@ -1,17 +1,20 @@
 package dev.kiln.activities.golden;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 import dev.kiln.activities.golden.GoldenLayout.DaemonPaths;
-import dev.kiln.db.Ids;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -172,8 +175,7 @@ public final class SessionDaemon {
             ProcessHandle.of(pid).ifPresent(handle -> kill(handle, problems));
         }
         for (String container : containerIds(dataRoot)) {
-            deleteQuietly(SHIM_SOCKETS.resolve(Ids.sha256Hex(paths.execRoot().resolve("containerd")
-                    .resolve("containerd.sock") + "/moby/" + container)));
+            deleteQuietly(shimSocket(paths.execRoot(), container));
         }
         removeCgroups(cgroups);
         List<String> mounts = new ArrayList<>(ProcFs.mountsUnder(paths.runDir()));
@@ -325,6 +327,19 @@ public final class SessionDaemon {
         }
     }
 
+    /**
+     * The shim socket containerd makes for a container of the dockerd with this exec root; a killed daemon leaves it
+     * behind. This code runs on hosts, which do not carry kiln-api's classes (dev.kiln.db), so it hashes by itself.
+     */
+    public static Path shimSocket(Path execRoot, String containerId) {
+        String address = execRoot.resolve("containerd").resolve("containerd.sock") + "/moby/" + containerId;
+        try {
+            return SHIM_SOCKETS.resolve(HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(address.getBytes(UTF_8))));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     static void sleep(Duration duration) {
         try {
