@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import dev.kiln.activities.docker.DockerClients;
+import dev.kiln.db.HostAuditDao;
 import dev.kiln.db.SnapshotDao;
 import dev.kiln.db.SnapshotRow;
 import java.net.http.HttpRequest;
@@ -17,8 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** A snapshot is a workflow: kiln-api going away while the host works on it loses nothing. */
-class SnapshotSurvivesApiRestartIT {
+/** kiln-api going away, briefly, while hosts work: nothing is lost and the rows still match the containers. */
+class KilnApiRestartIT {
     @RegisterExtension
     static final KilnApiStack STACK = new KilnApiStack();
 
@@ -86,5 +87,38 @@ class SnapshotSurvivesApiRestartIT {
         assertThat(templates.findValuesAsText("name")).contains("survivor");
         assertThat(STACK.client().get("/v1/sandboxes/" + sandboxId, STACK.adminKey).body().path("status").asText())
                 .isEqualTo("running");
+    }
+
+    /**
+     * The host pauses its sandboxes after three failed heartbeats, well inside the API's 90 s heartbeat timeout, so
+     * kiln-api never marks the host unreachable; the host's next heartbeat must still bring the row to paused.
+     */
+    @Test
+    void aSandboxTheHostPausedWhileCutOffReadsPausedAndResumesThroughTheApi() throws Exception {
+        ApiTestClient.Reply created = STACK.client().post("/v1/sandboxes", STACK.adminKey, Map.of("template", "minimal"));
+        assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
+        String sandboxId = created.body().path("id").asText();
+        String containerId = DOCKER.listContainersCmd().withLabelFilter(Map.of("kiln.sandbox", sandboxId)).exec()
+                .get(0).getId();
+
+        STACK.restart(() -> Await.until(Duration.ofSeconds(60),
+                () -> DOCKER.inspectContainerCmd(containerId).exec().getState().getPaused(), Boolean.TRUE::equals,
+                "the host to pause its sandbox once cut off"));
+
+        Await.until(Duration.ofSeconds(60),
+                () -> STACK.client().get("/v1/sandboxes/" + sandboxId, STACK.adminKey).body().path("status").asText(),
+                "paused"::equals, "the sandbox row to follow its paused container");
+        assertThat(STACK.client().get("/v1/hosts/" + host.hostId(), STACK.adminKey).body().path("status").asText())
+                .as("the outage was shorter than the heartbeat timeout").isEqualTo("online");
+        assertThat(STACK.database().jdbi().onDemand(HostAuditDao.class).events(host.hostId()))
+                .contains("sandboxes_paused_by_host")
+                .doesNotContain("marked_down");
+
+        ApiTestClient.Reply resumed = STACK.client().post("/v1/sandboxes/" + sandboxId + "/resume", STACK.adminKey, Map.of());
+        assertThat(resumed.body().path("status").asText()).as("%s", resumed.body()).isEqualTo("running");
+        ApiTestClient.Reply echoed = STACK.client().post("/v1/sandboxes/" + sandboxId + "/exec", STACK.adminKey,
+                Map.of("command", "echo thawed"));
+        assertThat(echoed.body().path("stdout").asText()).isEqualTo("thawed\n");
+        assertThat(STACK.client().delete("/v1/sandboxes/" + sandboxId, STACK.adminKey).status()).isEqualTo(204);
     }
 }

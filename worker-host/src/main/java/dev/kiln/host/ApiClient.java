@@ -66,8 +66,11 @@ public final class ApiClient {
                 response.path("refresh_token").asText());
     }
 
-    public void heartbeat(HostCredentials credentials, Map<String, Object> load) throws IOException, InterruptedException {
-        post("v1/hosts/" + credentials.hostId() + "/heartbeat", load, Map.of("X-Host-Token", credentials.token()), 204);
+    /** @param pausedSandboxes the host paused its sandboxes while it could not reach kiln-api */
+    public void heartbeat(HostCredentials credentials, Map<String, Object> load, boolean pausedSandboxes)
+            throws IOException, InterruptedException {
+        post("v1/hosts/" + credentials.hostId() + "/heartbeat" + (pausedSandboxes ? "?paused_sandboxes=true" : ""),
+                load, Map.of("X-Host-Token", credentials.token()), 204);
     }
 
     /**

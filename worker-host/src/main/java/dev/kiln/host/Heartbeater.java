@@ -35,6 +35,11 @@ public final class Heartbeater implements Managed {
     });
     private volatile HostCredentials credentials;
     private int consecutiveNetworkFailures;
+    /**
+     * Set when the host paused its sandboxes, cleared once a heartbeat has told kiln-api, which may not have noticed
+     * an outage that short and still list them as running.
+     */
+    private boolean pausedSandboxes;
 
     public Heartbeater(ApiClient api, CredentialsStore store, HostCredentials credentials,
             Supplier<Map<String, Object>> load, Duration interval, Runnable onDeleted, Runnable onIsolated) {
@@ -75,8 +80,9 @@ public final class Heartbeater implements Managed {
 
     void beat() throws InterruptedException {
         try {
-            api.heartbeat(credentials, load.get());
+            api.heartbeat(credentials, load.get(), pausedSandboxes);
             consecutiveNetworkFailures = 0;
+            pausedSandboxes = false;
         } catch (ApiClient.ApiError error) {
             handleRefusal(error);
         } catch (IOException e) {
@@ -86,6 +92,7 @@ public final class Heartbeater implements Managed {
             // so freeze them rather than let them change state nobody can observe.
             if (consecutiveNetworkFailures == NETWORK_FAILURES_BEFORE_ISOLATED) {
                 onIsolated.run();
+                pausedSandboxes = true;
             }
         }
     }

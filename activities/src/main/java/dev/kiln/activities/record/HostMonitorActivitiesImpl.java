@@ -67,7 +67,28 @@ public final class HostMonitorActivitiesImpl implements HostMonitorActivities {
                 stopped.add(missing.id());
             }
         }
+        recordPausedByHost(hostId, sandboxes, bySandbox, now);
         return stopped;
+    }
+
+    /**
+     * Rows still running whose container the host paused when it was cut off from kiln-api. An outage shorter than
+     * the heartbeat timeout never marked them missing, so without this they would read running while frozen.
+     */
+    private void recordPausedByHost(String hostId, SandboxDao sandboxes, Map<String, ContainerState> bySandbox,
+            Instant now) {
+        List<String> paused = new ArrayList<>();
+        for (SandboxRow running : sandboxes.listOnHost(hostId, List.of("running"))) {
+            ContainerState container = bySandbox.get(running.id());
+            if (container != null && "paused".equals(container.state())
+                    && sandboxes.transition(running.id(), "running", "paused", now) > 0) {
+                paused.add(running.id());
+            }
+        }
+        if (!paused.isEmpty()) {
+            jdbi.onDemand(HostAuditDao.class).insert(hostId, "sandboxes_paused_by_host", ACTOR,
+                    Map.of("sandbox_ids", paused));
+        }
     }
 
     /** What a missing sandbox becomes, given what the host reports for its container (null: no container). */

@@ -31,7 +31,7 @@ public final class HostLifecycle {
      * Signal-with-start: the first heartbeat (registration) starts the workflow, later ones only signal it, and a
      * host whose workflow was lost (retention, a reset) gets a fresh one instead of an error.
      */
-    public void heartbeat(String hostId, long receivedEpochMs) {
+    public void heartbeat(String hostId, long receivedEpochMs, boolean pausedSandboxes) {
         HostWorkflow workflow = temporal.newWorkflowStub(HostWorkflow.class, WorkflowOptions.newBuilder()
                 .setWorkflowId(HostWorkflow.workflowId(hostId))
                 .setTaskQueue(controlTaskQueue)
@@ -43,7 +43,7 @@ public final class HostLifecycle {
                 .build());
         BatchRequest request = temporal.newSignalWithStartRequest();
         request.add(workflow::run, new HostState(hostId, "online", receivedEpochMs, heartbeatTimeout.toMillis(), 0));
-        request.add(workflow::heartbeat, new HostHeartbeat(receivedEpochMs));
+        request.add(workflow::heartbeat, new HostHeartbeat(receivedEpochMs, pausedSandboxes));
         temporal.signalWithStart(request);
     }
 

@@ -128,7 +128,7 @@ public final class HostService {
             handle.attach(HostTokenDao.class).insertRefreshToken(Ids.newId("hrt"), hostId, Ids.sha256Hex(refreshToken),
                     now, now.plus(REFRESH_TOKEN_LIFETIME));
         });
-        lifecycle.heartbeat(hostId, now.toEpochMilli());
+        lifecycle.heartbeat(hostId, now.toEpochMilli(), false);
         return new HostRegistered(HostView.of(find(hostId)), hostTokens.issue(hostId), refreshToken);
     }
 
@@ -149,13 +149,14 @@ public final class HostService {
         return new HostCredentials(hostTokens.issue(hostId), replacement);
     }
 
-    public void heartbeat(String hostToken, String hostId, Map<String, Object> load) {
+    /** @param pausedSandboxes the host paused its sandboxes while cut off, so their rows need reconciling */
+    public void heartbeat(String hostToken, String hostId, Map<String, Object> load, boolean pausedSandboxes) {
         authenticateHost(hostToken, hostId);
         Instant now = clock.instant();
         if (jdbi.onDemand(HostDao.class).recordHeartbeat(hostId, load == null ? Map.of() : load, now) == 0) {
             throw ApiException.notFound("host", hostId);
         }
-        lifecycle.heartbeat(hostId, now.toEpochMilli());
+        lifecycle.heartbeat(hostId, now.toEpochMilli(), pausedSandboxes);
     }
 
     public HostView setDraining(Caller caller, String hostId, boolean draining) {

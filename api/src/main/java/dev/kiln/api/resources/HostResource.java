@@ -124,8 +124,9 @@ public final class HostResource {
     @POST
     @Path("/{id}/heartbeat")
     public Response heartbeat(
-            @HeaderParam("X-Host-Token") String hostToken, @PathParam("id") String hostId, Map<String, Object> load) {
-        hosts.heartbeat(hostToken, hostId, load);
+            @HeaderParam("X-Host-Token") String hostToken, @PathParam("id") String hostId,
+            @QueryParam("paused_sandboxes") boolean pausedSandboxes, Map<String, Object> load) {
+        hosts.heartbeat(hostToken, hostId, load, pausedSandboxes);
         return Response.noContent().build();
     }
 }

@@ -33,6 +33,7 @@ public final class HostWorkflowImpl implements HostWorkflow {
     private HostState state;
     private int pendingHeartbeats;
     private long latestHeartbeatMs;
+    private boolean sandboxesPausedWhileCutOff;
     private String deletedBy;
 
     @Override
@@ -62,10 +63,17 @@ public final class HostWorkflowImpl implements HostWorkflow {
             pendingHeartbeats = 0;
             heartbeatsThisRun += received;
             boolean wasUnreachable = !"online".equals(state.status());
+            boolean pausedWhileCutOff = sandboxesPausedWhileCutOff;
+            sandboxesPausedWhileCutOff = false;
             state = state.withHeartbeats(latestHeartbeatMs, received);
             silentSince = Workflow.currentTimeMillis();
             if (wasUnreachable) {
                 comeBack();
+            } else if (pausedWhileCutOff) {
+                // The outage was shorter than the heartbeat timeout, but long enough for the host to freeze its
+                // sandboxes: rows still read running.
+                Workflow.setCurrentDetails("the host paused its sandboxes while cut off; reconciling them");
+                reconcileSandboxes();
             }
             showHeartbeat();
             if (heartbeatsThisRun >= HEARTBEATS_PER_RUN || Workflow.getInfo().isContinueAsNewSuggested()) {
@@ -80,6 +88,10 @@ public final class HostWorkflowImpl implements HostWorkflow {
         monitor.markOnline(state.hostId());
         setStatus("online");
         Workflow.setCurrentDetails("online again; reconciling sandboxes");
+        reconcileSandboxes();
+    }
+
+    private void reconcileSandboxes() {
         try {
             List<ContainerState> containers = agent("list sandbox containers").listSandboxContainers();
             List<String> stopped = monitor.reconcile(state.hostId(), containers);
@@ -149,6 +161,7 @@ public final class HostWorkflowImpl implements HostWorkflow {
     public void heartbeat(HostHeartbeat heartbeat) {
         pendingHeartbeats++;
         latestHeartbeatMs = Math.max(latestHeartbeatMs, heartbeat.receivedEpochMs());
+        sandboxesPausedWhileCutOff |= heartbeat.sandboxesPausedWhileCutOff();
     }
 
     @Override

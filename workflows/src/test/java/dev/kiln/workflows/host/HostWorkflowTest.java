@@ -126,7 +126,7 @@ class HostWorkflowTest {
     void heartbeatsKeepTheHostOnline() {
         for (int i = 0; i < 5; i++) {
             environment.sleep(Duration.ofSeconds(30));
-            host.heartbeat(new HostHeartbeat(environment.currentTimeMillis()));
+            host.heartbeat(new HostHeartbeat(environment.currentTimeMillis(), false));
         }
         environment.sleep(Duration.ofSeconds(60));
 
@@ -139,10 +139,24 @@ class HostWorkflowTest {
     void aHeartbeatAfterAnOutageBringsTheHostBackAndReconcilesItsSandboxes() {
         environment.sleep(Duration.ofSeconds(100));
 
-        host.heartbeat(new HostHeartbeat(environment.currentTimeMillis()));
+        host.heartbeat(new HostHeartbeat(environment.currentTimeMillis(), false));
         environment.sleep(Duration.ofSeconds(1));
 
         assertThat(events).containsExactly("unreachable after 90s", "online", "reconcile 2 containers",
+                "remove kiln/deleted:latest", "forget kiln/deleted:latest");
+        assertThat(host.state().status()).isEqualTo("online");
+    }
+
+    @Test
+    void aHostThatPausedItsSandboxesWhileCutOffIsReconciledThoughItNeverReadUnreachable() {
+        environment.sleep(Duration.ofSeconds(80));
+
+        host.heartbeat(new HostHeartbeat(environment.currentTimeMillis(), true));
+        environment.sleep(Duration.ofSeconds(1));
+        host.heartbeat(new HostHeartbeat(environment.currentTimeMillis(), false));
+        environment.sleep(Duration.ofSeconds(1));
+
+        assertThat(events).containsExactly("reconcile 2 containers",
                 "remove kiln/deleted:latest", "forget kiln/deleted:latest");
         assertThat(host.state().status()).isEqualTo("online");
     }
@@ -159,7 +173,7 @@ class HostWorkflowTest {
     void thousandsOfHeartbeatsContinueAsNewSoNoRunsHistoryGrowsUnbounded() {
         int beats = 2 * HostWorkflowImpl.HEARTBEATS_PER_RUN + 200;
         for (int i = 0; i < beats; i++) {
-            host.heartbeat(new HostHeartbeat(environment.currentTimeMillis()));
+            host.heartbeat(new HostHeartbeat(environment.currentTimeMillis(), false));
         }
         environment.sleep(Duration.ofSeconds(5));
 
