@@ -413,13 +413,19 @@ class BuildArchiveAndCancelIT {
     /** A real tar.gz of one small file, made by tar as a user would. */
     private static byte[] tarGz() throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("kiln-archive-it-");
-        Files.writeString(dir.resolve("hello.txt"), "hello from the archive\n");
+        Path file = Files.writeString(dir.resolve("hello.txt"), "hello from the archive\n");
         Path archive = dir.resolve("files.tar.gz");
-        Process tar = new ProcessBuilder("tar", "-czf", archive.toString(), "-C", dir.toString(), "hello.txt")
-                .redirectErrorStream(true).start();
-        assertThat(tar.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(tar.exitValue()).as(new String(tar.getInputStream().readAllBytes())).isZero();
-        return Files.readAllBytes(archive);
+        try {
+            Process tar = new ProcessBuilder("tar", "-czf", archive.toString(), "-C", dir.toString(), "hello.txt")
+                    .redirectErrorStream(true).start();
+            assertThat(tar.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(tar.exitValue()).as(new String(tar.getInputStream().readAllBytes())).isZero();
+            return Files.readAllBytes(archive);
+        } finally {
+            Files.deleteIfExists(archive);
+            Files.deleteIfExists(file);
+            Files.delete(dir);
+        }
     }
 
     /** {@code size} bytes that start like gzip, generated as they are sent rather than held. */
