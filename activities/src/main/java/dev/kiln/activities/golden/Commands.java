@@ -80,15 +80,6 @@ final class Commands {
         return Long.parseLong(first.split("\\s+")[0]);
     }
 
-    static String commandLine(long pid) {
-        try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), UTF_8)
-                    .replace('\0', ' ');
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
     static Optional<String> readString(Path file) {
         try {
             return Optional.of(Files.readString(file).strip());

@@ -1,5 +1,7 @@
 package dev.kiln.activities.golden;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,7 +28,12 @@ public final class ProcFs {
 
     /** The process's arguments joined by spaces; empty when it is gone or unreadable. */
     public static String commandLine(long pid) {
-        return Commands.commandLine(pid);
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), UTF_8)
+                    .replace('\0', ' ');
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** Mount points at or below {@code root}, deepest first, so that each is unmounted before what holds it. */

@@ -155,7 +155,7 @@ public final class SessionDaemon {
     static Optional<ProcessHandle> running(DaemonPaths paths) {
         return Commands.readLong(paths.pidFile()).flatMap(ProcessHandle::of)
                 .filter(ProcessHandle::isAlive)
-                .filter(handle -> Commands.commandLine(handle.pid()).contains(paths.runDir().toString()));
+                .filter(handle -> ProcFs.commandLine(handle.pid()).contains(paths.runDir().toString()));
     }
 
     /**
