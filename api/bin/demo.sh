@@ -34,7 +34,7 @@ call() { curl -sS -H "Authorization: Bearer $KILN_ADMIN_KEY" -H 'Content-Type: a
 
 if ! curl -sf http://127.0.0.1:8081/healthcheck >/dev/null 2>&1; then
   say "Starting kiln-api (log: $logs/kiln-api.log)"
-  setsid nohup java -jar api/target/kiln-api.jar server api/config.yml >"$logs/kiln-api.log" 2>&1 < /dev/null &
+  setsid nohup java -jar api/server/target/kiln-api.jar server api/config.yml >"$logs/kiln-api.log" 2>&1 < /dev/null &
   echo $! > "$state/kiln-api.pid"
   for _ in $(seq 1 120); do
     curl -sf http://127.0.0.1:8081/healthcheck >/dev/null 2>&1 && break

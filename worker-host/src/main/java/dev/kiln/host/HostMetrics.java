@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.uber.m3.tally.Scope;
 import com.uber.m3.tally.ScopeCloseException;
 import dev.kiln.activities.golden.GoldenCopyListener;
-import dev.kiln.activities.metrics.TemporalMetrics;
+import dev.kiln.workflows.TemporalMetrics;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.micrometer.core.instrument.Counter;

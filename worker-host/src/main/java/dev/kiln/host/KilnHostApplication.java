@@ -5,11 +5,11 @@ import com.github.dockerjava.api.DockerClient;
 import dev.kiln.activities.docker.ArchiveSource;
 import dev.kiln.activities.docker.BaseImages;
 import dev.kiln.activities.docker.DockerClients;
-import dev.kiln.activities.docker.HostAgentActivitiesImpl;
-import dev.kiln.activities.docker.SandboxActivitiesImpl;
+import dev.kiln.activities.docker.LifecycleHostActivitiesImpl;
+import dev.kiln.activities.docker.BuildSandboxHostActivitiesImpl;
 import dev.kiln.activities.docker.SandboxHostActivitiesImpl;
 import dev.kiln.activities.golden.GoldenHostActivitiesImpl;
-import dev.kiln.activities.metrics.SandboxSampler;
+import dev.kiln.activities.sampler.SandboxSampler;
 import dev.kiln.workflows.TaskQueues;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
@@ -75,7 +75,7 @@ public class KilnHostApplication extends Application<KilnHostConfiguration> {
             BaseImages.requirePresent(docker, BaseImages.DEBIAN_IMAGE, "make it with scripts/make-debian-base.sh");
         }
         // Exits from its own thread so that the activity or heartbeat that learned of the deletion can finish first.
-        HostAgentActivitiesImpl agent = new HostAgentActivitiesImpl(docker, () -> {
+        LifecycleHostActivitiesImpl agent = new LifecycleHostActivitiesImpl(docker, () -> {
             LOG.info("kiln-api deleted this host: credentials wiped, exiting");
             store.wipe();
             new Thread(() -> System.exit(EXIT_HOST_DELETED), "kiln-host-exit").start();
@@ -108,7 +108,7 @@ public class KilnHostApplication extends Application<KilnHostConfiguration> {
                 .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
                 .build());
         SandboxSampler sampler = new SandboxSampler(docker);
-        worker.registerActivitiesImplementations(new SandboxActivitiesImpl(docker, archives),
+        worker.registerActivitiesImplementations(new BuildSandboxHostActivitiesImpl(docker, archives),
                 new SandboxHostActivitiesImpl(docker, sampler), agent,
                 new GoldenHostActivitiesImpl(stateDir.resolve("golden"), docker, Clock.systemUTC(), metrics));
         environment.lifecycle().manage(new Managed() {

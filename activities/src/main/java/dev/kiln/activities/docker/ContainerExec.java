@@ -1,5 +1,6 @@
 package dev.kiln.activities.docker;
 
+import dev.kiln.workflows.sandbox.StepProgress;
 import static java.util.Objects.requireNonNull;
 
 import com.github.dockerjava.api.DockerClient;

@@ -2,8 +2,8 @@ package dev.kiln.activities.docker;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.kiln.activities.recipe.ExecutionContext;
-import dev.kiln.activities.recipe.Shell;
+import dev.kiln.workflows.build.recipe.ExecutionContext;
+import dev.kiln.workflows.build.recipe.Shell;
 import dev.kiln.workflows.sandbox.HealthProbe;
 import dev.kiln.workflows.sandbox.HealthResult;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.kiln.activities.docker;
 
+import dev.kiln.workflows.sandbox.StepProgress;
 import static java.util.Objects.requireNonNull;
 
 import com.github.dockerjava.api.DockerClient;
@@ -12,7 +13,7 @@ import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
-import dev.kiln.activities.metrics.SandboxSampler;
+import dev.kiln.activities.sampler.SandboxSampler;
 import dev.kiln.workflows.sandbox.CreateSandbox;
 import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.SandboxExec;
@@ -43,7 +44,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
 
-    static final String SANDBOX_LABEL = HostAgentActivitiesImpl.SANDBOX_LABEL;
+    static final String SANDBOX_LABEL = LifecycleHostActivitiesImpl.SANDBOX_LABEL;
     static final String SANDBOX_ROLE = "sandbox";
     /** Overrides the role a snapshot inherits from its sandbox, as a template's does for build sandboxes. */
     static final String SNAPSHOT_ROLE = "snapshot";
@@ -347,7 +348,7 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
 
     private Optional<InspectImageResponse> snapshotImage(String imageRef, String sandboxId) {
         return images.labelledWith(imageRef, SANDBOX_LABEL, sandboxId).filter(image ->
-                SNAPSHOT_ROLE.equals(SandboxImages.labels(image).get(SandboxActivitiesImpl.ROLE_LABEL)));
+                SNAPSHOT_ROLE.equals(SandboxImages.labels(image).get(BuildSandboxHostActivitiesImpl.ROLE_LABEL)));
     }
 
     private void removePartialImage(String imageRef, String sandboxId, Exception failure) {
@@ -361,13 +362,13 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
     }
 
     private static Map<String, String> labels(String sandboxId) {
-        return Map.of(SANDBOX_LABEL, sandboxId, SandboxActivitiesImpl.ROLE_LABEL, SANDBOX_ROLE);
+        return Map.of(SANDBOX_LABEL, sandboxId, BuildSandboxHostActivitiesImpl.ROLE_LABEL, SANDBOX_ROLE);
     }
 
     private static Map<String, String> snapshotLabels(SnapshotSandbox request) {
         Map<String, String> labels = new HashMap<>(request.labels() == null ? Map.of() : request.labels());
         labels.put(SANDBOX_LABEL, request.sandboxId());
-        labels.put(SandboxActivitiesImpl.ROLE_LABEL, SNAPSHOT_ROLE);
+        labels.put(BuildSandboxHostActivitiesImpl.ROLE_LABEL, SNAPSHOT_ROLE);
         return labels;
     }
 

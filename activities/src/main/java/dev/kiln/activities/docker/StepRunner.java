@@ -1,10 +1,11 @@
 package dev.kiln.activities.docker;
 
+import dev.kiln.workflows.sandbox.StepProgress;
 import static java.util.Objects.requireNonNull;
 
-import dev.kiln.activities.recipe.ExecutionContext;
-import dev.kiln.activities.recipe.Instruction;
-import dev.kiln.activities.recipe.Shell;
+import dev.kiln.workflows.build.recipe.ExecutionContext;
+import dev.kiln.workflows.build.recipe.Instruction;
+import dev.kiln.workflows.build.recipe.Shell;
 import dev.kiln.workflows.sandbox.RunStep;
 import dev.kiln.workflows.sandbox.StepContext;
 import dev.kiln.workflows.sandbox.StepOutcome;

@@ -1,5 +1,6 @@
 package dev.kiln.activities.docker;
 
+import dev.kiln.workflows.sandbox.StepProgress;
 import static dev.kiln.activities.docker.DockerTestSupport.MINIMAL_IMAGE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,7 +38,7 @@ class ContainerExecTest {
         support.image(MINIMAL_IMAGE);
         BaseImages.ensureMinimal(docker, MINIMAL_IMAGE);
         exec = new ContainerExec(docker);
-        containerId = support.container(new SandboxActivitiesImpl(docker, buildId -> {
+        containerId = support.container(new BuildSandboxHostActivitiesImpl(docker, buildId -> {
                     throw new IOException("no archives in these tests");
                 })
                 .createBuildSandbox(new CreateBuildSandbox(BUILD_ID, MINIMAL_IMAGE, 1, 128)));

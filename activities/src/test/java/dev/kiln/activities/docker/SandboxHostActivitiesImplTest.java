@@ -8,7 +8,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.model.Container;
-import dev.kiln.activities.metrics.SandboxSampler;
+import dev.kiln.activities.sampler.SandboxSampler;
 import dev.kiln.workflows.FailureType;
 import dev.kiln.workflows.sandbox.CreateSandbox;
 import dev.kiln.workflows.sandbox.ImageInfo;

@@ -14,7 +14,7 @@ import dev.kiln.workflows.sandbox.HealthProbe;
 import dev.kiln.workflows.sandbox.HealthResult;
 import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.RunStep;
-import dev.kiln.workflows.sandbox.SandboxActivities;
+import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.sandbox.StepContext;
 import dev.kiln.workflows.sandbox.StepOutcome;
 import dev.kiln.workflows.sandbox.UploadArchive;
@@ -194,8 +194,8 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
         runningStep = step.number();
         enter(step.phase() + " step " + step.number(), "step " + step.number() + "/" + total + ": " + step.text());
         records.recordStepStarted(input.buildId(), step);
-        SandboxActivities stepRunner = Workflow.newActivityStub(
-                SandboxActivities.class, ActivityCatalog.step(hostId, step.timeoutSeconds(), step.text()));
+        BuildSandboxHostActivities stepRunner = Workflow.newActivityStub(
+                BuildSandboxHostActivities.class, ActivityCatalog.step(hostId, step.timeoutSeconds(), step.text()));
         StepOutcome outcome = stepRunner.runStep(new RunStep(input.buildId(), containerId, step.number(),
                 step.instruction(), step.arguments(), context, step.timeoutSeconds()));
         records.recordStepFinished(input.buildId(), step, outcome);
@@ -210,7 +210,7 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
     private void probe(TemplateBuildInput input, String containerId, String user) {
         HealthcheckSpec spec = input.healthcheck();
         enter("healthcheck", "probing `" + spec.command() + "` every " + Duration.ofMillis(spec.intervalMs()));
-        SandboxActivities prober = Workflow.newActivityStub(SandboxActivities.class,
+        BuildSandboxHostActivities prober = Workflow.newActivityStub(BuildSandboxHostActivities.class,
                 ActivityCatalog.healthcheck(hostId, Duration.ofSeconds(input.deadlineSeconds()), "healthcheck " + spec.command()));
         HealthResult result = prober.probeHealth(new HealthProbe(input.buildId(), containerId, spec.command(), user,
                 spec.intervalMs(), spec.timeoutMs(), spec.startPeriodMs(), spec.retries()));
@@ -245,8 +245,8 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
         return text.length() <= ERROR_TAIL_CHARS ? text : "..." + text.substring(text.length() - ERROR_TAIL_CHARS);
     }
 
-    private SandboxActivities host(String summary) {
-        return Workflow.newActivityStub(SandboxActivities.class, ActivityCatalog.host(hostId, summary));
+    private BuildSandboxHostActivities host(String summary) {
+        return Workflow.newActivityStub(BuildSandboxHostActivities.class, ActivityCatalog.host(hostId, summary));
     }
 
     /** Heartbeat silence or a queue nobody polls: the host (or its worker) is gone, not the step's fault. */
@@ -306,7 +306,7 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
             if (hostId != null) {
                 destroySandbox(hostId, input.buildId());
                 if (imageCreated && !published) {
-                    Workflow.newActivityStub(SandboxActivities.class, ActivityCatalog.cleanup(hostId, "remove image"))
+                    Workflow.newActivityStub(BuildSandboxHostActivities.class, ActivityCatalog.cleanup(hostId, "remove image"))
                             .removeImage(input.imageRef());
                 }
             }
@@ -325,7 +325,7 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
     }
 
     private static void destroySandbox(String onHost, String buildId) {
-        Workflow.newActivityStub(SandboxActivities.class, ActivityCatalog.cleanup(onHost, "destroy build sandbox"))
+        Workflow.newActivityStub(BuildSandboxHostActivities.class, ActivityCatalog.cleanup(onHost, "destroy build sandbox"))
                 .destroyBuildSandbox(buildId);
     }
 

@@ -13,6 +13,6 @@ public interface GoldenClearWorkflow {
         return "golden-clear-" + projectId;
     }
 
-    @WorkflowMethod
+    @WorkflowMethod(name = "GoldenClearWorkflow")
     void clear(String projectId);
 }

@@ -9,6 +9,6 @@ public interface GoldenGcWorkflow {
     /** Prefix of the schedule ids, one per control task queue. */
     String SCHEDULE_ID = "golden-gc";
 
-    @WorkflowMethod
+    @WorkflowMethod(name = "GoldenGcWorkflow")
     void collect(long idleDays);
 }

@@ -16,14 +16,14 @@ public interface GoldenHostBuildWorkflow {
     }
 
     /** Returns the host's golden status after the build: {@code ready}, {@code failed} or (cancelled) none/ready. */
-    @WorkflowMethod
+    @WorkflowMethod(name = "GoldenHostBuildWorkflow")
     String run(GoldenHostBuild build);
 
     /** The live write-rate series, asked from the host. */
-    @UpdateMethod
+    @UpdateMethod(name = "writeRate")
     WriteRateSeries writeRate();
 
     /** The host's progress message ("Unpacking build cache (2.1/7.0 GB)"), shown as the current details. */
-    @SignalMethod
+    @SignalMethod(name = "progress")
     void progress(String message);
 }

@@ -16,17 +16,17 @@ public interface GoldenWorkflow {
         return "golden-" + projectId;
     }
 
-    @WorkflowMethod
+    @WorkflowMethod(name = "GoldenWorkflow")
     void run(GoldenInput input);
 
-    @SignalMethod
+    @SignalMethod(name = "trigger")
     void trigger(String by);
 
     /** Cancels the running round (each host kills its script and daemon) and drops a queued one. */
-    @SignalMethod
+    @SignalMethod(name = "cancel")
     void cancel(String by);
 
     /** {@code building}, {@code queued} (building, with a round queued) or {@code idle}. */
-    @QueryMethod
+    @QueryMethod(name = "state")
     String state();
 }

@@ -11,13 +11,13 @@ public interface SessionWorkflow {
         return "session-" + sessionId;
     }
 
-    @WorkflowMethod
+    @WorkflowMethod(name = "SessionWorkflow")
     void run(SessionInput input);
 
-    @SignalMethod
+    @SignalMethod(name = "stop")
     void stop(String by);
 
     /** The host's progress message ("Unpacking build cache (2.1/7.0 GB)"), shown as the current details. */
-    @SignalMethod
+    @SignalMethod(name = "progress")
     void progress(String message);
 }

@@ -5,7 +5,7 @@ import static dev.kiln.workflows.SearchAttributeKeys.KIND;
 import static dev.kiln.workflows.SearchAttributeKeys.STATUS;
 
 import dev.kiln.workflows.ActivityCatalog;
-import dev.kiln.workflows.sandbox.SandboxActivities;
+import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.sandbox.SandboxWorkflow;
 import dev.kiln.workflows.template.TemplateRecordActivities;
 import io.temporal.failure.ActivityFailure;
@@ -25,8 +25,8 @@ public final class HostWorkflowImpl implements HostWorkflow {
     /** Added with sandbox workflows and template deletion; hosts that came back before it skip both. */
     private static final String END_SANDBOXES_AND_REMOVE_IMAGES = "end-sandboxes-and-remove-images";
 
-    private final HostMonitorActivities monitor =
-            Workflow.newActivityStub(HostMonitorActivities.class, ActivityCatalog.record());
+    private final HostRecordActivities monitor =
+            Workflow.newActivityStub(HostRecordActivities.class, ActivityCatalog.record());
     private final TemplateRecordActivities templates =
             Workflow.newActivityStub(TemplateRecordActivities.class, ActivityCatalog.record());
 
@@ -120,7 +120,7 @@ public final class HostWorkflowImpl implements HostWorkflow {
     /** Images of templates deleted while the host was away. */
     private void removePendingImages() {
         List<String> images = templates.pendingRemovals(state.hostId());
-        SandboxActivities host = Workflow.newActivityStub(SandboxActivities.class,
+        BuildSandboxHostActivities host = Workflow.newActivityStub(BuildSandboxHostActivities.class,
                 ActivityCatalog.hostLifecycle(state.hostId(), "remove images of deleted templates"));
         for (String imageRef : images) {
             Workflow.setCurrentDetails("online again; removing " + imageRef + " of a deleted template");
@@ -132,7 +132,7 @@ public final class HostWorkflowImpl implements HostWorkflow {
     private void retire() {
         Workflow.setCurrentDetails("deleted by " + deletedBy + "; destroying what is left on the host");
         setStatus("deleted");
-        HostAgentActivities agent = agent("destroy sandboxes and shut down");
+        LifecycleHostActivities agent = agent("destroy sandboxes and shut down");
         try {
             agent.destroyAllSandboxes();
             agent.shutDown();
@@ -143,8 +143,8 @@ public final class HostWorkflowImpl implements HostWorkflow {
         }
     }
 
-    private HostAgentActivities agent(String summary) {
-        return Workflow.newActivityStub(HostAgentActivities.class, ActivityCatalog.hostLifecycle(state.hostId(), summary));
+    private LifecycleHostActivities agent(String summary) {
+        return Workflow.newActivityStub(LifecycleHostActivities.class, ActivityCatalog.hostLifecycle(state.hostId(), summary));
     }
 
     private void showHeartbeat() {

@@ -17,34 +17,34 @@ public interface SandboxWorkflow {
         return "sandbox-" + sandboxId;
     }
 
-    @WorkflowMethod
+    @WorkflowMethod(name = "SandboxWorkflow")
     void run(SandboxInput input);
 
     /** Completes once the container runs, or its creation failed: returns {@code running} or {@code stopped}. */
-    @UpdateMethod
+    @UpdateMethod(name = "started")
     String started();
 
-    @UpdateMethod
+    @UpdateMethod(name = "exec")
     SandboxExecResult exec(ExecCommand command);
 
-    @UpdateMethod
+    @UpdateMethod(name = "pause")
     void pause();
 
-    @UpdateMethod
+    @UpdateMethod(name = "resume")
     void resume();
 
     /** The host's live metric tiers. */
-    @UpdateMethod
+    @UpdateMethod(name = "metrics")
     SandboxMetrics metrics();
 
     /** Removes the container and ends the workflow. */
-    @UpdateMethod
+    @UpdateMethod(name = "destroy")
     void destroy();
 
     /** The sandbox ended elsewhere (its host was deleted, or a snapshot destroyed it): end without touching the host. */
-    @SignalMethod
+    @SignalMethod(name = "ended")
     void ended(String reason);
 
-    @QueryMethod
+    @QueryMethod(name = "status")
     String status();
 }

@@ -10,6 +10,6 @@ public interface SnapshotWorkflow {
         return "snapshot-" + snapshotId;
     }
 
-    @WorkflowMethod
+    @WorkflowMethod(name = "SnapshotWorkflow")
     String run(SnapshotInput input);
 }

@@ -8,7 +8,7 @@ import static dev.kiln.workflows.SearchAttributeKeys.TEMPLATE;
 
 import dev.kiln.workflows.ActivityCatalog;
 import dev.kiln.workflows.sandbox.ImageInfo;
-import dev.kiln.workflows.sandbox.SandboxActivities;
+import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.sandbox.SandboxHostActivities;
 import dev.kiln.workflows.sandbox.SandboxMetrics;
 import dev.kiln.workflows.sandbox.SandboxWorkflow;
@@ -116,7 +116,7 @@ public final class SnapshotWorkflowImpl implements SnapshotWorkflow {
         Workflow.newDetachedCancellationScope(() -> {
             if (held) {
                 try {
-                    Workflow.newActivityStub(SandboxActivities.class,
+                    Workflow.newActivityStub(BuildSandboxHostActivities.class,
                             ActivityCatalog.cleanup(input.hostId(), "remove partial image")).removeImage(input.imageRef());
                 } catch (ActivityFailure unreachable) {
                     LOG.warn("partial image {} could not be removed: {}", input.imageRef(), unreachable.getMessage());

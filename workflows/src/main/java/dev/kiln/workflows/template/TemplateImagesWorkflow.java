@@ -16,9 +16,9 @@ public interface TemplateImagesWorkflow {
         return "template-" + teamId + "-" + name;
     }
 
-    @WorkflowMethod
+    @WorkflowMethod(name = "TemplateImagesWorkflow")
     void run();
 
-    @SignalMethod
+    @SignalMethod(name = "remove")
     void remove(TemplateImage image);
 }

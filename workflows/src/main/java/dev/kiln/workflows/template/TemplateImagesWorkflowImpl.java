@@ -3,7 +3,7 @@ package dev.kiln.workflows.template;
 import static dev.kiln.workflows.SearchAttributeKeys.KIND;
 
 import dev.kiln.workflows.ActivityCatalog;
-import dev.kiln.workflows.sandbox.SandboxActivities;
+import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
@@ -30,7 +30,7 @@ public final class TemplateImagesWorkflowImpl implements TemplateImagesWorkflow 
             // All hosts at once: one slow host must not hold back the others.
             Map<String, Promise<Void>> removals = new LinkedHashMap<>();
             for (String hostId : targets.online()) {
-                SandboxActivities host = Workflow.newActivityStub(SandboxActivities.class,
+                BuildSandboxHostActivities host = Workflow.newActivityStub(BuildSandboxHostActivities.class,
                         ActivityCatalog.hostLifecycle(hostId, "remove " + image.imageRef()));
                 removals.put(hostId, Async.procedure(host::removeImage, image.imageRef()));
             }

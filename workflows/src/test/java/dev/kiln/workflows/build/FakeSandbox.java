@@ -6,7 +6,7 @@ import dev.kiln.workflows.sandbox.HealthProbe;
 import dev.kiln.workflows.sandbox.HealthResult;
 import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.RunStep;
-import dev.kiln.workflows.sandbox.SandboxActivities;
+import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.sandbox.StepContext;
 import dev.kiln.workflows.sandbox.StepOutcome;
 import dev.kiln.workflows.sandbox.UploadArchive;
@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * A host that executes steps by rule: ENV/USER/WORKDIR change the context as the real host does, a RUN
  * containing "fail" exits 2, one containing "block" heartbeats until cancelled.
  */
-final class FakeSandbox implements SandboxActivities {
+final class FakeSandbox implements BuildSandboxHostActivities {
     final List<String> events = new CopyOnWriteArrayList<>();
     final List<RunStep> steps = new CopyOnWriteArrayList<>();
     final CountDownLatch blockedStepStarted = new CountDownLatch(1);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.workflows.KilnTestWorkflows;
 import dev.kiln.workflows.TaskQueues;
-import dev.kiln.workflows.sandbox.SandboxActivities;
+import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.template.RemovalTargets;
 import dev.kiln.workflows.template.TemplateRecordActivities;
 import io.temporal.api.history.v1.History;
@@ -38,7 +38,7 @@ class HostWorkflowTest {
     void start(TestWorkflowEnvironment environment, WorkflowClient client, Worker controlWorker) {
         this.environment = environment;
         this.client = client;
-        controlWorker.registerActivitiesImplementations(new HostMonitorActivities() {
+        controlWorker.registerActivitiesImplementations(new HostRecordActivities() {
             @Override
             public void markUnreachable(String hostId, long silentForMs) {
                 events.add("unreachable after " + Duration.ofMillis(silentForMs).toSeconds() + "s");
@@ -76,15 +76,15 @@ class HostWorkflowTest {
             }
         });
         // Of the host's sandbox activities the host workflow only removes images.
-        SandboxActivities imageRemover = (SandboxActivities) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {SandboxActivities.class}, (proxy, method, args) -> {
+        BuildSandboxHostActivities imageRemover = (BuildSandboxHostActivities) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {BuildSandboxHostActivities.class}, (proxy, method, args) -> {
                     if (!method.getName().equals("removeImage")) {
                         throw new UnsupportedOperationException(method.getName());
                     }
                     events.add("remove " + args[0]);
                     return null;
                 });
-        environment.newWorker(TaskQueues.host(HOST)).registerActivitiesImplementations(imageRemover, new HostAgentActivities() {
+        environment.newWorker(TaskQueues.host(HOST)).registerActivitiesImplementations(imageRemover, new LifecycleHostActivities() {
             @Override
             public List<ContainerState> listSandboxContainers() {
                 return List.of(new ContainerState("sb-1", "c1", "running"), new ContainerState("sb-2", "c2", "exited"));

@@ -8,7 +8,7 @@ import dev.kiln.workflows.KilnTestWorkflows;
 import dev.kiln.workflows.RecordingFake;
 import dev.kiln.workflows.TaskQueues;
 import dev.kiln.workflows.sandbox.ImageInfo;
-import dev.kiln.workflows.sandbox.SandboxActivities;
+import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.sandbox.SandboxHostActivities;
 import dev.kiln.workflows.sandbox.SandboxMetrics;
 import io.temporal.client.WorkflowClient;
@@ -43,7 +43,7 @@ class SnapshotWorkflowTest {
         this.controlWorker = controlWorker;
         controlWorker.registerActivitiesImplementations(fake.of(SnapshotRecordActivities.class));
         environment.newWorker(TaskQueues.host(HOST)).registerActivitiesImplementations(
-                fake.of(SandboxHostActivities.class), fake.of(SandboxActivities.class));
+                fake.of(SandboxHostActivities.class), fake.of(BuildSandboxHostActivities.class));
         environment.start();
     }
 

@@ -1,0 +1,304 @@
+package dev.kiln.activities.docker;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.exception.BadRequestException;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import dev.kiln.workflows.build.recipe.ExecutionContext;
+import dev.kiln.workflows.sandbox.CommitSandbox;
+import dev.kiln.workflows.sandbox.CreateBuildSandbox;
+import dev.kiln.workflows.sandbox.HealthProbe;
+import dev.kiln.workflows.sandbox.HealthResult;
+import dev.kiln.workflows.sandbox.ImageInfo;
+import dev.kiln.workflows.sandbox.RunStep;
+import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
+import dev.kiln.workflows.sandbox.StepContext;
+import dev.kiln.workflows.sandbox.StepOutcome;
+import dev.kiln.workflows.sandbox.UploadArchive;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** Build sandboxes on the local Docker engine. */
+public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostActivities {
+
+    static final String BUILD_LABEL = "kiln.build";
+    static final String ROLE_LABEL = "kiln.role";
+    static final String BUILD_ROLE = "build";
+    /**
+     * Docker copies the container's labels into a committed image, and containers inherit their image's labels,
+     * so without an override every container started from a template would claim to be a build sandbox.
+     */
+    static final String TEMPLATE_ROLE = "template";
+
+    private static final Duration READ_ENVIRONMENT_TIMEOUT = Duration.ofSeconds(10);
+    /** The reference's environment when the image has no {@code env} to ask. */
+    private static final Map<String, String> FALLBACK_ENVIRONMENT = Map.of(
+            "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME", "/root");
+    private static final Duration PREPARE_BUILD_FILES_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CHMOD_BUILD_FILES_TIMEOUT = Duration.ofSeconds(120);
+    private static final int DOWNLOAD_BUFFER_BYTES = 64 * 1024;
+
+    private final DockerClient docker;
+    private final ArchiveSource archives;
+    private final ContainerExec exec;
+    private final StepRunner steps;
+    private final HealthProber prober;
+    private final Flattener flattener;
+    private final SandboxContainers containers;
+    private final SandboxImages images;
+
+    /** @param archives where {@link #uploadArchive} fetches a build's uploaded archive from */
+    public BuildSandboxHostActivitiesImpl(DockerClient docker, ArchiveSource archives) {
+        this.docker = requireNonNull(docker, "docker is null");
+        this.archives = requireNonNull(archives, "archives is null");
+        this.exec = new ContainerExec(docker);
+        this.steps = new StepRunner(exec);
+        this.prober = new HealthProber(exec);
+        this.flattener = new Flattener(docker, exec);
+        this.containers = new SandboxContainers(docker);
+        this.images = new SandboxImages(docker);
+    }
+
+    @Override
+    public String createBuildSandbox(CreateBuildSandbox request) {
+        Map<String, String> labels = Map.of(BUILD_LABEL, request.buildId(), ROLE_LABEL, BUILD_ROLE);
+        return containers.createOnce(docker.createContainerCmd(request.imageRef())
+                        .withName("kiln-build-" + request.buildId())
+                        .withLabels(labels)
+                        .withCmd(SandboxContainers.KEEP_ALIVE)
+                        .withHostConfig(SandboxContainers.limits(request.vcpus(), request.memoryMb())),
+                labels, request.imageRef(), "build " + request.buildId());
+    }
+
+    @Override
+    public StepContext readEnvironment(String containerId) {
+        ExecResult result;
+        try {
+            result = exec.run(ExecRequest.asRoot(containerId, containerId + "/environment", "env",
+                    READ_ENVIRONMENT_TIMEOUT), progress -> {});
+        } catch (NotFoundException | ConflictException e) {
+            throw sandboxFailure(containerId, e);
+        }
+        if (!result.ok()) {
+            return new StepContext("", new TreeMap<>(FALLBACK_ENVIRONMENT), ExecutionContext.ROOT);
+        }
+        // The tail holds 8 KiB, far more than an image's environment, so no line is cut off at the front.
+        Map<String, String> environment = new TreeMap<>();
+        for (String line : result.stdoutTail().split("\n")) {
+            int equals = line.indexOf('=');
+            if (equals > 0) {
+                environment.put(line.substring(0, equals), line.substring(equals + 1));
+            }
+        }
+        return new StepContext("", environment, ExecutionContext.ROOT);
+    }
+
+    /**
+     * The archive is fetched and checked on the host before the sandbox sees any of it, so that a refused
+     * archive leaves nothing behind. Temp files live in {@code java.io.tmpdir} and are removed on every path.
+     */
+    @Override
+    public void uploadArchive(UploadArchive request) {
+        ActivityExecutionContext activity = Activity.getExecutionContext();
+        Path download = null;
+        Path cleanTar = null;
+        try {
+            download = Files.createTempFile("kiln-archive-", ".upload");
+            download(request.buildId(), download, new TransferMeter(activity::heartbeat));
+            cleanTar = Files.createTempFile("kiln-archive-", ".tar");
+            BuildArchive.clean(download, cleanTar, BuildArchive.MAX_UNPACKED_BYTES);
+            unpack(request, cleanTar, new TransferMeter(activity::heartbeat));
+        } catch (IOException e) {
+            throw new UncheckedIOException("uploading the archive of build " + request.buildId(), e);
+        } catch (NotFoundException | ConflictException e) {
+            throw sandboxFailure(request.containerId(), e);
+        } finally {
+            deleteQuietly(download);
+            deleteQuietly(cleanTar);
+        }
+    }
+
+    @Override
+    public StepOutcome runStep(RunStep request) {
+        ActivityExecutionContext activity = Activity.getExecutionContext();
+        try {
+            if (activity.getInfo().getAttempt() > 1) {
+                // The attempt before may have lost its worker while the step kept running in the sandbox; two
+                // copies of a step at once (two package managers, say) would fight over the same files.
+                exec.kill(request.containerId(), StepRunner.execName(request));
+            }
+            return steps.run(request, activity::heartbeat);
+        } catch (NotFoundException | ConflictException e) {
+            throw sandboxFailure(request.containerId(), e);
+        }
+    }
+
+    @Override
+    public HealthResult probeHealth(HealthProbe request) {
+        ActivityExecutionContext activity = Activity.getExecutionContext();
+        try {
+            return prober.probe(request, activity::heartbeat);
+        } catch (NotFoundException | ConflictException e) {
+            throw sandboxFailure(request.containerId(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while probing build " + request.buildId(), e);
+        }
+    }
+
+    @Override
+    public ImageInfo commitSandbox(CommitSandbox request) {
+        Optional<InspectImageResponse> existing = imageOfBuild(request.imageRef(), request.buildId());
+        if (existing.isPresent()) {
+            // An earlier attempt committed and its response was lost; committing again would leave its image
+            // dangling and report a different id.
+            return SandboxImages.imageInfo(request.imageRef(), existing.get());
+        }
+        String imageId;
+        try {
+            imageId = images.commit(request.containerId(), request.imageRef(), new SandboxImages.CommitDefaults(
+                    request.user(), request.workdir(), request.env(), templateLabels(request), true));
+        } catch (BadRequestException e) {
+            throw Failures.rejected("committing build " + request.buildId() + " into " + request.imageRef(), e);
+        } catch (NotFoundException e) {
+            throw sandboxFailure(request.containerId(), e);
+        }
+        return SandboxImages.imageInfo(request.imageRef(), docker.inspectImageCmd(imageId).exec());
+    }
+
+    @Override
+    public ImageInfo flattenSandbox(CommitSandbox request) {
+        Optional<InspectImageResponse> existing = imageOfBuild(request.imageRef(), request.buildId());
+        if (existing.isPresent()) {
+            // As for commit: an earlier attempt loaded the image and its response was lost.
+            return SandboxImages.imageInfo(request.imageRef(), existing.get());
+        }
+        ActivityExecutionContext activity = Activity.getExecutionContext();
+        Flattener.ImageDefaults defaults = new Flattener.ImageDefaults(
+                request.user(), request.workdir(), request.env(), templateLabels(request));
+        try {
+            flattener.flatten(request.buildId(), "build " + request.buildId(), request.containerId(),
+                    request.imageRef(), defaults, new TransferMeter(activity::heartbeat));
+        } catch (IOException e) {
+            throw new UncheckedIOException("flattening build " + request.buildId() + " into " + request.imageRef(), e);
+        } catch (NotFoundException e) {
+            throw sandboxFailure(request.containerId(), e);
+        }
+        return imageOfBuild(request.imageRef(), request.buildId())
+                .map(image -> SandboxImages.imageInfo(request.imageRef(), image))
+                .orElseThrow(() -> new IllegalStateException(
+                        "docker load reported no error but " + request.imageRef() + " is not the image of build "
+                                + request.buildId()));
+    }
+
+    /**
+     * Only containers that are build sandboxes: a container started from a committed template inherits the
+     * template's {@code kiln.build} label too, and must survive its build's cleanup.
+     */
+    @Override
+    public void destroyBuildSandbox(String buildId) {
+        containers.removeAll(Map.of(BUILD_LABEL, buildId, ROLE_LABEL, BUILD_ROLE));
+    }
+
+    @Override
+    public void removeImage(String imageRef) {
+        images.removeQuietly(imageRef);
+    }
+
+    private void download(String buildId, Path target, TransferMeter meter) throws IOException {
+        try (InputStream in = archives.open(buildId); OutputStream out = Files.newOutputStream(target)) {
+            byte[] buffer = new byte[DOWNLOAD_BUFFER_BYTES];
+            int read;
+            while ((read = in.read(buffer)) >= 0) {
+                out.write(buffer, 0, read);
+                meter.add(read);
+            }
+        }
+    }
+
+    /** The directory is made afresh, so that a retry leaves nothing of an earlier attempt's files behind. */
+    private void unpack(UploadArchive request, Path cleanTar, TransferMeter meter) throws IOException {
+        String name = request.buildId() + "/archive";
+        String directory = StepRunner.BUILD_FILES;
+        String prepare = "rm -rf " + directory + " && mkdir -p " + directory;
+        requireOk(exec.run(ExecRequest.asRoot(request.containerId(), name, prepare, PREPARE_BUILD_FILES_TIMEOUT),
+                progress -> meter.add(0)), "preparing " + directory);
+        try (InputStream tar = meter.counting(Files.newInputStream(cleanTar))) {
+            docker.copyArchiveToContainerCmd(request.containerId())
+                    .withRemotePath(directory)
+                    .withTarInputStream(tar)
+                    .exec();
+        } catch (RuntimeException e) {
+            meter.rethrowHeartbeatFailure();
+            throw e;
+        }
+        meter.rethrowHeartbeatFailure();
+        // Readable by the build user whatever modes the archive had; COPY runs as root, but RUN may read it too.
+        requireOk(exec.run(ExecRequest.asRoot(request.containerId(), name, "chmod -R a+rX " + directory,
+                CHMOD_BUILD_FILES_TIMEOUT), progress -> meter.add(0)), "making " + directory + " readable");
+    }
+
+    private static void requireOk(ExecResult result, String action) {
+        if (!result.ok()) {
+            throw new IllegalStateException(action + " failed with exit code " + result.exitCode() + ": "
+                    + result.stderrTail().strip());
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // A temp file left behind costs disk only; it must not replace the activity's own outcome.
+        }
+    }
+
+    /**
+     * A missing container, or one that is no longer running (its engine restarted), cannot carry on the build:
+     * what earlier steps started is gone. Any other conflict is the engine's and is rethrown for a retry.
+     */
+    private RuntimeException sandboxFailure(String containerId, DockerException failure) {
+        if (failure instanceof NotFoundException) {
+            return Failures.sandboxGone(containerId, failure);
+        }
+        try {
+            InspectContainerResponse container = docker.inspectContainerCmd(containerId).exec();
+            if (!Boolean.TRUE.equals(container.getState().getRunning())) {
+                return Failures.sandboxGone(containerId, failure);
+            }
+        } catch (NotFoundException e) {
+            return Failures.sandboxGone(containerId, failure);
+        }
+        return failure;
+    }
+
+    private Optional<InspectImageResponse> imageOfBuild(String imageRef, String buildId) {
+        return images.labelledWith(imageRef, BUILD_LABEL, buildId);
+    }
+
+    private static Map<String, String> templateLabels(CommitSandbox request) {
+        Map<String, String> labels = new HashMap<>(request.labels() == null ? Map.of() : request.labels());
+        labels.put(BUILD_LABEL, request.buildId());
+        labels.put(ROLE_LABEL, TEMPLATE_ROLE);
+        return labels;
+    }
+}

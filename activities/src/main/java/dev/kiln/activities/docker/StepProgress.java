@@ -1,4 +1,0 @@
-package dev.kiln.activities.docker;
-
-/** Heartbeat details of a running step: how long it has run and how much it has printed on both streams. */
-public record StepProgress(long elapsedMs, long outputBytes) {}

@@ -1,0 +1,124 @@
+package dev.kiln.api.control;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.kiln.db.BuildArchiveDao;
+import dev.kiln.db.BuildDao;
+import dev.kiln.db.HostRow;
+import dev.kiln.db.TemplateNameTakenException;
+import dev.kiln.db.TemplateRow;
+import dev.kiln.workflows.FailureType;
+import dev.kiln.workflows.build.BuildError;
+import dev.kiln.workflows.build.BuildRecordActivities;
+import dev.kiln.workflows.build.BuildStep;
+import dev.kiln.workflows.build.PlaceBuild;
+import dev.kiln.workflows.build.PublishTemplate;
+import dev.kiln.workflows.sandbox.StepOutcome;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import org.jdbi.v3.core.Jdbi;
+
+public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
+
+    private final Jdbi jdbi;
+    private final Clock clock;
+    private final HostPlacement placement;
+    private final RecordMetrics metrics;
+
+    public BuildRecordActivitiesImpl(Jdbi jdbi, Clock clock, HostPlacement placement) {
+        this(jdbi, clock, placement, RecordMetrics.NONE);
+    }
+
+    public BuildRecordActivitiesImpl(Jdbi jdbi, Clock clock, HostPlacement placement, RecordMetrics metrics) {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.placement = requireNonNull(placement, "placement is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
+    }
+
+    @Override
+    public void markRunning(String buildId) {
+        if (builds().markRunning(buildId, clock.instant()) == 0 && builds().findById(buildId).isEmpty()) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "build " + buildId + " does not exist", FailureType.NOT_FOUND.name());
+        }
+    }
+
+    @Override
+    public String placeBuild(PlaceBuild request) {
+        HostPlacement.Choice choice = placement.choose(request.vcpus(), request.memoryMb(),
+                Set.copyOf(request.excludedHosts()));
+        HostRow chosen = choice.host().orElseThrow(() -> ApplicationFailure.newFailure(
+                "no online host has room for " + request.vcpus() + " vCPU and " + request.memoryMb() + " MB ("
+                        + choice.candidates() + " candidates)",
+                FailureType.NO_CAPACITY.name()));
+        builds().assignHost(request.buildId(), chosen.id());
+        return chosen.id();
+    }
+
+    @Override
+    public void recordStepStarted(String buildId, BuildStep step) {
+        builds().insertStepStarted(buildId, step.number(), step.phase(), step.text(), clock.instant());
+    }
+
+    @Override
+    public void recordStepFinished(String buildId, BuildStep step, StepOutcome outcome) {
+        builds().completeStep(buildId, step.number(), outcome.stdoutTail(), outcome.stderrTail(), outcome.exitCode(),
+                outcome.ok(), outcome.elapsedMs(), clock.instant());
+        metrics.stepFinished(BuildTimings.phaseLabel(step.phase()), Duration.ofMillis(outcome.elapsedMs()));
+    }
+
+    @Override
+    public void publishTemplate(PublishTemplate request) {
+        TemplateRow template = new TemplateRow(request.templateId(), request.teamId(), request.name(), request.type(),
+                request.imageRef(), request.vcpus(), request.memoryMb(), request.sizeBytes(), request.defaultUser(),
+                request.defaultEnv(), request.defaultWorkdir(), request.buildId(), null);
+        try {
+            jdbi.inTransaction(handle -> {
+                handle.attach(BuildDao.class).publish(
+                        template, request.buildId(), request.defaultUser(), request.defaultEnv(), clock.instant());
+                return null;
+            });
+        } catch (TemplateNameTakenException e) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "template_name_taken: template name \"" + request.name() + "\" was taken while the build ran",
+                    FailureType.TEMPLATE_NAME_TAKEN.name());
+        } catch (IllegalStateException e) {
+            // The row already ended (cancelled from the API while committing): publishing now would resurrect it.
+            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureType.NOT_FOUND.name());
+        }
+        reportEnded(request.buildId());
+    }
+
+    @Override
+    public void markFailed(String buildId, BuildError error) {
+        if (builds().markFailed(buildId, error.message(), error.step(), clock.instant()) == 1) {
+            reportEnded(buildId);
+        }
+    }
+
+    @Override
+    public void markCancelled(String buildId, String fallbackBy) {
+        if (builds().markCancelled(buildId, fallbackBy, clock.instant()) == 1) {
+            reportEnded(buildId);
+        }
+    }
+
+    @Override
+    public void releaseArchive(String buildId) {
+        jdbi.onDemand(BuildArchiveDao.class).deleteByBuildId(buildId);
+    }
+
+    /** Called only by the activity that ended the row, so a retry or a late duplicate reports nothing more. */
+    private void reportEnded(String buildId) {
+        builds().findById(buildId).ifPresent(build ->
+                metrics.buildEnded(build.status(), BuildTimings.phases(build, builds().findSteps(buildId))));
+    }
+
+    private BuildDao builds() {
+        return jdbi.onDemand(BuildDao.class);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.kiln.api.control;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.kiln.db.HostDao;
+import dev.kiln.db.HostRow;
+import dev.kiln.db.HostUsageRow;
+import dev.kiln.db.PlacementDao;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Jdbi;
+
+/** Chooses the regular host that builds and sandboxes go to, from what PostgreSQL says is committed where. */
+public final class HostPlacement {
+    private final Jdbi jdbi;
+    private final Clock clock;
+    private final Duration heartbeatFreshness;
+    private final HostScheduler scheduler;
+
+    /** A chosen host, or none, and among how many candidates (for the error message). */
+    public record Choice(Optional<HostRow> host, int candidates) {}
+
+    /**
+     * @param heartbeatFreshness a host whose last heartbeat is older than this is not offered work, even
+     *     before the host monitor marks it unreachable
+     */
+    public HostPlacement(Jdbi jdbi, Clock clock, Duration heartbeatFreshness, HostScheduler scheduler) {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.heartbeatFreshness = requireNonNull(heartbeatFreshness, "heartbeatFreshness is null");
+        this.scheduler = requireNonNull(scheduler, "scheduler is null");
+    }
+
+    public Choice choose(int vcpus, int memoryMb, Set<String> excludedHosts) {
+        List<HostRow> candidates = jdbi.onDemand(HostDao.class)
+                .listPlaceable("regular", null, clock.instant().minus(heartbeatFreshness)).stream()
+                .filter(host -> !excludedHosts.contains(host.id()))
+                .toList();
+        Map<String, HostScheduler.Usage> usage = jdbi.onDemand(PlacementDao.class).usage().stream()
+                .collect(Collectors.toMap(HostUsageRow::hostId,
+                        row -> new HostScheduler.Usage(row.vcpus(), row.memoryMb(), 0)));
+        return new Choice(scheduler.choose(candidates, usage, new HostScheduler.Request(vcpus, memoryMb, 0)),
+                candidates.size());
+    }
+}

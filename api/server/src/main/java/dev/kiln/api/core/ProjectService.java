@@ -1,0 +1,343 @@
+package dev.kiln.api.core;
+
+import static dev.kiln.api.core.Requests.requireText;
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.api.representation.GoldenTriggered;
+import dev.kiln.api.representation.GoldenView;
+import dev.kiln.api.representation.ProjectView;
+import dev.kiln.api.representation.PutProjectRequest;
+import dev.kiln.api.representation.SessionView;
+import dev.kiln.api.representation.StartSessionRequest;
+import dev.kiln.api.representation.WriteRateView;
+import dev.kiln.api.errors.ApiException;
+import dev.kiln.db.GoldenBuildRow;
+import dev.kiln.db.GoldenHostRow;
+import dev.kiln.db.HostDao;
+import dev.kiln.db.HostRow;
+import dev.kiln.db.Ids;
+import dev.kiln.db.ProjectDao;
+import dev.kiln.db.ProjectRow;
+import dev.kiln.db.SessionRow;
+import dev.kiln.workflows.FailureType;
+import dev.kiln.workflows.SearchAttributeKeys;
+import dev.kiln.workflows.golden.GoldenClearWorkflow;
+import dev.kiln.workflows.golden.GoldenHostBuildWorkflow;
+import dev.kiln.workflows.golden.GoldenInput;
+import dev.kiln.workflows.golden.GoldenWorkflow;
+import dev.kiln.workflows.golden.SessionInput;
+import dev.kiln.workflows.golden.SessionWorkflow;
+import dev.kiln.workflows.golden.WriteRateSample;
+import dev.kiln.workflows.golden.WriteRateSeries;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.BatchRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributes;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Projects, their golden Docker caches on each host, and the dev sessions started from them. */
+public final class ProjectService {
+    private static final Logger LOG = LoggerFactory.getLogger(ProjectService.class);
+    /** The {@code @ActivityMethod} name of {@code GoldenHostActivities.startSession}. */
+    private static final String SESSION_START = "SessionStart";
+    private static final ObjectMapper STORED = new ObjectMapper();
+    private static final Duration CLEAR_PATIENCE = Duration.ofMinutes(2);
+
+    private final Jdbi jdbi;
+    private final WorkflowClient temporal;
+    private final String controlTaskQueue;
+    private final PendingActivityHeartbeats heartbeats;
+    private final Duration buildDeadline;
+    private final Duration heartbeatFreshness;
+    private final Clock clock;
+
+    /**
+     * @param buildDeadline bounds each host's golden build end to end
+     * @param heartbeatFreshness a host whose last heartbeat is older than this gets no golden build or session
+     */
+    public ProjectService(Jdbi jdbi, WorkflowClient temporal, String controlTaskQueue,
+            PendingActivityHeartbeats heartbeats, Duration buildDeadline, Duration heartbeatFreshness, Clock clock) {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.temporal = requireNonNull(temporal, "temporal is null");
+        this.controlTaskQueue = requireNonNull(controlTaskQueue, "controlTaskQueue is null");
+        this.heartbeats = requireNonNull(heartbeats, "heartbeats is null");
+        this.buildDeadline = requireNonNull(buildDeadline, "buildDeadline is null");
+        this.heartbeatFreshness = requireNonNull(heartbeatFreshness, "heartbeatFreshness is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    public ProjectView put(Caller caller, String id, PutProjectRequest request) {
+        if (!SafeNames.isSafe(id)) {
+            throw ApiException.badRequest("a project id must match [a-zA-Z0-9][a-zA-Z0-9._-]{0,63}");
+        }
+        String name = requireText(request.name(), "name");
+        String script = requireText(request.warmupScript(), "warmup_script");
+        boolean autoWarm = Boolean.TRUE.equals(request.autoWarm());
+        ProjectDao projects = jdbi.onDemand(ProjectDao.class);
+        String previousScript = projects.findById(id).map(ProjectRow::warmupScript).orElse(null);
+        ProjectRow project = projects.upsert(id, caller.teamId(), name, script, autoWarm, clock.instant())
+                .orElseThrow(() -> ApiException.conflict("project_id_taken", "project id " + id + " is used by another team"));
+        if (autoWarm && !script.equals(previousScript) && !placeable().isEmpty()) {
+            trigger(project, caller.keyId());
+        }
+        return ProjectView.of(project);
+    }
+
+    public GoldenTriggered build(Caller caller, String id) {
+        ProjectRow project = owned(caller, id);
+        List<HostRow> hosts = placeable();
+        if (hosts.isEmpty()) {
+            throw ApiException.conflict("no_online_hosts", "no online host can build the golden of " + id);
+        }
+        boolean queued = building(id);
+        trigger(project, caller.keyId());
+        Map<String, String> statuses = new LinkedHashMap<>();
+        hosts.forEach(host -> statuses.put(host.id(), "building"));
+        return new GoldenTriggered(statuses, queued);
+    }
+
+    private void trigger(ProjectRow project, String by) {
+        GoldenWorkflow workflow = temporal.newWorkflowStub(GoldenWorkflow.class, WorkflowOptions.newBuilder()
+                .setWorkflowId(GoldenWorkflow.workflowId(project.id()))
+                .setTaskQueue(controlTaskQueue)
+                .setStaticSummary("Golden Docker cache of project " + project.name() + " (" + project.id() + ")")
+                .setStaticDetails("**Project** `" + project.id() + "` of `" + project.teamId() + "`  \n"
+                        + "**Deadline per host** " + buildDeadline.toMinutes() + " min  \n"
+                        + "**Warm-up script**\n\n```sh\n" + project.warmupScript().replace("```", "'''") + "\n```")
+                .setTypedSearchAttributes(SearchAttributes.newBuilder()
+                        .set(SearchAttributeKeys.KIND, "golden")
+                        .set(SearchAttributeKeys.PROJECT, project.id())
+                        .set(SearchAttributeKeys.TEAM, project.teamId())
+                        .build())
+                .build());
+        BatchRequest request = temporal.newSignalWithStartRequest();
+        request.add(workflow::run, new GoldenInput(project.id(), project.teamId(), buildDeadline.toSeconds()));
+        request.add(workflow::trigger, by);
+        try {
+            temporal.signalWithStart(request);
+        } catch (RuntimeException e) {
+            LOG.error("could not trigger the golden of {}", project.id(), e);
+            throw new ApiException(503, "temporal_unavailable", "the workflow service did not take the trigger; try again");
+        }
+    }
+
+    public void cancel(Caller caller, String id) {
+        owned(caller, id);
+        if (!building(id)) {
+            throw ApiException.conflict("not_building", "no golden of " + id + " is building");
+        }
+        try {
+            temporal.newWorkflowStub(GoldenWorkflow.class, GoldenWorkflow.workflowId(id)).cancel(caller.keyId());
+        } catch (WorkflowNotFoundException e) {
+            throw ApiException.conflict("not_building", "no golden of " + id + " is building");
+        }
+    }
+
+    public void clear(Caller caller, String id) {
+        owned(caller, id);
+        if (building(id)) {
+            throw ApiException.conflict("building", "a golden of " + id + " is building; cancel it first");
+        }
+        WorkflowStub clear = temporal.newUntypedWorkflowStub("GoldenClearWorkflow", WorkflowOptions.newBuilder()
+                .setWorkflowId(GoldenClearWorkflow.workflowId(id))
+                .setTaskQueue(controlTaskQueue)
+                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                .setStaticSummary("Delete the golden of project " + id + " on every host")
+                .setStaticDetails("**Project** `" + id + "`  \n**Asked by** `" + caller.keyId() + "`")
+                .build());
+        try {
+            clear.start(id);
+            clear.getResult(CLEAR_PATIENCE.toMillis(), TimeUnit.MILLISECONDS, Void.class);
+        } catch (WorkflowFailedException e) {
+            ApplicationFailure failure = ApplicationFailures.find(e);
+            if (failure != null && FailureType.GOLDEN_CONFLICT.name().equals(failure.getType())) {
+                throw ApiException.conflict("session_copy_running", failure.getOriginalMessage());
+            }
+            throw new ApiException(502, "agent_error", "clearing the golden failed: "
+                    + (failure == null ? e.getMessage() : failure.getOriginalMessage()));
+        } catch (TimeoutException e) {
+            throw new ApiException(504, "clear_pending", "hosts are still deleting the golden of " + id);
+        }
+    }
+
+    public GoldenView golden(Caller caller, String id) {
+        owned(caller, id);
+        List<GoldenHostRow> rows = jdbi.onDemand(ProjectDao.class).goldenHosts(id);
+        Map<String, GoldenView.Host> hosts = new LinkedHashMap<>();
+        rows.forEach(row -> hosts.put(row.hostId(), GoldenView.Host.of(row)));
+        return new GoldenView(overall(rows), hosts);
+    }
+
+    /** building > all ready > failed > none. */
+    static String overall(List<GoldenHostRow> rows) {
+        if (rows.stream().anyMatch(row -> "building".equals(row.status()))) {
+            return "building";
+        }
+        if (!rows.isEmpty() && rows.stream().allMatch(row -> "ready".equals(row.status()))) {
+            return "ready";
+        }
+        if (rows.stream().anyMatch(row -> "failed".equals(row.status()))) {
+            return "failed";
+        }
+        return "none";
+    }
+
+    public WriteRateView writeRate(Caller caller, String id, String buildId) {
+        owned(caller, id);
+        GoldenBuildRow build = jdbi.onDemand(ProjectDao.class).findBuild(buildId)
+                .filter(row -> row.projectId().equals(id))
+                .orElseThrow(() -> ApiException.notFound("golden build", buildId));
+        WriteRateSeries series;
+        String source;
+        if ("building".equals(build.status())) {
+            try {
+                series = temporal.newWorkflowStub(GoldenHostBuildWorkflow.class, build.workflowId()).writeRate();
+                source = "live";
+            } catch (RuntimeException e) {
+                throw new ApiException(503, "host_unavailable", "the host of build " + buildId + " did not answer");
+            }
+        } else {
+            series = stored(build);
+            source = "stored";
+        }
+        List<WriteRateView.Sample> samples = series == null ? List.of() : series.samples().stream()
+                .map(sample -> new WriteRateView.Sample(Instant.ofEpochMilli(sample.tMs()), sample.writeBytes()))
+                .toList();
+        return new WriteRateView(buildId, build.status(), samples, series == null ? 0 : series.writeRateMbps(), source);
+    }
+
+    private static WriteRateSeries stored(GoldenBuildRow build) {
+        if (build.io() == null) {
+            return null;
+        }
+        try {
+            JsonNode io = STORED.readTree(build.io());
+            List<WriteRateSample> samples = STORED.convertValue(io.path("samples"),
+                    STORED.getTypeFactory().constructCollectionType(List.class, WriteRateSample.class));
+            return new WriteRateSeries(build.id(), samples, io.path("writeRateMbps").asDouble(),
+                    io.path("source").asText(null), false);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new IllegalStateException("stored write series of " + build.id() + " is unreadable", e);
+        }
+    }
+
+    public SessionView startSession(Caller caller, String id, StartSessionRequest request) {
+        ProjectRow project = owned(caller, id);
+        HostRow host = sessionHost(id, request == null ? null : request.hostId());
+        String sessionId = Ids.newId("ses");
+        jdbi.onDemand(ProjectDao.class).insertSession(sessionId, id, caller.teamId(), host.id(), clock.instant());
+        try {
+            WorkflowClient.start(temporal.newWorkflowStub(SessionWorkflow.class, WorkflowOptions.newBuilder()
+                    .setWorkflowId(SessionWorkflow.workflowId(sessionId))
+                    .setTaskQueue(controlTaskQueue)
+                    .setStaticSummary("Session of " + project.name() + " on " + host.id())
+                    .setStaticDetails("**Project** `" + id + "` of `" + caller.teamId() + "`  \n**Host** `" + host.id()
+                            + "`  \n**Session** `" + sessionId + "`: a copy of the project's newest golden on that"
+                            + " host, with a Docker daemon of its own")
+                    .setTypedSearchAttributes(SearchAttributes.newBuilder()
+                            .set(SearchAttributeKeys.KIND, "session")
+                            .set(SearchAttributeKeys.STATUS, "starting")
+                            .set(SearchAttributeKeys.PROJECT, id)
+                            .set(SearchAttributeKeys.HOST, host.id())
+                            .set(SearchAttributeKeys.TEAM, caller.teamId())
+                            .build())
+                    .build())::run, new SessionInput(sessionId, id, caller.teamId(), host.id()));
+        } catch (RuntimeException e) {
+            LOG.error("could not start session {}", sessionId, e);
+            jdbi.onDemand(ProjectDao.class).endSession(sessionId, "failed", "workflow not started", clock.instant());
+            throw new ApiException(503, "temporal_unavailable", "the workflow service did not accept the session; try again");
+        }
+        return session(caller, sessionId);
+    }
+
+    /**
+     * The asked host if it can take the session, else the online host with the newest golden; without a golden
+     * anywhere, any online host, where the session starts cold from an empty data dir.
+     */
+    private HostRow sessionHost(String projectId, String hostId) {
+        List<HostRow> online = placeable();
+        if (hostId != null) {
+            return online.stream().filter(host -> host.id().equals(hostId)).findFirst()
+                    .orElseThrow(() -> new ApiException(503, "host_unavailable", "host " + hostId + " is not online"));
+        }
+        Map<String, GoldenHostRow> goldens = new LinkedHashMap<>();
+        jdbi.onDemand(ProjectDao.class).goldenHosts(projectId).stream()
+                .filter(row -> row.generation() > 0)
+                .forEach(row -> goldens.put(row.hostId(), row));
+        return online.stream()
+                .filter(host -> goldens.containsKey(host.id()))
+                .max(Comparator.comparingLong(host -> goldens.get(host.id()).generation()))
+                .or(() -> online.stream().findFirst())
+                .orElseThrow(() -> ApiException.conflict("no_online_hosts", "no online host can run a session"));
+    }
+
+    public SessionView session(Caller caller, String sessionId) {
+        SessionRow row = ownedSession(caller, sessionId);
+        long copied = row.copiedBytes();
+        long total = row.totalBytes();
+        String message = "";
+        if ("starting".equals(row.status())) {
+            message = "Starting session";
+            JsonNode progress = heartbeats.latest(SessionWorkflow.workflowId(sessionId), SESSION_START).orElse(null);
+            if (progress != null) {
+                copied = progress.path("copiedBytes").asLong();
+                total = progress.path("totalBytes").asLong();
+                message = progress.path("message").asText(message);
+            }
+        }
+        return new SessionView(row.id(), row.projectId(), row.status(), message, copied, total, row.hostId(),
+                row.generation(), row.dockerHost(), row.error(), row.createdAt());
+    }
+
+    public void stopSession(Caller caller, String sessionId) {
+        SessionRow row = ownedSession(caller, sessionId);
+        if (!"starting".equals(row.status()) && !"running".equals(row.status())) {
+            return;
+        }
+        try {
+            temporal.newWorkflowStub(SessionWorkflow.class, SessionWorkflow.workflowId(sessionId)).stop(caller.keyId());
+        } catch (WorkflowNotFoundException e) {
+            jdbi.onDemand(ProjectDao.class).endSession(sessionId, "stopped", null, clock.instant());
+        }
+    }
+
+    private SessionRow ownedSession(Caller caller, String sessionId) {
+        return jdbi.onDemand(ProjectDao.class).findSession(sessionId)
+                .filter(row -> row.teamId().equals(caller.teamId()))
+                .orElseThrow(() -> ApiException.notFound("session", sessionId));
+    }
+
+    private ProjectRow owned(Caller caller, String id) {
+        return jdbi.onDemand(ProjectDao.class).findById(id)
+                .filter(row -> row.teamId().equals(caller.teamId()))
+                .orElseThrow(() -> ApiException.notFound("project", id));
+    }
+
+    private boolean building(String projectId) {
+        return jdbi.onDemand(ProjectDao.class).goldenHosts(projectId).stream()
+                .anyMatch(row -> "building".equals(row.status()));
+    }
+
+    private List<HostRow> placeable() {
+        return jdbi.onDemand(HostDao.class).listPlaceable("regular", null, clock.instant().minus(heartbeatFreshness));
+    }
+}

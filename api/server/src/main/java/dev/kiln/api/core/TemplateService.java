@@ -1,0 +1,81 @@
+package dev.kiln.api.core;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.kiln.api.control.TemplateRecordActivitiesImpl;
+import dev.kiln.api.representation.TemplateView;
+import dev.kiln.api.errors.ApiException;
+import dev.kiln.db.Ids;
+import dev.kiln.db.TemplateDao;
+import dev.kiln.db.TemplateRow;
+import dev.kiln.workflows.template.TemplateImage;
+import io.temporal.client.WorkflowClient;
+import java.util.List;
+import java.util.Set;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lists and deletes templates. A delete removes the row at once (the name is free again) and hands the image to
+ * the name's removal workflow, which takes it off every host, now or when the host returns. Sandboxes running from
+ * the template keep running: Docker keeps an image's layers while a container uses them.
+ */
+public final class TemplateService {
+    private static final Logger LOG = LoggerFactory.getLogger(TemplateService.class);
+    private static final Set<String> TYPES = Set.of("image", "snapshot");
+
+    private final Jdbi jdbi;
+    private final WorkflowClient temporal;
+    private final String controlTaskQueue;
+
+    public TemplateService(Jdbi jdbi, WorkflowClient temporal, String controlTaskQueue) {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.temporal = requireNonNull(temporal, "temporal is null");
+        this.controlTaskQueue = requireNonNull(controlTaskQueue, "controlTaskQueue is null");
+    }
+
+    public List<TemplateView> list(Caller caller, String type) {
+        if (type != null && !TYPES.contains(type)) {
+            throw ApiException.badRequest("type must be image or snapshot");
+        }
+        return jdbi.onDemand(TemplateDao.class).listVisible(caller.teamId(), type).stream().map(TemplateView::of).toList();
+    }
+
+    public List<TemplateView> listAll() {
+        return jdbi.onDemand(TemplateDao.class).listAll().stream().map(TemplateView::of).toList();
+    }
+
+    /** A team deletes its own templates; platform templates (minimal among them) are the admins'. */
+    public void delete(Caller caller, String name) {
+        TemplateRow template = jdbi.onDemand(TemplateDao.class).findVisible(caller.teamId(), name)
+                .orElseThrow(() -> ApiException.notFound("template", name));
+        if (Ids.PLATFORM_TEAM_ID.equals(template.teamId()) && !caller.teamId().equals(Ids.PLATFORM_TEAM_ID)) {
+            throw ApiException.forbidden("platform templates are deleted by admins: DELETE /v1/admin/templates/" + name);
+        }
+        remove(template);
+    }
+
+    public void deletePlatform(String name) {
+        TemplateRow template = jdbi.onDemand(TemplateDao.class).findOwned(Ids.PLATFORM_TEAM_ID, name)
+                .orElseThrow(() -> ApiException.notFound("platform template", name));
+        remove(template);
+    }
+
+    private void remove(TemplateRow template) {
+        if (Ids.MINIMAL_TEMPLATE_ID.equals(template.id())) {
+            throw ApiException.forbidden("the minimal template can never be deleted");
+        }
+        if (jdbi.onDemand(TemplateDao.class).deleteById(template.id()) == 0) {
+            return;
+        }
+        try {
+            TemplateRecordActivitiesImpl.scheduleImageRemoval(temporal, controlTaskQueue, template.teamId(),
+                    template.name(), new TemplateImage(template.id(), template.imageRef()));
+        } catch (RuntimeException e) {
+            // The row is gone and the name free; the image only costs disk until an operator removes it.
+            LOG.error("template {} deleted, but removing its image {} could not be scheduled", template.id(),
+                    template.imageRef(), e);
+        }
+    }
+}

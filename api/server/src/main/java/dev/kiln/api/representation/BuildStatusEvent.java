@@ -1,0 +1,16 @@
+package dev.kiln.api.representation;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.kiln.db.BuildRow;
+
+/** Data of an {@code event: status} on a build's event stream. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record BuildStatusEvent(
+        String status, int currentStep, int totalSteps, BuildView.ErrorView error, String templateId,
+        String cancelledBy) {
+
+    public static BuildStatusEvent of(BuildRow row) {
+        return new BuildStatusEvent(row.status(), row.currentStep(), row.totalSteps(), BuildView.ErrorView.of(row),
+                row.templateId(), row.cancelledBy());
+    }
+}

@@ -1,0 +1,53 @@
+package dev.kiln.api.representation;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.kiln.db.BuildRow;
+import dev.kiln.db.BuildStepRow;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record BuildView(
+        String id,
+        String name,
+        String baseTemplate,
+        String status,
+        int currentStep,
+        int totalSteps,
+        List<StepView> steps,
+        ErrorView error,
+        String hostId,
+        String templateId,
+        String defaultUser,
+        Map<String, String> defaultEnv,
+        Instant createdAt,
+        Instant startedAt,
+        Instant completedAt,
+        String cancelledBy) {
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StepView(
+            int step, String phase, String command, String stdout, String stderr, Integer exitCode, Boolean ok,
+            Long elapsedMs) {
+        public static StepView of(BuildStepRow row) {
+            return new StepView(row.step(), row.phase(), row.command(), row.stdout(), row.stderr(), row.exitCode(),
+                    row.ok(), row.elapsedMs());
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ErrorView(String message, Integer step) {
+        /** Null when the build has no error. */
+        public static ErrorView of(BuildRow row) {
+            return row.errorMessage() == null ? null : new ErrorView(row.errorMessage(), row.errorStep());
+        }
+    }
+
+    public static BuildView of(BuildRow row, List<BuildStepRow> steps) {
+        return new BuildView(row.id(), row.name(), row.baseTemplate(), row.status(), row.currentStep(),
+                row.totalSteps(), steps.stream().map(StepView::of).toList(), ErrorView.of(row), row.hostId(),
+                row.templateId(), row.defaultUser(), row.defaultEnv(), row.createdAt(), row.startedAt(),
+                row.completedAt(), row.cancelledBy());
+    }
+}

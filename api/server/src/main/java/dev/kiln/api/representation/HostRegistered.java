@@ -1,0 +1,3 @@
+package dev.kiln.api.representation;
+
+public record HostRegistered(HostView host, String token, String refreshToken) {}

@@ -1,0 +1,3 @@
+package dev.kiln.api.representation;
+
+public record PutProjectRequest(String name, String warmupScript, Boolean autoWarm) {}

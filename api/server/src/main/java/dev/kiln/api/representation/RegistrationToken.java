@@ -1,0 +1,5 @@
+package dev.kiln.api.representation;
+
+import java.time.Instant;
+
+public record RegistrationToken(String registrationToken, Instant expiresAt) {}

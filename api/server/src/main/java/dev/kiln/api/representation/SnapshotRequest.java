@@ -1,0 +1,3 @@
+package dev.kiln.api.representation;
+
+public record SnapshotRequest(String sandboxId, String name, String mode) {}

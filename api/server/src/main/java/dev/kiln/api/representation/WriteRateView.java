@@ -1,0 +1,8 @@
+package dev.kiln.api.representation;
+
+import java.time.Instant;
+import java.util.List;
+
+public record WriteRateView(String buildId, String status, List<Sample> samples, double writeRateMbps, String source) {
+    public record Sample(Instant t, long writeBytes) {}
+}

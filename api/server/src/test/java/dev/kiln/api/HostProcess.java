@@ -1,0 +1,175 @@
+package dev.kiln.api;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A real kiln-host process, started from the jar the worker-host module packages. */
+final class HostProcess implements AutoCloseable {
+    /** The machine's own engine, which every host uses unless a test gives it a daemon of its own. */
+    static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
+
+    private final String hostId;
+    private final Path stateDir;
+    private final String dockerHost;
+    private final Path log;
+    private final Process process;
+    private final Instant startedAt;
+    private final int adminPort;
+
+    private HostProcess(String hostId, Path stateDir, String dockerHost, Path log, Process process, int adminPort) {
+        this.hostId = hostId;
+        this.stateDir = stateDir;
+        this.dockerHost = dockerHost;
+        this.log = log;
+        this.process = process;
+        this.startedAt = Instant.now();
+        this.adminPort = adminPort;
+    }
+
+    /** Creates a regular host through the API, starts kiln-host with its one-time token, and waits for it online. */
+    static HostProcess registerAndStart(KilnApiStack stack) throws IOException, InterruptedException {
+        return registerAndStart(stack, DEFAULT_DOCKER_HOST);
+    }
+
+    /** As {@link #registerAndStart(KilnApiStack)}, with kiln-host driving the engine at {@code dockerHost}. */
+    static HostProcess registerAndStart(KilnApiStack stack, String dockerHost) throws IOException, InterruptedException {
+        HostProcess host = launch(stack, dockerHost);
+        host.awaitStarted(stack);
+        return host;
+    }
+
+    /**
+     * Creates a regular host through the API and starts kiln-host with its one-time token without waiting for it,
+     * so that several hosts can start side by side; {@link #awaitStarted} waits.
+     */
+    static HostProcess launch(KilnApiStack stack, String dockerHost) throws IOException {
+        ApiTestClient.Reply created = stack.client().post("/v1/hosts", stack.adminKey, Map.of("type", "regular"));
+        if (created.status() != 201) {
+            throw new IllegalStateException("could not create a host: " + created.body());
+        }
+        return start(stack.port(), created.body().path("host").path("id").asText(),
+                created.body().path("registration_token").asText(), Files.createTempDirectory("kiln-host-it-"),
+                dockerHost);
+    }
+
+    /** Waits until the host heartbeats after its start; fails with the process's log if it exits instead. */
+    void awaitStarted(KilnApiStack stack) throws IOException, InterruptedException {
+        ApiTestClient api = stack.client();
+        // Online is not enough: registration marks it so before the worker polls. The heartbeat after start says
+        // the process survived its own start-up (base image, Temporal worker). Registration also stamps the
+        // heartbeat time, but only a real heartbeat reports the load, so a fresh host is judged by that.
+        Await.until(Duration.ofSeconds(120), () -> api.get("/v1/hosts/" + hostId, stack.adminKey).body(),
+                body -> !isAlive() || body.path("status").asText().equals("online") && !body.path("load").isEmpty()
+                        && Instant.parse(body.path("last_heartbeat_at").asText("1970-01-01T00:00:00Z")).isAfter(startedAt),
+                "host " + hostId + " to heartbeat after start");
+        if (!isAlive()) {
+            throw new IllegalStateException("kiln-host exited; its log:\n" + log());
+        }
+    }
+
+    static HostProcess start(int apiPort, String hostId, String registrationToken, Path stateDir) throws IOException {
+        return start(apiPort, hostId, registrationToken, stateDir, DEFAULT_DOCKER_HOST);
+    }
+
+    static HostProcess start(int apiPort, String hostId, String registrationToken, Path stateDir, String dockerHost)
+            throws IOException {
+        String jar = System.getProperty("kiln.host.jar", "../../worker-host/target/kiln-host.jar");
+        if (!Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalStateException(jar + " is missing: build worker-host first (mvn verify does)");
+        }
+        Files.createDirectories(stateDir);
+        Path config = stateDir.resolve("kiln-host.yml");
+        // Chosen here rather than port 0 so that tests know where to scrape /metrics.
+        int adminPort = freePort();
+        Files.writeString(config, """
+                server:
+                  applicationConnectors:
+                    - type: http
+                      port: 0
+                  adminConnectors:
+                    - type: http
+                      port: %d
+                apiUrl: http://127.0.0.1:%d
+                temporalTarget: 127.0.0.1:7233
+                stateDir: %s
+                registrationToken: "%s"
+                dockerHost: "%s"
+                heartbeatInterval: 2s
+                logging:
+                  level: INFO
+                  loggers:
+                    io.temporal: WARN
+                """.formatted(adminPort, apiPort, stateDir, registrationToken == null ? "" : registrationToken, dockerHost));
+        Path log = stateDir.resolve("kiln-host.log");
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar,
+                "server", config.toString()));
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        return new HostProcess(hostId, stateDir, dockerHost, log, process, adminPort);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** kiln-host's Dropwizard admin port, where it serves /metrics. */
+    int adminPort() {
+        return adminPort;
+    }
+
+    String hostId() {
+        return hostId;
+    }
+
+    Path stateDir() {
+        return stateDir;
+    }
+
+    String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Starts kiln-host again on the same state dir: it must come back with its saved credentials, no token. */
+    HostProcess restart(int apiPort) throws IOException {
+        return start(apiPort, hostId, "", stateDir, dockerHost);
+    }
+
+    /** Waits for the process to end on its own and returns its exit status. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("kiln-host " + hostId + " did not exit within " + timeout);
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL: the host dies without a chance to clean up, as a crashed machine would. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            kill();
+        }
+    }
+}

@@ -1,3 +1,0 @@
-package dev.kiln.api.api;
-
-public record ExecSandboxRequest(String command, Integer timeoutS) {}

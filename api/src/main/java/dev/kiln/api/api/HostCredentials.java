@@ -1,3 +1,0 @@
-package dev.kiln.api.api;
-
-public record HostCredentials(String token, String refreshToken) {}

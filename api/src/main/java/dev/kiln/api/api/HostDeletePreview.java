@@ -1,6 +1,0 @@
-package dev.kiln.api.api;
-
-import java.util.List;
-
-/** What {@code DELETE /v1/hosts/{id}} would cut off. */
-public record HostDeletePreview(HostView host, List<String> sandboxIds) {}

@@ -1,3 +1,0 @@
-package dev.kiln.api.api;
-
-public record StartSessionRequest(String hostId) {}

@@ -1,4 +1,0 @@
-package dev.kiln.api.api;
-
-/** Data of an {@code event: log}: output of the running step on {@code stream} (stdout or stderr) since the last. */
-public record StepLogEvent(int step, String stream, String text) {}

@@ -1,4 +1,0 @@
-package dev.kiln.api.api;
-
-/** Data of an {@code event: progress}: how long the running step has run and how much it has printed. */
-public record StepProgressEvent(int step, long elapsedMs, long outputBytes) {}

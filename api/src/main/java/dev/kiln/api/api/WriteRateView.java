@@ -1,8 +1,0 @@
-package dev.kiln.api.api;
-
-import java.time.Instant;
-import java.util.List;
-
-public record WriteRateView(String buildId, String status, List<Sample> samples, double writeRateMbps, String source) {
-    public record Sample(Instant t, long writeBytes) {}
-}

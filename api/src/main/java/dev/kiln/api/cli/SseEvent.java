@@ -1,4 +1,0 @@
-package dev.kiln.api.cli;
-
-/** One server-sent event: its name ({@code message} when the stream gave none) and its data. */
-public record SseEvent(String name, String data) {}

@@ -1,0 +1,61 @@
+package dev.kiln.workflows.sandbox;
+
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+/**
+ * Host-side work on the local Docker engine. Scheduled on {@code host-<hostId>}; every method is
+ * idempotent on the owner id it is given, so a retry after a lost response does no harm.
+ */
+@ActivityInterface
+public interface BuildSandboxHostActivities {
+
+    /**
+     * Creates and starts the build sandbox, or returns the one already labelled with this build id.
+     *
+     * @return the container id
+     */
+    @ActivityMethod(name = "CreateBuildSandbox")
+    String createBuildSandbox(CreateBuildSandbox request);
+
+    /**
+     * Reads the sandbox's environment ({@code env}, 10 s) as the starting context: root, no workdir. Falls back
+     * to a standard PATH and HOME=/root when the image has no {@code env}.
+     */
+    @ActivityMethod(name = "ReadEnvironment")
+    StepContext readEnvironment(String containerId);
+
+    /**
+     * Fetches the uploaded archive from kiln-api and unpacks it into {@code /tmp/build-files} in the sandbox.
+     * Entries or symlinks that would land outside it fail with the non-retryable {@code ARCHIVE_INVALID}.
+     */
+    @ActivityMethod(name = "UploadArchive")
+    void uploadArchive(UploadArchive request);
+
+    /**
+     * Executes one instruction, heartbeating elapsed time and output size; kills the command when the activity
+     * is cancelled. A non-zero exit is a result ({@code ok=false}), not an exception.
+     */
+    @ActivityMethod(name = "RunStep")
+    StepOutcome runStep(RunStep request);
+
+    /** Probes the healthcheck command, heartbeating each attempt. An unhealthy sandbox is a result, not an exception. */
+    @ActivityMethod(name = "ProbeHealth")
+    HealthResult probeHealth(HealthProbe request);
+
+    /** Commits the sandbox into {@code imageRef} with the given defaults; returns the image. */
+    @ActivityMethod(name = "CommitSandbox")
+    ImageInfo commitSandbox(CommitSandbox request);
+
+    /** Exports the sandbox's filesystem into a single-layer image {@code imageRef} with the given defaults. */
+    @ActivityMethod(name = "FlattenSandbox")
+    ImageInfo flattenSandbox(CommitSandbox request);
+
+    /** Force-removes the build sandbox of this build id. Missing containers are fine. */
+    @ActivityMethod(name = "DestroyBuildSandbox")
+    void destroyBuildSandbox(String buildId);
+
+    /** Removes an image a failed or cancelled run produced. A missing image is fine. */
+    @ActivityMethod(name = "RemoveImage")
+    void removeImage(String imageRef);
+}
