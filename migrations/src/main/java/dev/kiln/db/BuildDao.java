@@ -1,5 +1,6 @@
 package dev.kiln.db;
 
+import dev.kiln.model.BuildStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,7 @@ public interface BuildDao {
             ORDER BY created_at DESC, id
             LIMIT :limit
             """)
-    List<BuildRow> list(String status, int limit);
+    List<BuildRow> list(BuildStatus status, int limit);
 
     /** Also counts a build that is already running, so a retried start still sees its build as live. */
     @SqlUpdate("""

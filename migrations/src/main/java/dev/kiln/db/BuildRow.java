@@ -2,6 +2,7 @@ package dev.kiln.db;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.kiln.model.BuildStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,7 @@ public record BuildRow(
         int vcpus,
         int memoryMb,
         boolean skipPrePost,
-        String status,
+        BuildStatus status,
         int currentStep,
         int totalSteps,
         String errorMessage,

@@ -1,5 +1,6 @@
 package dev.kiln.db;
 
+import dev.kiln.model.HostStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,7 @@ public interface HostDao {
     List<HostRow> listPlaceable(String type, String teamId, Instant heartbeatAfter);
 
     @SqlUpdate("UPDATE hosts SET status = :status, updated_at = :now WHERE id = :id")
-    int setStatus(String id, String status, Instant now);
+    int setStatus(String id, HostStatus status, Instant now);
 
     @SqlUpdate("UPDATE hosts SET status = 'unreachable', updated_at = :now WHERE id = :id AND status = 'online'")
     int markUnreachable(String id, Instant now);

@@ -2,6 +2,7 @@ package dev.kiln.db;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.kiln.model.HostStatus;
 import java.time.Instant;
 import java.util.Map;
 
@@ -13,7 +14,7 @@ public record HostRow(
         String id,
         String type,
         String teamId,
-        String status,
+        HostStatus status,
         String arch,
         Integer cpuCores,
         Long memoryMb,

@@ -16,9 +16,12 @@ public final class Jdbis {
         requireNonNull(jdbi, "jdbi");
         // findAndAddModules picks up JavaTimeModule when jackson-datatype-jsr310 is on the classpath.
         JsonbCodec codec = new JsonbCodec(JsonMapper.builder().findAndAddModules().build());
+        WireValueCodec statuses = new WireValueCodec();
         return jdbi.installPlugin(new SqlObjectPlugin())
                 .registerArgument(codec)
-                .registerColumnMapper(codec);
+                .registerColumnMapper(codec)
+                .registerArgument(statuses)
+                .registerColumnMapper(statuses);
     }
 
     public static Jdbi create(DataSource dataSource) {

@@ -1,5 +1,7 @@
 package dev.kiln.db;
 
+import dev.kiln.model.GoldenBuildStatus;
+import dev.kiln.model.SessionStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -79,7 +81,7 @@ public interface ProjectDao {
                                      finished_at = :now
             WHERE id = :id AND status = 'building'
             """)
-    int finishBuild(String id, String status, Long generation, String error, @Jsonb Object io, Instant now);
+    int finishBuild(String id, GoldenBuildStatus status, Long generation, String error, @Jsonb Object io, Instant now);
 
     @SqlQuery("SELECT id, project_id, host_id, workflow_id, status, generation, error, io::text AS io, started_at, finished_at FROM golden_builds WHERE id = :id")
     Optional<GoldenBuildRow> findBuild(String id);
@@ -110,7 +112,7 @@ public interface ProjectDao {
             UPDATE sessions SET status = :status, error = :error, updated_at = :now
             WHERE id = :id AND status IN ('starting', 'running')
             """)
-    int endSession(String id, String status, String error, Instant now);
+    int endSession(String id, SessionStatus status, String error, Instant now);
 
     @SqlQuery("SELECT count(*) FROM sessions WHERE project_id = :projectId AND host_id = :hostId AND status = 'starting'")
     int startingSessions(String projectId, String hostId);

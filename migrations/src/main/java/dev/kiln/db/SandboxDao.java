@@ -1,5 +1,6 @@
 package dev.kiln.db;
 
+import dev.kiln.model.SandboxStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -33,7 +34,7 @@ public interface SandboxDao {
     List<SandboxRow> listForTeam(String teamId, Instant stoppedSince);
 
     @SqlQuery("SELECT * FROM sandboxes WHERE host_id = :hostId AND status IN (<statuses>) ORDER BY created_at, id")
-    List<SandboxRow> listOnHost(String hostId, @BindList("statuses") List<String> statuses);
+    List<SandboxRow> listOnHost(String hostId, @BindList("statuses") List<SandboxStatus> statuses);
 
     /** The host went silent: what was running there may be gone, and nobody can say yet. */
     @SqlQuery("""
@@ -48,7 +49,7 @@ public interface SandboxDao {
             UPDATE sandboxes SET status = :status, updated_at = :now
             WHERE id = :id AND status = :expected AND snapshot_id IS NULL
             """)
-    int transition(String id, String expected, String status, Instant now);
+    int transition(String id, SandboxStatus expected, SandboxStatus status, Instant now);
 
     /** Ends a sandbox, whatever held it. */
     @SqlUpdate("""
@@ -73,14 +74,14 @@ public interface SandboxDao {
               AND ((snapshot_id IS NULL AND status IN ('running', 'paused')) OR snapshot_id = :snapshotId)
             RETURNING status_before_snapshot
             """)
-    Optional<String> holdForSnapshot(String id, String snapshotId, Instant now);
+    Optional<SandboxStatus> holdForSnapshot(String id, String snapshotId, Instant now);
 
     /** Ends the snapshot's hold, leaving the sandbox in {@code status}; a no-op when that snapshot does not hold it. */
     @SqlUpdate("""
             UPDATE sandboxes SET status = :status, snapshot_id = NULL, status_before_snapshot = NULL, updated_at = :now
             WHERE id = :id AND snapshot_id = :snapshotId
             """)
-    int releaseFromSnapshot(String id, String snapshotId, String status, Instant now);
+    int releaseFromSnapshot(String id, String snapshotId, SandboxStatus status, Instant now);
 
     @SqlUpdate("""
             INSERT INTO sandbox_metrics (sandbox_id, metrics, flushed_at) VALUES (:id, :metrics, :now)

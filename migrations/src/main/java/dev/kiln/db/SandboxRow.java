@@ -2,6 +2,7 @@ package dev.kiln.db;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.kiln.model.SandboxStatus;
 import java.time.Instant;
 import java.util.Map;
 
@@ -15,7 +16,7 @@ public record SandboxRow(
         String templateId,
         String hostId,
         String containerId,
-        String status,
+        SandboxStatus status,
         int vcpus,
         int memoryMb,
         String templateName,

@@ -1,5 +1,6 @@
 package dev.kiln.db;
 
+import dev.kiln.model.SnapshotStatus;
 import java.time.Instant;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
@@ -23,5 +24,5 @@ public interface SnapshotDao {
             UPDATE snapshots SET status = :status, template_id = :templateId, error = :error, finished_at = :now
             WHERE id = :id AND status = 'running'
             """)
-    int finish(String id, String status, String templateId, String error, Instant now);
+    int finish(String id, SnapshotStatus status, String templateId, String error, Instant now);
 }

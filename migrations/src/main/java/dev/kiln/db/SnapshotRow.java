@@ -2,6 +2,7 @@ package dev.kiln.db;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.kiln.model.SnapshotStatus;
 import java.time.Instant;
 
 /** A row of {@code snapshots}: one request to turn a sandbox into a template, and how it ended. */
@@ -11,7 +12,7 @@ public record SnapshotRow(
         String sandboxId,
         String name,
         String mode,
-        String status,
+        SnapshotStatus status,
         String templateId,
         String error,
         String createdBy,

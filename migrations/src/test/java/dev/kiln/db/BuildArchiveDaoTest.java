@@ -3,6 +3,7 @@ package dev.kiln.db;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.model.BuildStatus;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,7 +20,8 @@ class BuildArchiveDaoTest {
 
     @BeforeEach
     void insertBuild() {
-        BuildRow build = Fixtures.build(Fixtures.insertTeam(db.jdbi().onDemand(TeamDao.class)).id(), "py", "pending",
+        BuildRow build = Fixtures.build(Fixtures.insertTeam(db.jdbi().onDemand(TeamDao.class)).id(), "py",
+                BuildStatus.PENDING,
                 null);
         builds.insert(build);
         buildId = build.id();

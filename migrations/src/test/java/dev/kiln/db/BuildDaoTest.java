@@ -4,6 +4,7 @@ import static dev.kiln.db.Fixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.model.BuildStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,8 @@ class BuildDaoTest {
     @Test
     void insertedBuildRoundTrips() {
         BuildRow build = new BuildRow(Ids.newId("bld"), teamId, "py", "minimal", "kiln/minimal:latest",
-                List.of("apt-get update", "pip install requests"), "curl -f localhost:8080", 2, 2048, true, "pending",
+                List.of("apt-get update", "pip install requests"), "curl -f localhost:8080", 2, 2048, true,
+                BuildStatus.PENDING,
                 0, 4, null, null, null, null, "kiln", Map.of("PYTHONUNBUFFERED", "1"), "key-1", null, T0, null, null);
 
         builds.insert(build);
@@ -39,9 +41,9 @@ class BuildDaoTest {
 
     @Test
     void listIsNewestFirstFilteredAndLimited() {
-        BuildRow oldPending = Fixtures.build(teamId, "a", "pending", T0.plusSeconds(1));
-        BuildRow failed = Fixtures.build(teamId, "b", "failed", T0.plusSeconds(2));
-        BuildRow newPending = Fixtures.build(teamId, "c", "pending", T0.plusSeconds(3));
+        BuildRow oldPending = Fixtures.build(teamId, "a", BuildStatus.PENDING, T0.plusSeconds(1));
+        BuildRow failed = Fixtures.build(teamId, "b", BuildStatus.FAILED, T0.plusSeconds(2));
+        BuildRow newPending = Fixtures.build(teamId, "c", BuildStatus.PENDING, T0.plusSeconds(3));
         for (BuildRow build : List.of(oldPending, failed, newPending)) {
             builds.insert(build);
         }
@@ -49,29 +51,29 @@ class BuildDaoTest {
         // No other test gives its builds explicit creation times, so these three are the newest.
         assertThat(ids(builds.list(null, 3))).containsExactly(newPending.id(), failed.id(), oldPending.id());
         assertThat(ids(builds.list(null, 1))).containsExactly(newPending.id());
-        assertThat(ids(builds.list("pending", 100))).containsSubsequence(newPending.id(), oldPending.id())
+        assertThat(ids(builds.list(BuildStatus.PENDING, 100))).containsSubsequence(newPending.id(), oldPending.id())
                 .doesNotContain(failed.id());
-        assertThat(ids(builds.list("failed", 100))).contains(failed.id()).doesNotContain(newPending.id());
+        assertThat(ids(builds.list(BuildStatus.FAILED, 100))).contains(failed.id()).doesNotContain(newPending.id());
     }
 
     @Test
     void markRunningStartsOnceAndNeverRevivesAnEndedBuild() {
-        BuildRow build = insert("pending");
+        BuildRow build = insert(BuildStatus.PENDING);
 
         assertThat(builds.markRunning(build.id(), T0)).isEqualTo(1);
         assertThat(builds.markRunning(build.id(), T0.plusSeconds(9))).isEqualTo(1);
         BuildRow running = builds.findById(build.id()).orElseThrow();
-        assertThat(running.status()).isEqualTo("running");
+        assertThat(running.status().wire()).isEqualTo("running");
         assertThat(running.startedAt()).isEqualTo(T0);
 
         builds.markCancelled(build.id(), "key-1", T0.plusSeconds(10));
         assertThat(builds.markRunning(build.id(), T0.plusSeconds(11))).isZero();
-        assertThat(builds.findById(build.id()).orElseThrow().status()).isEqualTo("cancelled");
+        assertThat(builds.findById(build.id()).orElseThrow().status().wire()).isEqualTo("cancelled");
     }
 
     @Test
     void assignHostRecordsTheHost() {
-        BuildRow build = insert("running");
+        BuildRow build = insert(BuildStatus.RUNNING);
 
         assertThat(builds.assignHost(build.id(), "host-1")).isEqualTo(1);
 
@@ -81,7 +83,7 @@ class BuildDaoTest {
 
     @Test
     void completedStepsRecordTheirResultAndMoveTheCurrentStep() {
-        BuildRow build = insert("running");
+        BuildRow build = insert(BuildStatus.RUNNING);
 
         builds.insertStepStarted(build.id(), 1, "recipe", "apt-get update", T0);
         BuildStepRow started = builds.findSteps(build.id()).get(0);
@@ -103,7 +105,7 @@ class BuildDaoTest {
 
     @Test
     void retriedStepStartsClean() {
-        BuildRow build = insert("running");
+        BuildRow build = insert(BuildStatus.RUNNING);
         builds.insertStepStarted(build.id(), 1, "pre-build", "mkdir /work", T0);
         builds.completeStep(build.id(), 1, "partial", "boom", 1, false, 10, T0.plusSeconds(1));
 
@@ -115,7 +117,7 @@ class BuildDaoTest {
 
     @Test
     void completingAStepThatNeverStartedFailsAndChangesNothing() {
-        BuildRow build = insert("running");
+        BuildRow build = insert(BuildStatus.RUNNING);
 
         assertThatThrownBy(() -> builds.completeStep(build.id(), 3, "", "", 0, true, 1, T0))
                 .isInstanceOf(IllegalStateException.class);
@@ -126,7 +128,7 @@ class BuildDaoTest {
 
     @Test
     void stepsAreListedInStepOrder() {
-        BuildRow build = insert("running");
+        BuildRow build = insert(BuildStatus.RUNNING);
         builds.insertStepStarted(build.id(), 3, "post-build", "rm -rf /tmp/*", T0);
         builds.insertStepStarted(build.id(), 1, "pre-build", "true", T0);
         builds.insertStepStarted(build.id(), 2, "recipe", "make", T0);
@@ -136,13 +138,13 @@ class BuildDaoTest {
 
     @Test
     void markFailedRecordsTheErrorOnceAndLeavesEndedBuildsAlone() {
-        BuildRow build = insert("running");
+        BuildRow build = insert(BuildStatus.RUNNING);
 
         assertThat(builds.markFailed(build.id(), "step 2 exited with 100", 2, T0)).isEqualTo(1);
         assertThat(builds.markFailed(build.id(), "later failure", 3, T0.plusSeconds(1))).isZero();
 
         BuildRow failed = builds.findById(build.id()).orElseThrow();
-        assertThat(failed.status()).isEqualTo("failed");
+        assertThat(failed.status().wire()).isEqualTo("failed");
         assertThat(failed.errorMessage()).isEqualTo("step 2 exited with 100");
         assertThat(failed.errorStep()).isEqualTo(2);
         assertThat(failed.completedAt()).isEqualTo(T0);
@@ -150,20 +152,20 @@ class BuildDaoTest {
 
     @Test
     void markFailedDoesNotOverwriteACancelledBuild() {
-        BuildRow build = insert("running");
+        BuildRow build = insert(BuildStatus.RUNNING);
         builds.markCancelled(build.id(), "key-1", T0);
 
         assertThat(builds.markFailed(build.id(), "sandbox killed", null, T0.plusSeconds(1))).isZero();
 
         BuildRow cancelled = builds.findById(build.id()).orElseThrow();
-        assertThat(cancelled.status()).isEqualTo("cancelled");
+        assertThat(cancelled.status().wire()).isEqualTo("cancelled");
         assertThat(cancelled.errorMessage()).isNull();
         assertThat(cancelled.completedAt()).isEqualTo(T0);
     }
 
     @Test
     void markFailedAcceptsAFailureOutsideAnyStep() {
-        BuildRow build = insert("pending");
+        BuildRow build = insert(BuildStatus.PENDING);
 
         assertThat(builds.markFailed(build.id(), "no host available", null, T0)).isEqualTo(1);
 
@@ -172,33 +174,33 @@ class BuildDaoTest {
 
     @Test
     void markCancelledOnlyCancelsALiveBuild() {
-        BuildRow build = insert("pending");
+        BuildRow build = insert(BuildStatus.PENDING);
 
         assertThat(builds.markCancelled(build.id(), "key-1", T0)).isEqualTo(1);
         assertThat(builds.markCancelled(build.id(), "key-2", T0.plusSeconds(1))).isZero();
 
         BuildRow cancelled = builds.findById(build.id()).orElseThrow();
-        assertThat(cancelled.status()).isEqualTo("cancelled");
+        assertThat(cancelled.status().wire()).isEqualTo("cancelled");
         assertThat(cancelled.cancelledBy()).isEqualTo("key-1");
         assertThat(cancelled.completedAt()).isEqualTo(T0);
     }
 
     @Test
     void markCancelledCreditsWhoeverRequestedTheCancel() {
-        BuildRow build = insert("running");
+        BuildRow build = insert(BuildStatus.RUNNING);
 
         assertThat(builds.requestCancel(build.id(), "key-admin", T0)).isEqualTo(1);
         assertThat(builds.markCancelled(build.id(), "temporal-ui", T0.plusSeconds(1))).isEqualTo(1);
 
         BuildRow cancelled = builds.findById(build.id()).orElseThrow();
-        assertThat(cancelled.status()).isEqualTo("cancelled");
+        assertThat(cancelled.status().wire()).isEqualTo("cancelled");
         assertThat(cancelled.cancelledBy()).isEqualTo("key-admin");
         assertThat(cancelled.completedAt()).isEqualTo(T0.plusSeconds(1));
     }
 
     @Test
     void markCancelledWithoutARequestCreditsTheFallback() {
-        BuildRow build = insert("running");
+        BuildRow build = insert(BuildStatus.RUNNING);
 
         builds.markCancelled(build.id(), "temporal-ui", T0);
 
@@ -208,21 +210,21 @@ class BuildDaoTest {
 
     @Test
     void theFirstCancelRequestIsKept() {
-        BuildRow build = insert("pending");
+        BuildRow build = insert(BuildStatus.PENDING);
 
         assertThat(builds.requestCancel(build.id(), "key-1", T0)).isEqualTo(1);
         assertThat(builds.requestCancel(build.id(), "key-2", T0.plusSeconds(5))).isEqualTo(1);
 
         assertThat(cancelRequest(build.id())).isEqualTo(new CancelRequest("key-1", T0));
-        assertThat(builds.findById(build.id()).orElseThrow().status()).isEqualTo("pending");
+        assertThat(builds.findById(build.id()).orElseThrow().status().wire()).isEqualTo("pending");
     }
 
     @Test
     void requestCancelRefusesEndedAndUnknownBuilds() {
-        for (String status : List.of("success", "failed", "cancelled")) {
+        for (BuildStatus status : List.of(BuildStatus.SUCCESS, BuildStatus.FAILED, BuildStatus.CANCELLED)) {
             BuildRow build = insert(status);
 
-            assertThat(builds.requestCancel(build.id(), "key-1", T0)).as(status).isZero();
+            assertThat(builds.requestCancel(build.id(), "key-1", T0)).as(status.wire()).isZero();
 
             assertThat(cancelRequest(build.id())).isEqualTo(new CancelRequest(null, null));
         }
@@ -231,14 +233,14 @@ class BuildDaoTest {
 
     @Test
     void publishCreatesTheTemplateAndCompletesTheBuild() {
-        BuildRow build = insert("running");
+        BuildRow build = insert(BuildStatus.RUNNING);
         TemplateRow template = template(build, "py-" + Ids.randomTokenHex(4));
         Map<String, String> env = Map.of("LANG", "C.UTF-8");
 
         builds.publish(template, build.id(), "kiln", env, T0);
 
         BuildRow done = builds.findById(build.id()).orElseThrow();
-        assertThat(done.status()).isEqualTo("success");
+        assertThat(done.status().wire()).isEqualTo("success");
         assertThat(done.templateId()).isEqualTo(template.id());
         assertThat(done.defaultUser()).isEqualTo("kiln");
         assertThat(done.defaultEnv()).isEqualTo(env);
@@ -249,7 +251,7 @@ class BuildDaoTest {
 
     @Test
     void publishWithATakenNameCommitsNothing() {
-        BuildRow build = insert("running");
+        BuildRow build = insert(BuildStatus.RUNNING);
         TemplateRow clash = template(build, Ids.MINIMAL_TEMPLATE_NAME);
 
         assertThatThrownBy(() -> builds.publish(clash, build.id(), "root", Map.of(), T0))
@@ -257,7 +259,7 @@ class BuildDaoTest {
                 .extracting(e -> ((TemplateNameTakenException) e).name()).isEqualTo(Ids.MINIMAL_TEMPLATE_NAME);
 
         BuildRow still = builds.findById(build.id()).orElseThrow();
-        assertThat(still.status()).isEqualTo("running");
+        assertThat(still.status().wire()).isEqualTo("running");
         assertThat(still.templateId()).isNull();
         assertThat(still.completedAt()).isNull();
         assertThat(templates.findById(clash.id())).isEmpty();
@@ -265,18 +267,18 @@ class BuildDaoTest {
 
     @Test
     void publishingAnEndedBuildCommitsNothing() {
-        BuildRow build = insert("running");
+        BuildRow build = insert(BuildStatus.RUNNING);
         builds.markCancelled(build.id(), "key-1", T0);
         TemplateRow template = template(build, "py-" + Ids.randomTokenHex(4));
 
         assertThatThrownBy(() -> builds.publish(template, build.id(), "root", Map.of(), T0.plusSeconds(1)))
                 .isInstanceOf(IllegalStateException.class);
 
-        assertThat(builds.findById(build.id()).orElseThrow().status()).isEqualTo("cancelled");
+        assertThat(builds.findById(build.id()).orElseThrow().status().wire()).isEqualTo("cancelled");
         assertThat(templates.findById(template.id())).isEmpty();
     }
 
-    private BuildRow insert(String status) {
+    private BuildRow insert(BuildStatus status) {
         BuildRow build = Fixtures.build(teamId, "py", status, null);
         builds.insert(build);
         return build;

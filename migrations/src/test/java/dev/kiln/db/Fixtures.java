@@ -1,5 +1,7 @@
 package dev.kiln.db;
 
+import dev.kiln.model.BuildStatus;
+import dev.kiln.model.HostStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +19,7 @@ final class Fixtures {
         return team;
     }
 
-    static HostRow host(String type, String teamId, String status) {
+    static HostRow host(String type, String teamId, HostStatus status) {
         return new HostRow(Ids.newId("host"), type, teamId, status, null, null, null, null, null, Map.of(), Map.of(),
                 null, "test", null, null, false);
     }
@@ -27,7 +29,7 @@ final class Fixtures {
                 Map.of(), null, null, createdAt);
     }
 
-    static BuildRow build(String teamId, String name, String status, Instant createdAt) {
+    static BuildRow build(String teamId, String name, BuildStatus status, Instant createdAt) {
         return new BuildRow(Ids.newId("bld"), teamId, name, Ids.MINIMAL_TEMPLATE_NAME, "kiln/minimal:latest",
                 List.of("apt-get update", "apt-get install -y curl"), null, 1, 512, false, status, 0, 2, null, null,
                 null, null, null, Map.of(), "test", null, createdAt, null, null);

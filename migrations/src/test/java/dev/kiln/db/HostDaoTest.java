@@ -3,6 +3,7 @@ package dev.kiln.db;
 import static dev.kiln.db.Fixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.model.HostStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,7 +20,8 @@ class HostDaoTest {
 
     @Test
     void insertedHostIsFoundWithItsLabelsAndLoad() {
-        HostRow host = new HostRow(Ids.newId("host"), "byoc", Fixtures.insertTeam(teams).id(), "pending", null, null,
+        HostRow host = new HostRow(Ids.newId("host"), "byoc", Fixtures.insertTeam(teams).id(), HostStatus.PENDING,
+                null, null,
                 null, null, null, Map.of("zone", "eu-1", "gpu", "none"), Map.of("sandboxes", 3), null, "key-1", T0,
                 T0, false);
 
@@ -30,7 +32,8 @@ class HostDaoTest {
 
     @Test
     void missingTimesAndJsonAreFilledIn() {
-        HostRow host = new HostRow(Ids.newId("host"), "regular", null, "pending", null, null, null, null, null, null,
+        HostRow host = new HostRow(Ids.newId("host"), "regular", null, HostStatus.PENDING, null, null, null, null,
+                null, null,
                 null, null, null, null, null, false);
 
         hosts.insert(host);
@@ -45,8 +48,8 @@ class HostDaoTest {
 
     @Test
     void listIsNewestFirst() {
-        HostRow older = withCreatedAt(Fixtures.host("regular", null, "pending"), T0.plusSeconds(1_000));
-        HostRow newer = withCreatedAt(Fixtures.host("regular", null, "pending"), T0.plusSeconds(2_000));
+        HostRow older = withCreatedAt(Fixtures.host("regular", null, HostStatus.PENDING), T0.plusSeconds(1_000));
+        HostRow newer = withCreatedAt(Fixtures.host("regular", null, HostStatus.PENDING), T0.plusSeconds(2_000));
         hosts.insert(older);
         hosts.insert(newer);
 
@@ -57,7 +60,7 @@ class HostDaoTest {
 
     @Test
     void registrationFillsInTheHardwareOnceOnly() {
-        HostRow host = Fixtures.host("regular", null, "pending");
+        HostRow host = Fixtures.host("regular", null, HostStatus.PENDING);
         hosts.insert(host);
 
         assertThat(hosts.markRegistered(host.id(), "x86_64", 8, 16_384, 200, "10.0.0.5:7000", T0)).isEqualTo(1);
@@ -65,7 +68,7 @@ class HostDaoTest {
                 .isZero();
 
         HostRow registered = hosts.findById(host.id()).orElseThrow();
-        assertThat(registered.status()).isEqualTo("online");
+        assertThat(registered.status().wire()).isEqualTo("online");
         assertThat(registered.arch()).isEqualTo("x86_64");
         assertThat(registered.cpuCores()).isEqualTo(8);
         assertThat(registered.memoryMb()).isEqualTo(16_384L);
@@ -77,14 +80,14 @@ class HostDaoTest {
 
     @Test
     void heartbeatRecordsLoadButLeavesTheStatusToTheHostWorkflow() {
-        HostRow host = Fixtures.host("regular", null, "unreachable");
+        HostRow host = Fixtures.host("regular", null, HostStatus.UNREACHABLE);
         hosts.insert(host);
         Map<String, Object> load = Map.of("sandboxes", 2, "cpuPercent", 37.5, "disk", Map.of("freeGb", 120));
 
         assertThat(hosts.recordHeartbeat(host.id(), load, T0)).isEqualTo(1);
 
         HostRow beating = hosts.findById(host.id()).orElseThrow();
-        assertThat(beating.status()).isEqualTo("unreachable");
+        assertThat(beating.status().wire()).isEqualTo("unreachable");
         assertThat(beating.load()).isEqualTo(load);
         assertThat(beating.lastHeartbeatAt()).isEqualTo(T0);
         assertThat(beating.updatedAt()).isEqualTo(T0);
@@ -92,7 +95,7 @@ class HostDaoTest {
 
     @Test
     void drainingSurvivesAnOutageAndKeepsTheHostOutOfPlacement() {
-        HostRow host = Fixtures.host("regular", null, "online");
+        HostRow host = Fixtures.host("regular", null, HostStatus.ONLINE);
         hosts.insert(host);
         hosts.recordHeartbeat(host.id(), Map.of(), T0);
 
@@ -103,7 +106,7 @@ class HostDaoTest {
         assertThat(hosts.markOnline(host.id(), T0)).isEqualTo(1);
 
         HostRow back = hosts.findById(host.id()).orElseThrow();
-        assertThat(back.status()).isEqualTo("online");
+        assertThat(back.status().wire()).isEqualTo("online");
         assertThat(back.draining()).isTrue();
         hosts.setDraining(host.id(), false, T0);
         assertThat(hosts.listPlaceable("regular", null, T0.minusSeconds(60))).extracting(HostRow::id).contains(host.id());
@@ -116,14 +119,14 @@ class HostDaoTest {
         Instant cutoff = now.minusSeconds(30);
         String teamId = Fixtures.insertTeam(teams).id();
         String otherTeamId = Fixtures.insertTeam(teams).id();
-        HostRow regular = online(Fixtures.host("regular", null, "pending"), now);
-        HostRow stale = online(Fixtures.host("regular", null, "pending"), cutoff.minusSeconds(1));
-        HostRow draining = online(Fixtures.host("regular", null, "pending"), now);
+        HostRow regular = online(Fixtures.host("regular", null, HostStatus.PENDING), now);
+        HostRow stale = online(Fixtures.host("regular", null, HostStatus.PENDING), cutoff.minusSeconds(1));
+        HostRow draining = online(Fixtures.host("regular", null, HostStatus.PENDING), now);
         hosts.setDraining(draining.id(), true, now);
-        HostRow pending = Fixtures.host("regular", null, "pending");
+        HostRow pending = Fixtures.host("regular", null, HostStatus.PENDING);
         hosts.insert(pending);
-        HostRow teamHost = online(Fixtures.host("byoc", teamId, "pending"), now);
-        HostRow otherTeamHost = online(Fixtures.host("byoc", otherTeamId, "pending"), now);
+        HostRow teamHost = online(Fixtures.host("byoc", teamId, HostStatus.PENDING), now);
+        HostRow otherTeamHost = online(Fixtures.host("byoc", otherTeamId, HostStatus.PENDING), now);
 
         List<String> shared = ids(hosts.listPlaceable("regular", null, cutoff));
         List<String> byoc = ids(hosts.listPlaceable("byoc", teamId, cutoff));
@@ -136,15 +139,15 @@ class HostDaoTest {
 
     @Test
     void setStatusChangesStatusAndUpdateTime() {
-        HostRow host = Fixtures.host("regular", null, "online");
+        HostRow host = Fixtures.host("regular", null, HostStatus.ONLINE);
         hosts.insert(host);
 
-        assertThat(hosts.setStatus(host.id(), "unreachable", T0)).isEqualTo(1);
+        assertThat(hosts.setStatus(host.id(), HostStatus.UNREACHABLE, T0)).isEqualTo(1);
 
         HostRow found = hosts.findById(host.id()).orElseThrow();
-        assertThat(found.status()).isEqualTo("unreachable");
+        assertThat(found.status().wire()).isEqualTo("unreachable");
         assertThat(found.updatedAt()).isEqualTo(T0);
-        assertThat(hosts.setStatus(Ids.newId("host"), "online", T0)).isZero();
+        assertThat(hosts.setStatus(Ids.newId("host"), HostStatus.ONLINE, T0)).isZero();
     }
 
     private HostRow online(HostRow host, Instant heartbeat) {

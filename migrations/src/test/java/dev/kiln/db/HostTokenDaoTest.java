@@ -3,6 +3,7 @@ package dev.kiln.db;
 import static dev.kiln.db.Fixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.model.HostStatus;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,7 +21,7 @@ class HostTokenDaoTest {
 
     @BeforeEach
     void insertHost() {
-        host = Fixtures.host("regular", null, "pending");
+        host = Fixtures.host("regular", null, HostStatus.PENDING);
         db.jdbi().onDemand(HostDao.class).insert(host);
     }
 
@@ -115,7 +116,7 @@ class HostTokenDaoTest {
         tokens.insertRefreshToken(Ids.newId("hft"), host.id(), second, T0, T0.plus(HOUR));
         tokens.insertRefreshToken(revokedId, host.id(), revoked, T0, T0.plus(HOUR));
         tokens.revokeRefreshToken(revokedId, T0);
-        HostRow otherHost = Fixtures.host("regular", null, "pending");
+        HostRow otherHost = Fixtures.host("regular", null, HostStatus.PENDING);
         db.jdbi().onDemand(HostDao.class).insert(otherHost);
         String otherHash = Ids.sha256Hex(Ids.randomTokenHex(32));
         tokens.insertRefreshToken(Ids.newId("hft"), otherHost.id(), otherHash, T0, T0.plus(HOUR));

@@ -2,6 +2,8 @@ package dev.kiln.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.model.BuildStatus;
+import dev.kiln.model.HostStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -18,18 +20,18 @@ class MetricsDaoTest {
     void countsByStatusHeartbeatsGoldenSizesAndBuildsPastTheirDeadline() {
         MetricsDao metrics = DB.jdbi().onDemand(MetricsDao.class);
         HostDao hosts = DB.jdbi().onDemand(HostDao.class);
-        HostRow online = Fixtures.host("regular", null, "online");
-        HostRow unreachable = Fixtures.host("regular", null, "unreachable");
-        HostRow pending = Fixtures.host("regular", null, "pending");
+        HostRow online = Fixtures.host("regular", null, HostStatus.ONLINE);
+        HostRow unreachable = Fixtures.host("regular", null, HostStatus.UNREACHABLE);
+        HostRow pending = Fixtures.host("regular", null, HostStatus.PENDING);
         hosts.insert(online);
         hosts.insert(unreachable);
         hosts.insert(pending);
         hosts.recordHeartbeat(online.id(), Map.of(), T0);
 
         BuildDao builds = DB.jdbi().onDemand(BuildDao.class);
-        builds.insert(Fixtures.build(Ids.PLATFORM_TEAM_ID, "old", "running", T0.minus(Duration.ofHours(2))));
-        builds.insert(Fixtures.build(Ids.PLATFORM_TEAM_ID, "fresh", "running", T0));
-        builds.insert(Fixtures.build(Ids.PLATFORM_TEAM_ID, "done", "success", T0.minus(Duration.ofHours(3))));
+        builds.insert(Fixtures.build(Ids.PLATFORM_TEAM_ID, "old", BuildStatus.RUNNING, T0.minus(Duration.ofHours(2))));
+        builds.insert(Fixtures.build(Ids.PLATFORM_TEAM_ID, "fresh", BuildStatus.RUNNING, T0));
+        builds.insert(Fixtures.build(Ids.PLATFORM_TEAM_ID, "done", BuildStatus.SUCCESS, T0.minus(Duration.ofHours(3))));
 
         ProjectDao projects = DB.jdbi().onDemand(ProjectDao.class);
         projects.upsert("prj-metrics", Ids.PLATFORM_TEAM_ID, "site", "true", false, T0);

@@ -2,6 +2,8 @@ package dev.kiln.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.model.GoldenStatus;
+import dev.kiln.model.HostStatus;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +23,7 @@ class ProjectDaoTest {
     void createAProjectAndAHost() {
         projects = DB.jdbi().onDemand(ProjectDao.class);
         teamId = Fixtures.insertTeam(DB.jdbi().onDemand(TeamDao.class)).id();
-        HostRow host = Fixtures.host("regular", null, "online");
+        HostRow host = Fixtures.host("regular", null, HostStatus.ONLINE);
         DB.jdbi().onDemand(HostDao.class).insert(host);
         hostId = host.id();
         projects.upsert("webapp-" + hostId, teamId, "Web app", "docker build .", false, T0);
@@ -49,11 +51,11 @@ class ProjectDaoTest {
         assertThat(projects.markReady(project, hostId, "gb-old", 7, 100, T0)).isZero();
         assertThat(projects.markFailed(project, hostId, "gb-old", "late")).isZero();
         assertThat(projects.markCancelled(project, hostId, "gb-old")).isZero();
-        assertThat(projects.goldenHost(project, hostId).orElseThrow().status()).isEqualTo("building");
+        assertThat(projects.goldenHost(project, hostId).orElseThrow().status().wire()).isEqualTo("building");
 
         assertThat(projects.markReady(project, hostId, "gb-new", 1, 100, T0)).isEqualTo(1);
         GoldenHostRow ready = projects.goldenHost(project, hostId).orElseThrow();
-        assertThat(ready.status()).isEqualTo("ready");
+        assertThat(ready.status().wire()).isEqualTo("ready");
         assertThat(ready.generation()).isEqualTo(1);
     }
 
@@ -66,13 +68,13 @@ class ProjectDaoTest {
         projects.markBuilding(project, hostId, "gb-2", T0);
         projects.markFailed(project, hostId, "gb-2", "exit 3");
         assertThat(projects.goldenHost(project, hostId).orElseThrow()).satisfies(golden -> {
-            assertThat(golden.status()).isEqualTo("failed");
+            assertThat(golden.status().wire()).isEqualTo("failed");
             assertThat(golden.generation()).isEqualTo(1);
         });
 
         projects.markBuilding(project, hostId, "gb-3", T0);
         projects.markCancelled(project, hostId, "gb-3");
         assertThat(projects.goldenHost(project, hostId).orElseThrow().status()).as("back to the kept golden")
-                .isEqualTo("ready");
+                .isEqualTo(GoldenStatus.READY);
     }
 }

@@ -2,6 +2,7 @@ package dev.kiln.host;
 
 import com.github.dockerjava.api.DockerClient;
 import com.sun.management.OperatingSystemMXBean;
+import dev.kiln.workflows.host.DockerState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -63,7 +64,7 @@ final class HostFacts {
                 .forEach(container -> running.add(container.getId()));
         docker.listContainersCmd()
                 .withLabelFilter(List.of("kiln.sandbox"))
-                .withStatusFilter(List.of("running"))
+                .withStatusFilter(List.of(DockerState.RUNNING.spelling()))
                 .exec()
                 .forEach(container -> running.add(container.getId()));
         return running.size();

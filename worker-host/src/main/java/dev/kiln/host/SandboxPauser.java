@@ -3,6 +3,7 @@ package dev.kiln.host;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.model.Container;
+import dev.kiln.workflows.host.DockerState;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +17,7 @@ final class SandboxPauser {
     static void pauseAll(DockerClient docker) {
         List<Container> running = docker.listContainersCmd()
                 .withLabelFilter(List.of("kiln.sandbox"))
-                .withStatusFilter(List.of("running"))
+                .withStatusFilter(List.of(DockerState.RUNNING.spelling()))
                 .exec();
         for (Container container : running) {
             try {

@@ -4,8 +4,8 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Names carried by {@code ApplicationFailure.getType()} across the activity boundary. Workflows branch on
- * these names, never on messages.
+ * Names carried by {@code ApplicationFailure.getType()}: across the activity boundary, where workflows branch on
+ * these names (never on messages), and on the failures workflows end with, which the API maps to its error codes.
  */
 public enum FailureType {
     /** A recipe step ran and exited non-zero or timed out: rerunning it would do the same. */
@@ -29,7 +29,11 @@ public enum FailureType {
     /** A user sandbox is paused and cannot run commands until it is resumed. */
     SANDBOX_PAUSED,
     /** A golden cache or its staging copy is not in the state the call needs: promote before purge, clear during a copy. */
-    GOLDEN_CONFLICT;
+    GOLDEN_CONFLICT,
+    /** A build ran past its deadline; its scope was cancelled so that cleanup still ran. Ends a build workflow. */
+    DEADLINE_EXCEEDED,
+    /** The healthcheck never passed within its retries. Ends a build workflow. */
+    HEALTHCHECK_FAILED;
 
     /** Failures that no retry can fix; activity options list them as non-retryable. */
     public static final Set<FailureType> NON_RETRYABLE = EnumSet.complementOf(EnumSet.of(NO_CAPACITY));

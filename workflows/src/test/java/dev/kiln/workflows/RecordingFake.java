@@ -1,5 +1,6 @@
 package dev.kiln.workflows;
 
+import dev.kiln.model.WireValue;
 import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,8 @@ public final class RecordingFake {
                     StringBuilder call = new StringBuilder(method.getName());
                     for (Object arg : args == null ? new Object[0] : args) {
                         call.append(' ').append(arg instanceof String || arg instanceof Number || arg instanceof Boolean
-                                ? arg : arg == null ? "null" : arg.getClass().getSimpleName());
+                                ? arg : arg instanceof WireValue value ? value.wire()
+                                : arg == null ? "null" : arg.getClass().getSimpleName());
                     }
                     calls.add(call.toString());
                     Function<Object[], Object> answer = answers.get(method.getName());

@@ -10,6 +10,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
+import dev.kiln.workflows.host.DockerState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -126,7 +127,7 @@ final class SandboxContainers {
      * create must not undo it.
      */
     private String ensureRunning(Container container) {
-        if (!"running".equals(container.getState()) && !"paused".equals(container.getState())) {
+        if (!DockerState.RUNNING.is(container.getState()) && !DockerState.PAUSED.is(container.getState())) {
             start(container.getId());
         }
         return container.getId();

@@ -1,6 +1,5 @@
 package dev.kiln.activities.docker;
 
-import dev.kiln.workflows.sandbox.StepProgress;
 import static java.util.Objects.requireNonNull;
 
 import com.github.dockerjava.api.DockerClient;
@@ -14,6 +13,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import dev.kiln.activities.sampler.SandboxSampler;
+import dev.kiln.workflows.host.DockerState;
 import dev.kiln.workflows.sandbox.CreateSandbox;
 import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.SandboxExec;
@@ -21,6 +21,7 @@ import dev.kiln.workflows.sandbox.SandboxExecResult;
 import dev.kiln.workflows.sandbox.SandboxHostActivities;
 import dev.kiln.workflows.sandbox.SandboxMetrics;
 import dev.kiln.workflows.sandbox.SnapshotSandbox;
+import dev.kiln.workflows.sandbox.StepProgress;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.activity.ActivityInfo;
@@ -136,16 +137,16 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
     @Override
     public void resume(String sandboxId) {
         Container container = sandbox(sandboxId);
-        if ("paused".equals(container.getState())) {
+        if (DockerState.PAUSED.is(container.getState())) {
             try {
                 docker.unpauseContainerCmd(container.getId()).exec();
             } catch (NotFoundException e) {
                 throw Failures.sandboxGone(sandboxId, "gone", e);
             } catch (ConflictException | NotModifiedException e) {
                 // A concurrent resume thawed it first, or it stopped meanwhile: which, the inspection says.
-                requireState(sandboxId, container.getId(), "running", e);
+                requireState(sandboxId, container.getId(), DockerState.RUNNING, e);
             }
-        } else if (!"running".equals(container.getState())) {
+        } else if (!DockerState.RUNNING.is(container.getState())) {
             throw Failures.sandboxGone(sandboxId, container.getState(), null);
         }
         sampler.resume(sandboxId);
@@ -176,7 +177,7 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
         }
         ActivityExecutionContext activity = Activity.getExecutionContext();
         Container container = sandbox(sandboxId);
-        if ("running".equals(container.getState())) {
+        if (DockerState.RUNNING.is(container.getState())) {
             sync(sandboxId, container.getId());
         }
         freeze(sandboxId, container);
@@ -267,10 +268,10 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
 
     /** Pauses the container unless it is already; a stopped or missing one is gone. */
     private void freeze(String sandboxId, Container container) {
-        if ("paused".equals(container.getState())) {
+        if (DockerState.PAUSED.is(container.getState())) {
             return;
         }
-        if (!"running".equals(container.getState())) {
+        if (!DockerState.RUNNING.is(container.getState())) {
             throw Failures.sandboxGone(sandboxId, container.getState(), null);
         }
         try {
@@ -279,7 +280,7 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
             throw Failures.sandboxGone(sandboxId, "gone", e);
         } catch (ConflictException e) {
             // Paused concurrently (another attempt, or the host cut off from kiln-api), or stopped meanwhile.
-            requireState(sandboxId, container.getId(), "paused", e);
+            requireState(sandboxId, container.getId(), DockerState.PAUSED, e);
         }
     }
 
@@ -295,9 +296,9 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
         }
     }
 
-    private void requireState(String sandboxId, String containerId, String wanted, DockerException failure) {
+    private void requireState(String sandboxId, String containerId, DockerState wanted, DockerException failure) {
         String state = state(containerId);
-        if (!wanted.equals(state)) {
+        if (!wanted.is(state)) {
             throw Failures.sandboxGone(sandboxId, state, failure);
         }
     }
@@ -307,9 +308,10 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
         try {
             InspectContainerResponse.ContainerState state = docker.inspectContainerCmd(containerId).exec().getState();
             if (Boolean.TRUE.equals(state.getPaused())) {
-                return "paused";
+                return DockerState.PAUSED.spelling();
             }
-            return Boolean.TRUE.equals(state.getRunning()) ? "running" : String.valueOf(state.getStatus());
+            return Boolean.TRUE.equals(state.getRunning()) ? DockerState.RUNNING.spelling()
+                    : String.valueOf(state.getStatus());
         } catch (NotFoundException e) {
             return "gone";
         }
@@ -322,10 +324,10 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
 
     private Container runningSandbox(String sandboxId) {
         Container container = sandbox(sandboxId);
-        if ("paused".equals(container.getState())) {
+        if (DockerState.PAUSED.is(container.getState())) {
             throw Failures.sandboxPaused(sandboxId, null);
         }
-        if (!"running".equals(container.getState())) {
+        if (!DockerState.RUNNING.is(container.getState())) {
             throw Failures.sandboxGone(sandboxId, container.getState(), null);
         }
         return container;
@@ -337,10 +339,10 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
             return Failures.sandboxGone(sandboxId, "gone", failure);
         }
         String state = state(containerId);
-        if ("paused".equals(state)) {
+        if (DockerState.PAUSED.is(state)) {
             return Failures.sandboxPaused(sandboxId, failure);
         }
-        if (!"running".equals(state)) {
+        if (!DockerState.RUNNING.is(state)) {
             return Failures.sandboxGone(sandboxId, state, failure);
         }
         return failure;

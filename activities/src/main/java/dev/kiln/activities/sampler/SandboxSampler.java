@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Container;
+import dev.kiln.workflows.host.DockerState;
 import dev.kiln.workflows.sandbox.MetricPoint;
 import dev.kiln.workflows.sandbox.SandboxMetrics;
 import java.io.IOException;
@@ -203,7 +204,7 @@ public final class SandboxSampler implements AutoCloseable {
             String sandboxId = labels.get(SANDBOX_LABEL);
             sandboxIds.add(sandboxId);
             Series existing = series.get(sandboxId);
-            if (!"running".equals(container.getState()) || (existing != null && !existing.sampling())) {
+            if (!DockerState.RUNNING.is(container.getState()) || (existing != null && !existing.sampling())) {
                 continue;
             }
             running.add(container.getId());

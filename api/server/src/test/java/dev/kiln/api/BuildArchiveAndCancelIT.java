@@ -9,6 +9,7 @@ import dev.kiln.db.BuildArchiveRow;
 import dev.kiln.db.BuildDao;
 import dev.kiln.db.BuildRow;
 import dev.kiln.db.Ids;
+import dev.kiln.model.BuildStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -213,7 +214,7 @@ class BuildArchiveAndCancelIT {
 
     @Test
     void cancellingAFinishedBuildIsAConflict() {
-        BuildRow finished = insertBuildWithoutWorkflow("success");
+        BuildRow finished = insertBuildWithoutWorkflow(BuildStatus.SUCCESS);
 
         ApiTestClient.Reply reply = api.post("/v1/admin/builds/" + finished.id() + "/cancel", adminKey, Map.of());
 
@@ -222,7 +223,7 @@ class BuildArchiveAndCancelIT {
 
     @Test
     void cancellingALiveBuildWhoseWorkflowHasClosedIsAccepted() {
-        BuildRow orphan = insertBuildWithoutWorkflow("running");
+        BuildRow orphan = insertBuildWithoutWorkflow(BuildStatus.RUNNING);
 
         ApiTestClient.Reply reply = api.post("/v1/admin/builds/" + orphan.id() + "/cancel", adminKey, Map.of());
 
@@ -373,7 +374,7 @@ class BuildArchiveAndCancelIT {
     }
 
     /** A build row with no workflow behind it, as one whose workflow has closed or was never started. */
-    private static BuildRow insertBuildWithoutWorkflow(String status) {
+    private static BuildRow insertBuildWithoutWorkflow(BuildStatus status) {
         BuildRow build = new BuildRow(Ids.newId("bld"), Ids.PLATFORM_TEAM_ID, uniqueName(), "minimal",
                 "kiln/minimal:latest", List.of("RUN true"), null, 1, 512, false, status, 1, 1, null, null, null, null,
                 null, null, "test", null, null, null, null);

@@ -4,10 +4,11 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.cli.KilnCli;
 import dev.kiln.api.core.GoldenGcSchedule;
+import dev.kiln.cli.KilnCli;
 import dev.kiln.db.HostDao;
 import dev.kiln.db.Ids;
+import dev.kiln.model.HostStatus;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.schedules.ScheduleActionStartWorkflow;
@@ -129,11 +130,11 @@ class GoldenCacheIT {
         assertThat(api.get("/v1/projects/" + PROJECT + "/golden", teamKey).body().path("status").asText())
                 .isEqualTo("none");
         HostDao hosts = STACK.database().jdbi().onDemand(HostDao.class);
-        hosts.setStatus(host.hostId(), "unreachable", Instant.now());
+        hosts.setStatus(host.hostId(), HostStatus.UNREACHABLE, Instant.now());
         try {
             assertError(api.post("/v1/projects/" + PROJECT + "/golden/build", teamKey, Map.of()), 409, "no_online_hosts");
         } finally {
-            hosts.setStatus(host.hostId(), "online", Instant.now());
+            hosts.setStatus(host.hostId(), HostStatus.ONLINE, Instant.now());
         }
     }
 

@@ -10,6 +10,7 @@ import dev.kiln.db.HostAuditDao;
 import dev.kiln.db.Ids;
 import dev.kiln.db.SandboxDao;
 import dev.kiln.db.SandboxRow;
+import dev.kiln.model.SandboxStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -135,12 +136,13 @@ class HostLifecycleIT {
             CONTAINERS.add(containerId);
         }
         STACK.database().jdbi().onDemand(SandboxDao.class).insert(new SandboxRow(id, Ids.PLATFORM_TEAM_ID,
-                Ids.MINIMAL_TEMPLATE_ID, hostId, containerId, "running", 1, 256, "minimal", null, null, null, null, null, null));
+                Ids.MINIMAL_TEMPLATE_ID, hostId, containerId, SandboxStatus.RUNNING, 1, 256, "minimal", null, null,
+                null, null, null, null));
         return id;
     }
 
     private static String sandboxStatus(String id) {
-        return STACK.database().jdbi().onDemand(SandboxDao.class).findById(id).orElseThrow().status();
+        return STACK.database().jdbi().onDemand(SandboxDao.class).findById(id).orElseThrow().status().wire();
     }
 
     private static JsonNode awaitHost(String hostId, String status, Duration timeout) throws InterruptedException {

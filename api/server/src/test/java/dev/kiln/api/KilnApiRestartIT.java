@@ -8,6 +8,7 @@ import dev.kiln.activities.docker.DockerClients;
 import dev.kiln.db.HostAuditDao;
 import dev.kiln.db.SnapshotDao;
 import dev.kiln.db.SnapshotRow;
+import dev.kiln.model.SnapshotStatus;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.List;
@@ -70,7 +71,7 @@ class KilnApiRestartIT {
                         "SELECT id FROM snapshots WHERE sandbox_id = :id").bind("id", sandboxId)
                         .mapTo(String.class).findOne()).flatMap(snapshots::findById).orElse(null),
                 row -> row != null, "the snapshot to start");
-        assertThat(running.status()).isEqualTo("running");
+        assertThat(running.status()).isEqualTo(SnapshotStatus.RUNNING);
 
         STACK.restart(() -> {
             abandoned.join();
@@ -79,9 +80,9 @@ class KilnApiRestartIT {
         });
 
         SnapshotRow finished = Await.until(Duration.ofMinutes(3),
-                () -> snapshots.findById(running.id()).orElseThrow(), row -> !"running".equals(row.status()),
+                () -> snapshots.findById(running.id()).orElseThrow(), row -> row.status() != SnapshotStatus.RUNNING,
                 "snapshot " + running.id() + " to end");
-        assertThat(finished.status()).as("%s", finished).isEqualTo("success");
+        assertThat(finished.status()).as("%s", finished).isEqualTo(SnapshotStatus.SUCCESS);
         templateImage = "kiln/" + finished.templateId() + ":latest";
         JsonNode templates = STACK.client().get("/v1/templates?type=snapshot", STACK.adminKey).body();
         assertThat(templates.findValuesAsText("name")).contains("survivor");

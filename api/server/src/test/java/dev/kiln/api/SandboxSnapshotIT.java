@@ -10,6 +10,7 @@ import com.github.dockerjava.api.model.Container;
 import dev.kiln.activities.docker.DockerClients;
 import dev.kiln.db.HostDao;
 import dev.kiln.db.Ids;
+import dev.kiln.model.HostStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -293,11 +294,11 @@ class SandboxSnapshotIT {
         assertError(api.post("/v1/snapshots", otherTeamKey, Map.of("sandbox_id", running)), 404, "not_found");
         assertError(api.post("/v1/snapshots", teamKey, Map.of("sandbox_id", stopped)), 409, "invalid_state");
         HostDao hosts = STACK.database().jdbi().onDemand(HostDao.class);
-        hosts.setStatus(host.hostId(), "unreachable", Instant.now());
+        hosts.setStatus(host.hostId(), HostStatus.UNREACHABLE, Instant.now());
         try {
             assertError(api.post("/v1/snapshots", teamKey, Map.of("sandbox_id", running)), 503, "host_unavailable");
         } finally {
-            hosts.setStatus(host.hostId(), "online", Instant.now());
+            hosts.setStatus(host.hostId(), HostStatus.ONLINE, Instant.now());
         }
         assertError(api.post("/v1/admin/sandboxes/" + running + "/snapshot", teamKey, Map.of("name", "x")), 403,
                 "forbidden");

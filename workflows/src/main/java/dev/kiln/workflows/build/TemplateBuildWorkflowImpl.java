@@ -6,15 +6,16 @@ import static dev.kiln.workflows.SearchAttributeKeys.STATUS;
 import static dev.kiln.workflows.SearchAttributeKeys.TEAM;
 import static dev.kiln.workflows.SearchAttributeKeys.TEMPLATE;
 
+import dev.kiln.model.BuildStatus;
 import dev.kiln.workflows.ActivityCatalog;
 import dev.kiln.workflows.FailureType;
+import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.sandbox.CommitSandbox;
 import dev.kiln.workflows.sandbox.CreateBuildSandbox;
 import dev.kiln.workflows.sandbox.HealthProbe;
 import dev.kiln.workflows.sandbox.HealthResult;
 import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.RunStep;
-import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.sandbox.StepContext;
 import dev.kiln.workflows.sandbox.StepOutcome;
 import dev.kiln.workflows.sandbox.UploadArchive;
@@ -73,7 +74,7 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
                 KIND.valueSet("build"),
                 TEMPLATE.valueSet(input.templateName()),
                 TEAM.valueSet(input.teamId()),
-                STATUS.valueSet("running"));
+                STATUS.valueSet(BuildStatus.RUNNING.wire()));
         Duration deadline = Duration.ofSeconds(input.deadlineSeconds());
         CancellationScope body = Workflow.newCancellationScope(() -> build(input));
         // The deadline cancels the build's own scope, so every running step is killed and cleanup still runs.
@@ -84,15 +85,15 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
         });
         try {
             body.run();
-            setStatus("success");
+            setStatus(BuildStatus.SUCCESS);
             Workflow.setCurrentDetails("built template " + input.templateName() + " on " + hostId);
-            return new TemplateBuildResult(input.buildId(), "success", input.templateId(), hostId);
+            return new TemplateBuildResult(input.buildId(), BuildStatus.SUCCESS, input.templateId(), hostId);
         } catch (StepFailedException stepFailed) {
             return fail(input, stepFailed.error, stepFailed.type);
         } catch (TemporalFailure failure) {
             if (deadlineExceeded && !CancellationScope.current().isCancelRequested()) {
                 return fail(input, new BuildError("build deadline of " + deadline + " exceeded during " + stage,
-                        runningStep), "DEADLINE_EXCEEDED");
+                        runningStep), FailureType.DEADLINE_EXCEEDED.name());
             }
             if (CancellationScope.current().isCancelRequested()) {
                 recordCancelled(input);
@@ -217,7 +218,8 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
         if (!result.healthy()) {
             String output = result.lastOutput() == null ? "" : result.lastOutput().strip();
             throw new StepFailedException(new BuildError("healthcheck failed after " + result.failures()
-                    + " failed probes" + (output.isEmpty() ? "" : ": " + tail(output)), null), "HEALTHCHECK_FAILED");
+                    + " failed probes" + (output.isEmpty() ? "" : ": " + tail(output)), null),
+                            FailureType.HEALTHCHECK_FAILED.name());
         }
     }
 
@@ -288,7 +290,7 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
 
     private TemplateBuildResult fail(TemplateBuildInput input, BuildError error, String type) {
         Workflow.newDetachedCancellationScope(() -> records.markFailed(input.buildId(), error)).run();
-        setStatus("failed");
+        setStatus(BuildStatus.FAILED);
         Workflow.setCurrentDetails(error.message());
         // Failing the run (rather than returning a "failed" result) shows the build red in the Temporal UI.
         throw ApplicationFailure.newNonRetryableFailure(error.message(), type);
@@ -296,7 +298,7 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
 
     private void recordCancelled(TemplateBuildInput input) {
         Workflow.newDetachedCancellationScope(() -> records.markCancelled(input.buildId(), CANCELLED_OUTSIDE_API)).run();
-        setStatus("cancelled");
+        setStatus(BuildStatus.CANCELLED);
         Workflow.setCurrentDetails("cancelled during " + stage);
     }
 
@@ -329,8 +331,8 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
                 .destroyBuildSandbox(buildId);
     }
 
-    private void setStatus(String status) {
-        Workflow.upsertTypedSearchAttributes(STATUS.valueSet(status));
+    private void setStatus(BuildStatus status) {
+        Workflow.upsertTypedSearchAttributes(STATUS.valueSet(status.wire()));
     }
 
     /** A step or the healthcheck ran and failed: a result of the build, not an infrastructure error. */

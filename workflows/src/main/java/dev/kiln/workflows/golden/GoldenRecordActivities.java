@@ -1,5 +1,6 @@
 package dev.kiln.workflows.golden;
 
+import dev.kiln.model.SessionStatus;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 import java.util.List;
@@ -40,5 +41,5 @@ public interface GoldenRecordActivities {
 
     /** starting or running -> {@code status} (stopped or failed). */
     @ActivityMethod(name = "RecordSessionEnded")
-    void sessionEnded(String sessionId, String status, String error);
+    void sessionEnded(String sessionId, SessionStatus status, String error);
 }

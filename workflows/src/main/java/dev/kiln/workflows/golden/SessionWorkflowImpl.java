@@ -6,6 +6,7 @@ import static dev.kiln.workflows.SearchAttributeKeys.PROJECT;
 import static dev.kiln.workflows.SearchAttributeKeys.STATUS;
 import static dev.kiln.workflows.SearchAttributeKeys.TEAM;
 
+import dev.kiln.model.SessionStatus;
 import dev.kiln.workflows.ActivityCatalog;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
@@ -39,7 +40,7 @@ public final class SessionWorkflowImpl implements SessionWorkflow {
             }
             Workflow.newDetachedCancellationScope(() -> {
                 stopOnHost();
-                records.sessionEnded(input.sessionId(), "failed", failure.getCause().getMessage());
+                records.sessionEnded(input.sessionId(), SessionStatus.FAILED, failure.getCause().getMessage());
             }).run();
             setStatus("failed", failure.getCause().getMessage());
             return;
@@ -58,7 +59,7 @@ public final class SessionWorkflowImpl implements SessionWorkflow {
 
     private void end() {
         stopOnHost();
-        records.sessionEnded(session.sessionId(), "stopped", null);
+        records.sessionEnded(session.sessionId(), SessionStatus.STOPPED, null);
         setStatus("stopped", "stopped" + (stoppedBy == null ? "" : " by " + stoppedBy));
     }
 

@@ -4,6 +4,7 @@ import static dev.kiln.workflows.SearchAttributeKeys.HOST;
 import static dev.kiln.workflows.SearchAttributeKeys.KIND;
 import static dev.kiln.workflows.SearchAttributeKeys.STATUS;
 
+import dev.kiln.model.HostStatus;
 import dev.kiln.workflows.ActivityCatalog;
 import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.sandbox.SandboxWorkflow;
@@ -40,7 +41,7 @@ public final class HostWorkflowImpl implements HostWorkflow {
     public void run(HostState initial) {
         state = initial;
         Workflow.upsertTypedSearchAttributes(KIND.valueSet("host"), HOST.valueSet(state.hostId()),
-                STATUS.valueSet(state.status()));
+                STATUS.valueSet(state.status().wire()));
         int heartbeatsThisRun = 0;
         long silentSince = state.lastHeartbeatEpochMs();
         while (deletedBy == null) {
@@ -51,9 +52,9 @@ public final class HostWorkflowImpl implements HostWorkflow {
                 break;
             }
             if (!woken) {
-                if (!"unreachable".equals(state.status())) {
+                if (state.status() != HostStatus.UNREACHABLE) {
                     monitor.markUnreachable(state.hostId(), Workflow.currentTimeMillis() - state.lastHeartbeatEpochMs());
-                    setStatus("unreachable");
+                    setStatus(HostStatus.UNREACHABLE);
                 }
                 // Stay unreachable, but do not spin: wait a whole timeout again before re-checking.
                 silentSince = Workflow.currentTimeMillis();
@@ -62,7 +63,7 @@ public final class HostWorkflowImpl implements HostWorkflow {
             int received = pendingHeartbeats;
             pendingHeartbeats = 0;
             heartbeatsThisRun += received;
-            boolean wasUnreachable = !"online".equals(state.status());
+            boolean wasUnreachable = state.status() != HostStatus.ONLINE;
             boolean pausedWhileCutOff = sandboxesPausedWhileCutOff;
             sandboxesPausedWhileCutOff = false;
             state = state.withHeartbeats(latestHeartbeatMs, received);
@@ -86,7 +87,7 @@ public final class HostWorkflowImpl implements HostWorkflow {
     /** Back from an outage: mark online first so placement resumes, then make the sandbox rows match reality. */
     private void comeBack() {
         monitor.markOnline(state.hostId());
-        setStatus("online");
+        setStatus(HostStatus.ONLINE);
         Workflow.setCurrentDetails("online again; reconciling sandboxes");
         reconcileSandboxes();
     }
@@ -110,7 +111,7 @@ public final class HostWorkflowImpl implements HostWorkflow {
         for (String sandboxId : stopped == null ? List.<String>of() : stopped) {
             try {
                 Workflow.newUntypedExternalWorkflowStub(SandboxWorkflow.workflowId(sandboxId))
-                        .signal("ended", "its container was gone when its host returned");
+                        .signal(SandboxWorkflow.ENDED, "its container was gone when its host returned");
             } catch (RuntimeException closed) {
                 Workflow.getLogger(HostWorkflowImpl.class).info("sandbox workflow of {} already closed", sandboxId);
             }
@@ -131,7 +132,7 @@ public final class HostWorkflowImpl implements HostWorkflow {
 
     private void retire() {
         Workflow.setCurrentDetails("deleted by " + deletedBy + "; destroying what is left on the host");
-        setStatus("deleted");
+        setStatus(HostStatus.DELETED);
         LifecycleHostActivities agent = agent("destroy sandboxes and shut down");
         try {
             agent.destroyAllSandboxes();
@@ -148,13 +149,14 @@ public final class HostWorkflowImpl implements HostWorkflow {
     }
 
     private void showHeartbeat() {
-        Workflow.setCurrentDetails(state.status() + "; last heartbeat " + Instant.ofEpochMilli(state.lastHeartbeatEpochMs())
+        Workflow.setCurrentDetails(state.status().wire() + "; last heartbeat "
+                + Instant.ofEpochMilli(state.lastHeartbeatEpochMs())
                 + " (" + state.heartbeatsSeen() + " seen)");
     }
 
-    private void setStatus(String status) {
+    private void setStatus(HostStatus status) {
         state = state.withStatus(status);
-        Workflow.upsertTypedSearchAttributes(STATUS.valueSet(status));
+        Workflow.upsertTypedSearchAttributes(STATUS.valueSet(status.wire()));
     }
 
     @Override

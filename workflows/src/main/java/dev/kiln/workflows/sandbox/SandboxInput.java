@@ -1,5 +1,6 @@
 package dev.kiln.workflows.sandbox;
 
+import dev.kiln.model.SandboxStatus;
 import java.util.Map;
 
 /**
@@ -8,8 +9,8 @@ import java.util.Map;
  */
 public record SandboxInput(
         String sandboxId, String teamId, String hostId, String templateName, String imageRef, int vcpus, int memoryMb,
-        String user, String workdir, Map<String, String> env, String status) {
-    public SandboxInput withStatus(String current) {
+        String user, String workdir, Map<String, String> env, SandboxStatus status) {
+    public SandboxInput withStatus(SandboxStatus current) {
         return new SandboxInput(sandboxId, teamId, hostId, templateName, imageRef, vcpus, memoryMb, user, workdir, env,
                 current);
     }

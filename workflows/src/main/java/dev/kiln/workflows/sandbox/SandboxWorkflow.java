@@ -1,5 +1,6 @@
 package dev.kiln.workflows.sandbox;
 
+import dev.kiln.model.SandboxStatus;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.UpdateMethod;
@@ -22,7 +23,7 @@ public interface SandboxWorkflow {
 
     /** Completes once the container runs, or its creation failed: returns {@code running} or {@code stopped}. */
     @UpdateMethod(name = "started")
-    String started();
+    SandboxStatus started();
 
     @UpdateMethod(name = "exec")
     SandboxExecResult exec(ExecCommand command);
@@ -42,9 +43,12 @@ public interface SandboxWorkflow {
     void destroy();
 
     /** The sandbox ended elsewhere (its host was deleted, or a snapshot destroyed it): end without touching the host. */
-    @SignalMethod(name = "ended")
+    /** The name of the {@link #ended} signal, for workflows that signal a sandbox they hold no typed stub of. */
+    String ENDED = "ended";
+
+    @SignalMethod(name = ENDED)
     void ended(String reason);
 
     @QueryMethod(name = "status")
-    String status();
+    SandboxStatus status();
 }

@@ -6,6 +6,7 @@ import static dev.kiln.workflows.SearchAttributeKeys.STATUS;
 import static dev.kiln.workflows.SearchAttributeKeys.TEAM;
 import static dev.kiln.workflows.SearchAttributeKeys.TEMPLATE;
 
+import dev.kiln.model.SandboxStatus;
 import dev.kiln.workflows.ActivityCatalog;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Workflow;
@@ -17,7 +18,7 @@ public final class SandboxWorkflowImpl implements SandboxWorkflow {
             Workflow.newActivityStub(SandboxRecordActivities.class, ActivityCatalog.record());
 
     private SandboxInput input;
-    private String status = "starting";
+    private SandboxStatus status = SandboxStatus.STARTING;
     private String endedBecause;
 
     @Override
@@ -30,16 +31,16 @@ public final class SandboxWorkflowImpl implements SandboxWorkflow {
         } else {
             create();
         }
-        Workflow.await(() -> "stopped".equals(status) || endedBecause != null
+        Workflow.await(() -> status == SandboxStatus.STOPPED || endedBecause != null
                 || Workflow.getInfo().isContinueAsNewSuggested());
         // An update accepted just before the end still gets its answer.
         Workflow.await(Workflow::isEveryHandlerFinished);
-        if (endedBecause == null && !"stopped".equals(status)) {
+        if (endedBecause == null && status != SandboxStatus.STOPPED) {
             Workflow.continueAsNew(sandbox.withStatus(status));
         }
         if (endedBecause != null) {
             Workflow.setCurrentDetails("ended: " + endedBecause);
-            setStatus("stopped");
+            setStatus(SandboxStatus.STOPPED);
         }
     }
 
@@ -49,7 +50,7 @@ public final class SandboxWorkflowImpl implements SandboxWorkflow {
             String containerId = host("create container").createSandbox(new CreateSandbox(input.sandboxId(),
                     input.imageRef(), input.vcpus(), input.memoryMb(), input.user(), input.workdir(), input.env()));
             records.markRunning(input.sandboxId(), containerId);
-            setStatus("running");
+            setStatus(SandboxStatus.RUNNING);
             Workflow.setCurrentDetails("running on " + input.hostId());
         } catch (ActivityFailure failure) {
             Workflow.setCurrentDetails("could not create the container: " + failure.getCause().getMessage());
@@ -58,14 +59,14 @@ public final class SandboxWorkflowImpl implements SandboxWorkflow {
     }
 
     @Override
-    public String started() {
-        Workflow.await(() -> !"starting".equals(status));
+    public SandboxStatus started() {
+        Workflow.await(() -> status != SandboxStatus.STARTING);
         return status;
     }
 
     @Override
     public SandboxExecResult exec(ExecCommand command) {
-        Workflow.await(() -> !"starting".equals(status));
+        Workflow.await(() -> status != SandboxStatus.STARTING);
         String shown = command.command().length() > SHOWN_COMMAND_CHARS
                 ? command.command().substring(0, SHOWN_COMMAND_CHARS) + "..." : command.command();
         SandboxHostActivities host = Workflow.newActivityStub(SandboxHostActivities.class,
@@ -76,18 +77,18 @@ public final class SandboxWorkflowImpl implements SandboxWorkflow {
 
     @Override
     public void pause() {
-        Workflow.await(() -> !"starting".equals(status));
+        Workflow.await(() -> status != SandboxStatus.STARTING);
         SandboxMetrics metrics = host("pause").pause(input.sandboxId());
         records.markPaused(input.sandboxId(), metrics);
-        setStatus("paused");
+        setStatus(SandboxStatus.PAUSED);
     }
 
     @Override
     public void resume() {
-        Workflow.await(() -> !"starting".equals(status));
+        Workflow.await(() -> status != SandboxStatus.STARTING);
         host("resume").resume(input.sandboxId());
         records.markResumed(input.sandboxId());
-        setStatus("running");
+        setStatus(SandboxStatus.RUNNING);
     }
 
     @Override
@@ -114,7 +115,7 @@ public final class SandboxWorkflowImpl implements SandboxWorkflow {
             }
             records.markStopped(input.sandboxId());
         }).run();
-        setStatus("stopped");
+        setStatus(SandboxStatus.STOPPED);
     }
 
     @Override
@@ -123,7 +124,7 @@ public final class SandboxWorkflowImpl implements SandboxWorkflow {
     }
 
     @Override
-    public String status() {
+    public SandboxStatus status() {
         return status;
     }
 
@@ -131,8 +132,8 @@ public final class SandboxWorkflowImpl implements SandboxWorkflow {
         return Workflow.newActivityStub(SandboxHostActivities.class, ActivityCatalog.host(input.hostId(), summary));
     }
 
-    private void setStatus(String newStatus) {
+    private void setStatus(SandboxStatus newStatus) {
         status = newStatus;
-        Workflow.upsertTypedSearchAttributes(STATUS.valueSet(newStatus));
+        Workflow.upsertTypedSearchAttributes(STATUS.valueSet(newStatus.wire()));
     }
 }

@@ -1,5 +1,7 @@
 package dev.kiln.workflows.snapshot;
 
+import dev.kiln.model.SandboxStatus;
+import dev.kiln.model.SnapshotStatus;
 import dev.kiln.workflows.sandbox.SandboxMetrics;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
@@ -13,7 +15,7 @@ public interface SnapshotRecordActivities {
      * Fails with the non-retryable {@code INVALID_STATE} when it is neither running nor paused, or already held.
      */
     @ActivityMethod(name = "HoldSandbox")
-    String holdSandbox(String snapshotId, String sandboxId);
+    SandboxStatus holdSandbox(String snapshotId, String sandboxId);
 
     @ActivityMethod(name = "StoreSandboxMetrics")
     void storeMetrics(String sandboxId, SandboxMetrics metrics);
@@ -27,10 +29,10 @@ public interface SnapshotRecordActivities {
 
     /** Ends the hold, leaving the sandbox in {@code status}. */
     @ActivityMethod(name = "ReleaseSandbox")
-    void releaseSandbox(String snapshotId, String sandboxId, String status);
+    void releaseSandbox(String snapshotId, String sandboxId, SandboxStatus status);
 
     @ActivityMethod(name = "FinishSnapshot")
-    void finish(String snapshotId, String status, String templateId, String error);
+    void finish(String snapshotId, SnapshotStatus status, String templateId, String error);
 
     /** Hands a no longer used image to its template's removal workflow, which takes it off every host. */
     @ActivityMethod(name = "ScheduleImageRemoval")

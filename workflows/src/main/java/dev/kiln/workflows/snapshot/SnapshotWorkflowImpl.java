@@ -6,9 +6,11 @@ import static dev.kiln.workflows.SearchAttributeKeys.STATUS;
 import static dev.kiln.workflows.SearchAttributeKeys.TEAM;
 import static dev.kiln.workflows.SearchAttributeKeys.TEMPLATE;
 
+import dev.kiln.model.SandboxStatus;
+import dev.kiln.model.SnapshotStatus;
 import dev.kiln.workflows.ActivityCatalog;
-import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
+import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.SandboxHostActivities;
 import dev.kiln.workflows.sandbox.SandboxMetrics;
 import dev.kiln.workflows.sandbox.SandboxWorkflow;
@@ -32,8 +34,9 @@ public final class SnapshotWorkflowImpl implements SnapshotWorkflow {
     public String run(SnapshotInput snapshot) {
         input = snapshot;
         Workflow.upsertTypedSearchAttributes(KIND.valueSet("snapshot"), TEAM.valueSet(snapshot.teamId()),
-                HOST.valueSet(snapshot.hostId()), TEMPLATE.valueSet(snapshot.name()), STATUS.valueSet("running"));
-        String before;
+                HOST.valueSet(snapshot.hostId()), TEMPLATE.valueSet(snapshot.name()),
+                STATUS.valueSet(SnapshotStatus.RUNNING.wire()));
+        SandboxStatus before;
         try {
             // Before any host call: from here on nothing but this workflow moves the sandbox.
             before = records.holdSandbox(snapshot.snapshotId(), snapshot.sandboxId());
@@ -63,8 +66,8 @@ public final class SnapshotWorkflowImpl implements SnapshotWorkflow {
         if (replaced.imageRef() != null) {
             records.scheduleImageRemoval(snapshot.teamId(), snapshot.name(), replaced.templateId(), replaced.imageRef());
         }
-        records.finish(snapshot.snapshotId(), "success", snapshot.templateId(), null);
-        Workflow.upsertTypedSearchAttributes(STATUS.valueSet("success"));
+        records.finish(snapshot.snapshotId(), SnapshotStatus.SUCCESS, snapshot.templateId(), null);
+        Workflow.upsertTypedSearchAttributes(STATUS.valueSet(SnapshotStatus.SUCCESS.wire()));
         Workflow.setCurrentDetails("template " + snapshot.name() + " ready");
         return snapshot.templateId();
     }
@@ -73,7 +76,7 @@ public final class SnapshotWorkflowImpl implements SnapshotWorkflow {
      * A user's sandbox goes back to what it was; a platform sandbox has served its purpose and is destroyed, as the
      * reference's admin snapshot documents.
      */
-    private void settleSandbox(String before) {
+    private void settleSandbox(SandboxStatus before) {
         if (input.platform()) {
             try {
                 cleanup("destroy sandbox").destroy(input.sandboxId());
@@ -81,10 +84,11 @@ public final class SnapshotWorkflowImpl implements SnapshotWorkflow {
                 LOG.warn("sandbox {} could not be destroyed after its snapshot: {}", input.sandboxId(),
                         unreachable.getMessage());
             }
-            records.releaseSandbox(input.snapshotId(), input.sandboxId(), "stopped");
+            records.releaseSandbox(input.snapshotId(), input.sandboxId(), SandboxStatus.STOPPED);
             try {
                 Workflow.newUntypedExternalWorkflowStub(SandboxWorkflow.workflowId(input.sandboxId()))
-                        .signal("ended", "snapshot " + input.snapshotId() + " made it platform template " + input.name());
+                        .signal(SandboxWorkflow.ENDED, "snapshot " + input.snapshotId()
+                                + " made it platform template " + input.name());
             } catch (RuntimeException closed) {
                 LOG.info("sandbox workflow of {} had already ended: {}", input.sandboxId(), closed.getMessage());
             }
@@ -94,16 +98,16 @@ public final class SnapshotWorkflowImpl implements SnapshotWorkflow {
     }
 
     /** Resumes a sandbox that was running; returns the status it is in afterwards. */
-    private String restore(String before) {
-        if (!"running".equals(before)) {
+    private SandboxStatus restore(SandboxStatus before) {
+        if (before != SandboxStatus.RUNNING) {
             return before;
         }
         try {
             cleanup("resume sandbox").resume(input.sandboxId());
-            return "running";
+            return SandboxStatus.RUNNING;
         } catch (ActivityFailure failure) {
             LOG.warn("sandbox {} could not be resumed after its snapshot: {}", input.sandboxId(), failure.getMessage());
-            return "paused";
+            return SandboxStatus.PAUSED;
         }
     }
 
@@ -111,7 +115,7 @@ public final class SnapshotWorkflowImpl implements SnapshotWorkflow {
      * Undoes what the snapshot did (in a detached scope, so that a cancelled snapshot cleans up too) and returns the
      * failure to end the workflow with, typed as the cause was so that the API can answer with the matching code.
      */
-    private ApplicationFailure fail(TemporalFailure failure, boolean held, String before) {
+    private ApplicationFailure fail(TemporalFailure failure, boolean held, SandboxStatus before) {
         String message = rootMessage(failure);
         Workflow.newDetachedCancellationScope(() -> {
             if (held) {
@@ -123,9 +127,9 @@ public final class SnapshotWorkflowImpl implements SnapshotWorkflow {
                 }
                 records.releaseSandbox(input.snapshotId(), input.sandboxId(), restore(before));
             }
-            records.finish(input.snapshotId(), "failed", null, message);
+            records.finish(input.snapshotId(), SnapshotStatus.FAILED, null, message);
         }).run();
-        Workflow.upsertTypedSearchAttributes(STATUS.valueSet("failed"));
+        Workflow.upsertTypedSearchAttributes(STATUS.valueSet(SnapshotStatus.FAILED.wire()));
         Workflow.setCurrentDetails("failed: " + message);
         return ApplicationFailure.newNonRetryableFailureWithCause(message, failureType(failure), failure);
     }

@@ -3,6 +3,7 @@ package dev.kiln.workflows.build;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.model.BuildStatus;
 import dev.kiln.workflows.KilnTestWorkflows;
 import dev.kiln.workflows.TaskQueues;
 import io.temporal.client.WorkflowClient;
@@ -50,7 +51,7 @@ class TemplateBuildWorkflowTest {
     void successfulBuildRunsEveryStepInOrderThenFlattensPublishesAndDestroysTheSandbox() {
         TemplateBuildResult result = stub("bld-ok").run(input("bld-ok", "echo one", "echo two", "echo three"));
 
-        assertThat(result.status()).isEqualTo("success");
+        assertThat(result.status()).isEqualTo(BuildStatus.SUCCESS);
         assertThat(result.hostId()).isEqualTo("host-1");
         assertThat(sandbox.events).containsExactly(
                 "create kiln/minimal:latest",

@@ -2,6 +2,7 @@ package dev.kiln.workflows.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.model.HostStatus;
 import dev.kiln.workflows.KilnTestWorkflows;
 import dev.kiln.workflows.TaskQueues;
 import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
@@ -106,7 +107,7 @@ class HostWorkflowTest {
                 .setTaskQueue(controlWorker.getTaskQueue())
                 .build());
         WorkflowClient.start(host::run,
-                new HostState(HOST, "online", environment.currentTimeMillis(), TIMEOUT.toMillis(), 0));
+                new HostState(HOST, HostStatus.ONLINE, environment.currentTimeMillis(), TIMEOUT.toMillis(), 0));
     }
 
     @Test
@@ -116,7 +117,7 @@ class HostWorkflowTest {
 
         environment.sleep(Duration.ofSeconds(2));
         assertThat(events).containsExactly("unreachable after 90s");
-        assertThat(host.state().status()).isEqualTo("unreachable");
+        assertThat(host.state().status()).isEqualTo(HostStatus.UNREACHABLE);
 
         environment.sleep(Duration.ofMinutes(10));
         assertThat(events).as("once per outage").containsExactly("unreachable after 90s");
@@ -131,7 +132,7 @@ class HostWorkflowTest {
         environment.sleep(Duration.ofSeconds(60));
 
         assertThat(events).isEmpty();
-        assertThat(host.state().status()).isEqualTo("online");
+        assertThat(host.state().status()).isEqualTo(HostStatus.ONLINE);
         assertThat(host.state().heartbeatsSeen()).isEqualTo(5);
     }
 
@@ -144,7 +145,7 @@ class HostWorkflowTest {
 
         assertThat(events).containsExactly("unreachable after 90s", "online", "reconcile 2 containers",
                 "remove kiln/deleted:latest", "forget kiln/deleted:latest");
-        assertThat(host.state().status()).isEqualTo("online");
+        assertThat(host.state().status()).isEqualTo(HostStatus.ONLINE);
     }
 
     @Test
@@ -158,7 +159,7 @@ class HostWorkflowTest {
 
         assertThat(events).containsExactly("reconcile 2 containers",
                 "remove kiln/deleted:latest", "forget kiln/deleted:latest");
-        assertThat(host.state().status()).isEqualTo("online");
+        assertThat(host.state().status()).isEqualTo(HostStatus.ONLINE);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.kiln.workflows.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.model.SandboxStatus;
 import dev.kiln.workflows.KilnTestWorkflows;
 import dev.kiln.workflows.RecordingFake;
 import dev.kiln.workflows.TaskQueues;
@@ -48,10 +49,10 @@ class SandboxWorkflowTest {
 
     @Test
     void everyOperationRunsOnTheHostAndIsRecordedAndDestroyEndsTheWorkflow() {
-        assertThat(sandbox.started()).isEqualTo("running");
+        assertThat(sandbox.started()).isEqualTo(SandboxStatus.RUNNING);
         assertThat(sandbox.exec(new ExecCommand("id -un", 10)).stdout()).as("the template's user").isEqualTo("as app\n");
         sandbox.pause();
-        assertThat(sandbox.status()).isEqualTo("paused");
+        assertThat(sandbox.status()).isEqualTo(SandboxStatus.PAUSED);
         sandbox.resume();
         sandbox.destroy();
         WorkflowStub.fromTyped(sandbox).getResult(Void.class);
@@ -91,7 +92,7 @@ class SandboxWorkflowTest {
             throw ApplicationFailure.newNonRetryableFailure("no such image", "IMAGE_NOT_FOUND");
         });
 
-        assertThat(sandbox.started()).isEqualTo("stopped");
+        assertThat(sandbox.started()).isEqualTo(SandboxStatus.STOPPED);
         WorkflowStub.fromTyped(sandbox).getResult(Void.class);
 
         assertThat(fake.calls()).containsExactly("createSandbox CreateSandbox", "destroy sb-1", "markStopped sb-1");
@@ -99,12 +100,12 @@ class SandboxWorkflowTest {
 
     @Test
     void aSandboxEndedElsewhereEndsWithoutTouchingTheHost() {
-        assertThat(sandbox.started()).isEqualTo("running");
+        assertThat(sandbox.started()).isEqualTo(SandboxStatus.RUNNING);
 
         sandbox.ended("host deleted");
         WorkflowStub.fromTyped(sandbox).getResult(Void.class);
 
-        assertThat(sandbox.status()).isEqualTo("stopped");
+        assertThat(sandbox.status()).isEqualTo(SandboxStatus.STOPPED);
         assertThat(fake.calls()).containsExactly("createSandbox CreateSandbox", "markRunning sb-1 container-1");
     }
 }

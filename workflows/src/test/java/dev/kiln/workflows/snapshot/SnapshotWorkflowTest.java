@@ -3,12 +3,13 @@ package dev.kiln.workflows.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.kiln.model.SandboxStatus;
 import dev.kiln.workflows.FailureType;
 import dev.kiln.workflows.KilnTestWorkflows;
 import dev.kiln.workflows.RecordingFake;
 import dev.kiln.workflows.TaskQueues;
-import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
+import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.SandboxHostActivities;
 import dev.kiln.workflows.sandbox.SandboxMetrics;
 import io.temporal.client.WorkflowClient;
@@ -30,7 +31,7 @@ class SnapshotWorkflowTest {
     static final TestWorkflowExtension TEMPORAL = KilnTestWorkflows.extension(SnapshotWorkflowImpl.class);
 
     private final RecordingFake fake = new RecordingFake()
-            .answer("holdSandbox", args -> "running")
+            .answer("holdSandbox", args -> SandboxStatus.RUNNING)
             .answer("pause", args -> SandboxMetrics.empty())
             .answer("snapshot", args -> new ImageInfo("kiln/tpl-1:latest", "sha256:1", 1234, 1))
             .answer("publish", args -> new ReplacedTemplate(null, null));
@@ -64,7 +65,7 @@ class SnapshotWorkflowTest {
 
     @Test
     void aPausedSandboxStaysPaused() {
-        fake.answer("holdSandbox", args -> "paused");
+        fake.answer("holdSandbox", args -> SandboxStatus.PAUSED);
 
         run(input(false));
 

@@ -2,6 +2,7 @@ package dev.kiln.api.control;
 
 import dev.kiln.db.BuildRow;
 import dev.kiln.db.BuildStepRow;
+import dev.kiln.model.BuildStatus;
 import dev.kiln.workflows.build.BuildStep;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,7 +62,7 @@ public final class BuildTimings {
                     .max(Comparator.naturalOrder()).orElse(ended);
             phases.put(phase, between(start.get(), end));
         }
-        if ("success".equals(build.status())) {
+        if (build.status() == BuildStatus.SUCCESS) {
             Instant lastStep = steps.stream().map(BuildStepRow::finishedAt).filter(Objects::nonNull)
                     .max(Comparator.naturalOrder()).orElse(firstStep.orElse(submitted));
             phases.put(PUBLISH, between(lastStep, ended));

@@ -7,6 +7,8 @@ import dev.kiln.db.HostRow;
 import dev.kiln.db.Ids;
 import dev.kiln.db.ProjectDao;
 import dev.kiln.db.ProjectRow;
+import dev.kiln.model.GoldenBuildStatus;
+import dev.kiln.model.SessionStatus;
 import dev.kiln.workflows.FailureType;
 import dev.kiln.workflows.golden.GoldenGeneration;
 import dev.kiln.workflows.golden.GoldenHostBuildWorkflow;
@@ -74,9 +76,9 @@ public final class GoldenRecordActivitiesImpl implements GoldenRecordActivities 
         int ended = jdbi.inTransaction(handle -> {
             ProjectDao projects = handle.attach(ProjectDao.class);
             projects.markReady(projectId, hostId, buildId, generation.generation(), generation.sizeBytes(), now);
-            return projects.finishBuild(buildId, "ready", generation.generation(), null, io, now);
+            return projects.finishBuild(buildId, GoldenBuildStatus.READY, generation.generation(), null, io, now);
         });
-        reportEnded(ended, "ready");
+        reportEnded(ended, GoldenBuildStatus.READY);
     }
 
     @Override
@@ -85,9 +87,9 @@ public final class GoldenRecordActivitiesImpl implements GoldenRecordActivities 
         int ended = jdbi.inTransaction(handle -> {
             ProjectDao projects = handle.attach(ProjectDao.class);
             projects.markFailed(projectId, hostId, buildId, error);
-            return projects.finishBuild(buildId, "failed", null, error, io, now);
+            return projects.finishBuild(buildId, GoldenBuildStatus.FAILED, null, error, io, now);
         });
-        reportEnded(ended, "failed");
+        reportEnded(ended, GoldenBuildStatus.FAILED);
     }
 
     @Override
@@ -96,13 +98,13 @@ public final class GoldenRecordActivitiesImpl implements GoldenRecordActivities 
         int ended = jdbi.inTransaction(handle -> {
             ProjectDao projects = handle.attach(ProjectDao.class);
             projects.markCancelled(projectId, hostId, buildId);
-            return projects.finishBuild(buildId, "cancelled", null, null, io, now);
+            return projects.finishBuild(buildId, GoldenBuildStatus.CANCELLED, null, null, io, now);
         });
-        reportEnded(ended, "cancelled");
+        reportEnded(ended, GoldenBuildStatus.CANCELLED);
     }
 
     /** Counts a build once: a retried activity finds the row already ended and updates nothing. */
-    private void reportEnded(int rowsEnded, String status) {
+    private void reportEnded(int rowsEnded, GoldenBuildStatus status) {
         if (rowsEnded == 1) {
             metrics.goldenBuildEnded(status);
         }
@@ -130,7 +132,7 @@ public final class GoldenRecordActivitiesImpl implements GoldenRecordActivities 
     }
 
     @Override
-    public void sessionEnded(String sessionId, String status, String error) {
+    public void sessionEnded(String sessionId, SessionStatus status, String error) {
         jdbi.onDemand(ProjectDao.class).endSession(sessionId, status, error, clock.instant());
     }
 }

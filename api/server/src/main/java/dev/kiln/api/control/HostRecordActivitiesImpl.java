@@ -6,6 +6,7 @@ import dev.kiln.db.HostAuditDao;
 import dev.kiln.db.HostDao;
 import dev.kiln.db.SandboxDao;
 import dev.kiln.db.SandboxRow;
+import dev.kiln.model.SandboxStatus;
 import dev.kiln.workflows.host.ContainerState;
 import dev.kiln.workflows.host.HostRecordActivities;
 import java.time.Clock;
@@ -60,10 +61,11 @@ public final class HostRecordActivitiesImpl implements HostRecordActivities {
         Instant now = clock.instant();
         SandboxDao sandboxes = jdbi.onDemand(SandboxDao.class);
         List<String> stopped = new ArrayList<>();
-        for (SandboxRow missing : sandboxes.listOnHost(hostId, List.of("missing"))) {
-            String status = statusOf(bySandbox.get(missing.id()));
+        for (SandboxRow missing : sandboxes.listOnHost(hostId, List.of(SandboxStatus.MISSING))) {
+            SandboxStatus status = statusOf(bySandbox.get(missing.id()));
             // transition() only moves rows still missing, so a sandbox destroyed meanwhile is left alone.
-            if (sandboxes.transition(missing.id(), "missing", status, now) > 0 && "stopped".equals(status)) {
+            if (sandboxes.transition(missing.id(), SandboxStatus.MISSING, status, now) > 0
+                    && status == SandboxStatus.STOPPED) {
                 stopped.add(missing.id());
             }
         }
@@ -78,10 +80,10 @@ public final class HostRecordActivitiesImpl implements HostRecordActivities {
     private void recordPausedByHost(String hostId, SandboxDao sandboxes, Map<String, ContainerState> bySandbox,
             Instant now) {
         List<String> paused = new ArrayList<>();
-        for (SandboxRow running : sandboxes.listOnHost(hostId, List.of("running"))) {
+        for (SandboxRow running : sandboxes.listOnHost(hostId, List.of(SandboxStatus.RUNNING))) {
             ContainerState container = bySandbox.get(running.id());
-            if (container != null && "paused".equals(container.state())
-                    && sandboxes.transition(running.id(), "running", "paused", now) > 0) {
+            if (container != null && container.sandboxStatus() == SandboxStatus.PAUSED
+                    && sandboxes.transition(running.id(), SandboxStatus.RUNNING, SandboxStatus.PAUSED, now) > 0) {
                 paused.add(running.id());
             }
         }
@@ -92,14 +94,7 @@ public final class HostRecordActivitiesImpl implements HostRecordActivities {
     }
 
     /** What a missing sandbox becomes, given what the host reports for its container (null: no container). */
-    static String statusOf(ContainerState container) {
-        if (container == null) {
-            return "stopped";
-        }
-        return switch (container.state()) {
-            case "running", "restarting" -> "running";
-            case "paused" -> "paused";
-            default -> "stopped";
-        };
+    static SandboxStatus statusOf(ContainerState container) {
+        return container == null ? SandboxStatus.STOPPED : container.sandboxStatus();
     }
 }

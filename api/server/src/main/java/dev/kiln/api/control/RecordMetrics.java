@@ -1,5 +1,7 @@
 package dev.kiln.api.control;
 
+import dev.kiln.model.BuildStatus;
+import dev.kiln.model.GoldenBuildStatus;
 import java.time.Duration;
 import java.util.Map;
 
@@ -15,11 +17,11 @@ public interface RecordMetrics {
     default void stepFinished(String phase, Duration elapsed) {}
 
     /**
-     * A template build ended ({@code success}, {@code failed} or {@code cancelled}) after spending {@code phases}
-     * in each of its phases ({@link BuildTimings#PHASES}; a phase it never reached is absent).
+     * A template build ended (a terminal status) after spending {@code phases} in each of its phases
+     * ({@link BuildTimings#PHASES}; a phase it never reached is absent).
      */
-    default void buildEnded(String status, Map<String, Duration> phases) {}
+    default void buildEnded(BuildStatus status, Map<String, Duration> phases) {}
 
-    /** A golden build on one host ended: {@code ready}, {@code failed} or {@code cancelled}. */
-    default void goldenBuildEnded(String status) {}
+    /** A golden build on one host ended: ready, failed or cancelled. */
+    default void goldenBuildEnded(GoldenBuildStatus status) {}
 }

@@ -3,6 +3,7 @@ package dev.kiln.api.control;
 import static java.util.Objects.requireNonNull;
 
 import dev.kiln.db.SandboxDao;
+import dev.kiln.model.SandboxStatus;
 import dev.kiln.workflows.sandbox.SandboxMetrics;
 import dev.kiln.workflows.sandbox.SandboxRecordActivities;
 import java.time.Clock;
@@ -24,7 +25,7 @@ public final class SandboxRecordActivitiesImpl implements SandboxRecordActivitie
         jdbi.useTransaction(handle -> {
             SandboxDao sandboxes = handle.attach(SandboxDao.class);
             sandboxes.setContainer(sandboxId, containerId, now);
-            sandboxes.transition(sandboxId, "starting", "running", now);
+            sandboxes.transition(sandboxId, SandboxStatus.STARTING, SandboxStatus.RUNNING, now);
         });
     }
 
@@ -34,13 +35,14 @@ public final class SandboxRecordActivitiesImpl implements SandboxRecordActivitie
         jdbi.useTransaction(handle -> {
             SandboxDao sandboxes = handle.attach(SandboxDao.class);
             sandboxes.storeMetrics(sandboxId, metrics, now);
-            sandboxes.transition(sandboxId, "running", "paused", now);
+            sandboxes.transition(sandboxId, SandboxStatus.RUNNING, SandboxStatus.PAUSED, now);
         });
     }
 
     @Override
     public void markResumed(String sandboxId) {
-        jdbi.onDemand(SandboxDao.class).transition(sandboxId, "paused", "running", clock.instant());
+        jdbi.onDemand(SandboxDao.class).transition(sandboxId, SandboxStatus.PAUSED, SandboxStatus.RUNNING,
+                clock.instant());
     }
 
     @Override

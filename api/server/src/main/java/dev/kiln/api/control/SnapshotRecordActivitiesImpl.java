@@ -7,6 +7,8 @@ import dev.kiln.db.SnapshotDao;
 import dev.kiln.db.TemplateDao;
 import dev.kiln.db.TemplateNameTakenException;
 import dev.kiln.db.TemplateRow;
+import dev.kiln.model.SandboxStatus;
+import dev.kiln.model.SnapshotStatus;
 import dev.kiln.workflows.FailureType;
 import dev.kiln.workflows.sandbox.SandboxMetrics;
 import dev.kiln.workflows.snapshot.PublishSnapshot;
@@ -31,7 +33,7 @@ public final class SnapshotRecordActivitiesImpl implements SnapshotRecordActivit
     }
 
     @Override
-    public String holdSandbox(String snapshotId, String sandboxId) {
+    public SandboxStatus holdSandbox(String snapshotId, String sandboxId) {
         return jdbi.onDemand(SandboxDao.class).holdForSnapshot(sandboxId, snapshotId, clock.instant())
                 .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
                         "sandbox " + sandboxId + " is neither running nor paused, or another snapshot holds it",
@@ -68,12 +70,12 @@ public final class SnapshotRecordActivitiesImpl implements SnapshotRecordActivit
     }
 
     @Override
-    public void releaseSandbox(String snapshotId, String sandboxId, String status) {
+    public void releaseSandbox(String snapshotId, String sandboxId, SandboxStatus status) {
         jdbi.onDemand(SandboxDao.class).releaseFromSnapshot(sandboxId, snapshotId, status, clock.instant());
     }
 
     @Override
-    public void finish(String snapshotId, String status, String templateId, String error) {
+    public void finish(String snapshotId, SnapshotStatus status, String templateId, String error) {
         jdbi.onDemand(SnapshotDao.class).finish(snapshotId, status, templateId, error, clock.instant());
     }
 

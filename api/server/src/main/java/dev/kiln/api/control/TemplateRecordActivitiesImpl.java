@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.kiln.db.HostDao;
 import dev.kiln.db.HostRow;
 import dev.kiln.db.PendingImageRemovalDao;
+import dev.kiln.model.HostStatus;
 import dev.kiln.workflows.template.RemovalTargets;
 import dev.kiln.workflows.template.TemplateImage;
 import dev.kiln.workflows.template.TemplateImagesWorkflow;
@@ -47,11 +48,11 @@ public final class TemplateRecordActivitiesImpl implements TemplateRecordActivit
     @Override
     public RemovalTargets removalTargets() {
         List<HostRow> registered = jdbi.onDemand(HostDao.class).list().stream()
-                .filter(host -> !"pending".equals(host.status()))
+                .filter(host -> host.status() != HostStatus.PENDING)
                 .toList();
         return new RemovalTargets(
-                registered.stream().filter(host -> "online".equals(host.status())).map(HostRow::id).toList(),
-                registered.stream().filter(host -> !"online".equals(host.status())).map(HostRow::id).toList());
+                registered.stream().filter(host -> host.status() == HostStatus.ONLINE).map(HostRow::id).toList(),
+                registered.stream().filter(host -> host.status() != HostStatus.ONLINE).map(HostRow::id).toList());
     }
 
     @Override

@@ -1,13 +1,14 @@
 package dev.kiln.api.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.model.TailOverlap;
 import dev.kiln.api.representation.BuildStatusEvent;
 import dev.kiln.api.representation.BuildView.StepView;
 import dev.kiln.api.representation.StepLogEvent;
 import dev.kiln.api.representation.StepProgressEvent;
 import dev.kiln.db.BuildRow;
 import dev.kiln.db.BuildStepRow;
+import dev.kiln.model.BuildStatus;
+import dev.kiln.model.TailOverlap;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Turns successive snapshots of a build (its row, its step rows, the running step's heartbeat) into the events a
@@ -26,13 +26,12 @@ import java.util.Set;
  * events of the output that is new since the previous tail.
  */
 public final class BuildEventTracker {
-    private static final Set<String> TERMINAL = Set.of("success", "failed", "cancelled");
     private static final List<String> STREAMS = List.of("stdout", "stderr");
 
     /** One server-sent event: its name and the object whose JSON is its data. */
     public record Event(String name, Object data) {}
 
-    private String status;
+    private BuildStatus status;
     /** Step number to the start time of the run already announced: a retried step starts again. */
     private final Map<Integer, Instant> started = new HashMap<>();
     private final Map<Integer, Instant> ended = new HashMap<>();
@@ -43,7 +42,7 @@ public final class BuildEventTracker {
 
     /** The step running now: started and without a result, while the build is live. */
     public static Optional<Integer> runningStep(BuildRow build, List<BuildStepRow> steps) {
-        if (TERMINAL.contains(build.status())) {
+        if (build.status().terminal()) {
             return Optional.empty();
         }
         return steps.stream().filter(step -> step.finishedAt() == null).map(BuildStepRow::step).max(Integer::compare);
@@ -62,9 +61,9 @@ public final class BuildEventTracker {
             return List.of();
         }
         List<Event> events = new ArrayList<>();
-        boolean terminal = TERMINAL.contains(build.status());
+        boolean terminal = build.status().terminal();
         // A live status leads the steps it describes; the terminal one closes the stream, so it comes last.
-        if (!terminal && !build.status().equals(status)) {
+        if (!terminal && build.status() != status) {
             status = build.status();
             events.add(new Event("status", BuildStatusEvent.of(build)));
         }

@@ -4,23 +4,24 @@ import static dev.kiln.api.core.Requests.require;
 import static dev.kiln.api.core.Requests.requireText;
 import static java.util.Objects.requireNonNull;
 
-import dev.kiln.workflows.build.recipe.BuildPlanner;
-import dev.kiln.workflows.build.recipe.Healthcheck;
-import dev.kiln.workflows.build.recipe.RecipeException;
+import dev.kiln.api.errors.ApiException;
 import dev.kiln.api.representation.BuildRequest;
 import dev.kiln.api.representation.BuildView;
-import dev.kiln.api.errors.ApiException;
 import dev.kiln.db.BuildArchiveDao;
 import dev.kiln.db.BuildDao;
 import dev.kiln.db.BuildRow;
 import dev.kiln.db.Ids;
 import dev.kiln.db.TemplateDao;
 import dev.kiln.db.TemplateRow;
+import dev.kiln.model.BuildStatus;
 import dev.kiln.workflows.SearchAttributeKeys;
 import dev.kiln.workflows.build.BuildStep;
 import dev.kiln.workflows.build.HealthcheckSpec;
 import dev.kiln.workflows.build.TemplateBuildInput;
 import dev.kiln.workflows.build.TemplateBuildWorkflow;
+import dev.kiln.workflows.build.recipe.BuildPlanner;
+import dev.kiln.workflows.build.recipe.Healthcheck;
+import dev.kiln.workflows.build.recipe.RecipeException;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
@@ -32,7 +33,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +40,6 @@ import org.slf4j.LoggerFactory;
 /** Validates and submits template builds, and reads them back. */
 public final class BuildService {
     private static final Logger LOG = LoggerFactory.getLogger(BuildService.class);
-    private static final Set<String> STATUSES = Set.of("pending", "running", "success", "failed", "cancelled");
     private static final int LIST_LIMIT = 200;
 
     private final Jdbi jdbi;
@@ -100,9 +99,9 @@ public final class BuildService {
         String templateId = Ids.newId("tpl");
         Instant now = clock.instant();
         BuildRow row = new BuildRow(buildId, Ids.PLATFORM_TEAM_ID, name, base.name(), base.imageRef(), recipe,
-                healthcheck == null ? null : request.healthcheck().strip(), vcpus, memoryMb, skipPrePost, "pending", 0,
-                steps.size(), null, null,
-                null, null, "root", null, caller.keyId(), null, now, null, null);
+                healthcheck == null ? null : request.healthcheck().strip(), vcpus, memoryMb, skipPrePost,
+                BuildStatus.PENDING, 0, steps.size(), null, null, null, null, "root", null, caller.keyId(), null, now,
+                null, null);
         // One transaction: a host told hasArchive must find the archive, and a refused build leaves no orphan.
         jdbi.useTransaction(handle -> {
             handle.attach(BuildDao.class).insert(row);
@@ -139,7 +138,7 @@ public final class BuildService {
                 .setStaticDetails(staticDetails(row, steps))
                 .setTypedSearchAttributes(SearchAttributes.newBuilder()
                         .set(SearchAttributeKeys.KIND, "build")
-                        .set(SearchAttributeKeys.STATUS, "pending")
+                        .set(SearchAttributeKeys.STATUS, BuildStatus.PENDING.wire())
                         .set(SearchAttributeKeys.TEMPLATE, row.name())
                         .set(SearchAttributeKeys.TEAM, row.teamId())
                         .build())
@@ -183,7 +182,7 @@ public final class BuildService {
         // Recorded before the workflow hears of the cancel, so that the workflow finds whom to credit.
         if (builds.requestCancel(buildId, caller.keyId(), clock.instant()) == 0) {
             BuildRow row = builds.findById(buildId).orElseThrow(() -> ApiException.notFound("build", buildId));
-            throw ApiException.conflict("build_finished", "build is already " + row.status());
+            throw ApiException.conflict("build_finished", "build is already " + row.status().wire());
         }
         try {
             temporal.newUntypedWorkflowStub(TemplateBuildWorkflow.workflowId(buildId)).cancel();
@@ -198,10 +197,8 @@ public final class BuildService {
     }
 
     public List<BuildView> list(String status) {
-        if (status != null && !STATUSES.contains(status)) {
-            throw ApiException.badRequest("status must be one of " + String.join(", ", STATUSES.stream().sorted().toList()));
-        }
-        return jdbi.onDemand(BuildDao.class).list(status, LIST_LIMIT).stream()
+        BuildStatus wanted = status == null ? null : Requests.wireValue(BuildStatus.class, "status", status);
+        return jdbi.onDemand(BuildDao.class).list(wanted, LIST_LIMIT).stream()
                 .map(row -> BuildView.of(row, List.of()))
                 .toList();
     }

@@ -2,6 +2,7 @@ package dev.kiln.api.core;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.kiln.model.HostStatus;
 import dev.kiln.workflows.SearchAttributeKeys;
 import dev.kiln.workflows.host.HostHeartbeat;
 import dev.kiln.workflows.host.HostState;
@@ -42,7 +43,8 @@ public final class HostLifecycle {
                         .build())
                 .build());
         BatchRequest request = temporal.newSignalWithStartRequest();
-        request.add(workflow::run, new HostState(hostId, "online", receivedEpochMs, heartbeatTimeout.toMillis(), 0));
+        request.add(workflow::run, new HostState(hostId, HostStatus.ONLINE, receivedEpochMs,
+                heartbeatTimeout.toMillis(), 0));
         request.add(workflow::heartbeat, new HostHeartbeat(receivedEpochMs, pausedSandboxes));
         temporal.signalWithStart(request);
     }

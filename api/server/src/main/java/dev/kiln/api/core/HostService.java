@@ -4,6 +4,7 @@ import static dev.kiln.api.core.Requests.require;
 import static dev.kiln.api.core.Requests.requireText;
 import static java.util.Objects.requireNonNull;
 
+import dev.kiln.api.errors.ApiException;
 import dev.kiln.api.representation.CreateHostRequest;
 import dev.kiln.api.representation.HostCreated;
 import dev.kiln.api.representation.HostCredentials;
@@ -12,7 +13,6 @@ import dev.kiln.api.representation.HostRegistered;
 import dev.kiln.api.representation.HostView;
 import dev.kiln.api.representation.RegisterHostRequest;
 import dev.kiln.api.representation.RegistrationToken;
-import dev.kiln.api.errors.ApiException;
 import dev.kiln.db.BuildArchiveDao;
 import dev.kiln.db.BuildArchiveRow;
 import dev.kiln.db.BuildDao;
@@ -26,11 +26,14 @@ import dev.kiln.db.SandboxDao;
 import dev.kiln.db.SandboxRow;
 import dev.kiln.db.TeamDao;
 import dev.kiln.db.TeamRow;
+import dev.kiln.model.HostStatus;
+import dev.kiln.model.SandboxStatus;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
@@ -41,7 +44,8 @@ public final class HostService {
     public static final Duration REFRESH_TOKEN_LIFETIME = Duration.ofDays(60);
     private static final int TOKEN_BYTES = 32;
     /** Sandboxes a host deletion would cut off; paused and stopped ones hold no running work. */
-    private static final List<String> ACTIVE_SANDBOX_STATUSES = List.of("starting", "running", "missing");
+    private static final List<SandboxStatus> ACTIVE_SANDBOX_STATUSES =
+            Arrays.stream(SandboxStatus.values()).filter(SandboxStatus::active).toList();
     private static final int ARCHIVE_CHUNK_BYTES = 1024 * 1024;
 
     private final Jdbi jdbi;
@@ -80,7 +84,7 @@ public final class HostService {
             default -> throw ApiException.badRequest("field type must be regular or byoc");
         }
         Instant now = clock.instant();
-        HostRow host = new HostRow(Ids.newId("host"), type, teamId, "pending", null, null, null, null, null,
+        HostRow host = new HostRow(Ids.newId("host"), type, teamId, HostStatus.PENDING, null, null, null, null, null,
                 request.labels(), Map.of(), null, caller.keyId(), now, now, false);
         String token = Ids.randomTokenHex(TOKEN_BYTES);
         jdbi.useTransaction(handle -> {
@@ -92,7 +96,7 @@ public final class HostService {
 
     public RegistrationToken newRegistrationToken(Caller caller, String hostId) {
         HostRow host = visible(caller, hostId);
-        if (!host.status().equals("pending")) {
+        if (host.status() != HostStatus.PENDING) {
             throw ApiException.conflict("invalid_state", "host " + hostId + " is " + host.status() + ", not pending");
         }
         Instant now = clock.instant();

@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.api.errors.ApiException;
 import dev.kiln.api.representation.GoldenTriggered;
 import dev.kiln.api.representation.GoldenView;
 import dev.kiln.api.representation.ProjectView;
@@ -13,7 +14,6 @@ import dev.kiln.api.representation.PutProjectRequest;
 import dev.kiln.api.representation.SessionView;
 import dev.kiln.api.representation.StartSessionRequest;
 import dev.kiln.api.representation.WriteRateView;
-import dev.kiln.api.errors.ApiException;
 import dev.kiln.db.GoldenBuildRow;
 import dev.kiln.db.GoldenHostRow;
 import dev.kiln.db.HostDao;
@@ -22,6 +22,9 @@ import dev.kiln.db.Ids;
 import dev.kiln.db.ProjectDao;
 import dev.kiln.db.ProjectRow;
 import dev.kiln.db.SessionRow;
+import dev.kiln.model.GoldenBuildStatus;
+import dev.kiln.model.GoldenStatus;
+import dev.kiln.model.SessionStatus;
 import dev.kiln.workflows.FailureType;
 import dev.kiln.workflows.SearchAttributeKeys;
 import dev.kiln.workflows.golden.GoldenClearWorkflow;
@@ -110,8 +113,8 @@ public final class ProjectService {
         }
         boolean queued = building(id);
         trigger(project, caller.keyId());
-        Map<String, String> statuses = new LinkedHashMap<>();
-        hosts.forEach(host -> statuses.put(host.id(), "building"));
+        Map<String, GoldenStatus> statuses = new LinkedHashMap<>();
+        hosts.forEach(host -> statuses.put(host.id(), GoldenStatus.BUILDING));
         return new GoldenTriggered(statuses, queued);
     }
 
@@ -188,17 +191,17 @@ public final class ProjectService {
     }
 
     /** building > all ready > failed > none. */
-    static String overall(List<GoldenHostRow> rows) {
-        if (rows.stream().anyMatch(row -> "building".equals(row.status()))) {
-            return "building";
+    static GoldenStatus overall(List<GoldenHostRow> rows) {
+        if (rows.stream().anyMatch(row -> row.status() == GoldenStatus.BUILDING)) {
+            return GoldenStatus.BUILDING;
         }
-        if (!rows.isEmpty() && rows.stream().allMatch(row -> "ready".equals(row.status()))) {
-            return "ready";
+        if (!rows.isEmpty() && rows.stream().allMatch(row -> row.status() == GoldenStatus.READY)) {
+            return GoldenStatus.READY;
         }
-        if (rows.stream().anyMatch(row -> "failed".equals(row.status()))) {
-            return "failed";
+        if (rows.stream().anyMatch(row -> row.status() == GoldenStatus.FAILED)) {
+            return GoldenStatus.FAILED;
         }
-        return "none";
+        return GoldenStatus.NONE;
     }
 
     public WriteRateView writeRate(Caller caller, String id, String buildId) {
@@ -208,7 +211,7 @@ public final class ProjectService {
                 .orElseThrow(() -> ApiException.notFound("golden build", buildId));
         WriteRateSeries series;
         String source;
-        if ("building".equals(build.status())) {
+        if (build.status() == GoldenBuildStatus.BUILDING) {
             try {
                 series = temporal.newWorkflowStub(GoldenHostBuildWorkflow.class, build.workflowId()).writeRate();
                 source = "live";
@@ -255,7 +258,7 @@ public final class ProjectService {
                             + " host, with a Docker daemon of its own")
                     .setTypedSearchAttributes(SearchAttributes.newBuilder()
                             .set(SearchAttributeKeys.KIND, "session")
-                            .set(SearchAttributeKeys.STATUS, "starting")
+                            .set(SearchAttributeKeys.STATUS, SessionStatus.STARTING.wire())
                             .set(SearchAttributeKeys.PROJECT, id)
                             .set(SearchAttributeKeys.HOST, host.id())
                             .set(SearchAttributeKeys.TEAM, caller.teamId())
@@ -263,7 +266,8 @@ public final class ProjectService {
                     .build())::run, new SessionInput(sessionId, id, caller.teamId(), host.id()));
         } catch (RuntimeException e) {
             LOG.error("could not start session {}", sessionId, e);
-            jdbi.onDemand(ProjectDao.class).endSession(sessionId, "failed", "workflow not started", clock.instant());
+            jdbi.onDemand(ProjectDao.class).endSession(sessionId, SessionStatus.FAILED, "workflow not started",
+                    clock.instant());
             throw new ApiException(503, "temporal_unavailable", "the workflow service did not accept the session; try again");
         }
         return session(caller, sessionId);
@@ -295,7 +299,7 @@ public final class ProjectService {
         long copied = row.copiedBytes();
         long total = row.totalBytes();
         String message = "";
-        if ("starting".equals(row.status())) {
+        if (row.status() == SessionStatus.STARTING) {
             message = "Starting session";
             JsonNode progress = heartbeats.latest(SessionWorkflow.workflowId(sessionId), SESSION_START).orElse(null);
             if (progress != null) {
@@ -310,13 +314,13 @@ public final class ProjectService {
 
     public void stopSession(Caller caller, String sessionId) {
         SessionRow row = ownedSession(caller, sessionId);
-        if (!"starting".equals(row.status()) && !"running".equals(row.status())) {
+        if (row.status() != SessionStatus.STARTING && row.status() != SessionStatus.RUNNING) {
             return;
         }
         try {
             temporal.newWorkflowStub(SessionWorkflow.class, SessionWorkflow.workflowId(sessionId)).stop(caller.keyId());
         } catch (WorkflowNotFoundException e) {
-            jdbi.onDemand(ProjectDao.class).endSession(sessionId, "stopped", null, clock.instant());
+            jdbi.onDemand(ProjectDao.class).endSession(sessionId, SessionStatus.STOPPED, null, clock.instant());
         }
     }
 
@@ -334,7 +338,7 @@ public final class ProjectService {
 
     private boolean building(String projectId) {
         return jdbi.onDemand(ProjectDao.class).goldenHosts(projectId).stream()
-                .anyMatch(row -> "building".equals(row.status()));
+                .anyMatch(row -> row.status() == GoldenStatus.BUILDING);
     }
 
     private List<HostRow> placeable() {

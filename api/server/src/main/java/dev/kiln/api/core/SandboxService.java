@@ -6,12 +6,12 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.control.HostPlacement;
+import dev.kiln.api.errors.ApiException;
 import dev.kiln.api.representation.CreateSandboxRequest;
 import dev.kiln.api.representation.ExecSandboxRequest;
 import dev.kiln.api.representation.ExecView;
 import dev.kiln.api.representation.MetricsView;
 import dev.kiln.api.representation.SandboxView;
-import dev.kiln.api.errors.ApiException;
 import dev.kiln.db.HostDao;
 import dev.kiln.db.HostRow;
 import dev.kiln.db.Ids;
@@ -19,6 +19,8 @@ import dev.kiln.db.SandboxDao;
 import dev.kiln.db.SandboxRow;
 import dev.kiln.db.TemplateDao;
 import dev.kiln.db.TemplateRow;
+import dev.kiln.model.HostStatus;
+import dev.kiln.model.SandboxStatus;
 import dev.kiln.workflows.FailureType;
 import dev.kiln.workflows.SearchAttributeKeys;
 import dev.kiln.workflows.sandbox.ExecCommand;
@@ -27,11 +29,10 @@ import dev.kiln.workflows.sandbox.SandboxInput;
 import dev.kiln.workflows.sandbox.SandboxMetrics;
 import dev.kiln.workflows.sandbox.SandboxWorkflow;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.UpdateOptions;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateStage;
-import io.temporal.client.UpdateOptions;
 import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Clock;
@@ -85,8 +86,9 @@ public final class SandboxService {
 
         String id = Ids.newId("sb");
         Instant now = clock.instant();
-        SandboxRow row = new SandboxRow(id, caller.teamId(), template.id(), host.id(), null, "starting", vcpus, memoryMb,
-                template.name(), template.defaultUser(), template.defaultEnv(), template.defaultWorkdir(), null, now, now);
+        SandboxRow row = new SandboxRow(id, caller.teamId(), template.id(), host.id(), null, SandboxStatus.STARTING,
+                vcpus, memoryMb, template.name(), template.defaultUser(), template.defaultEnv(),
+                template.defaultWorkdir(), null, now, now);
         jdbi.onDemand(SandboxDao.class).insert(row);
         SandboxInput input = new SandboxInput(id, caller.teamId(), host.id(), template.name(), template.imageRef(), vcpus,
                 memoryMb, template.defaultUser(), template.defaultWorkdir(), template.defaultEnv(), null);
@@ -101,7 +103,7 @@ public final class SandboxService {
                         + (template.defaultWorkdir() == null ? "" : " in `" + template.defaultWorkdir() + "`"))
                 .setTypedSearchAttributes(SearchAttributes.newBuilder()
                         .set(SearchAttributeKeys.KIND, "sandbox")
-                        .set(SearchAttributeKeys.STATUS, "starting")
+                        .set(SearchAttributeKeys.STATUS, SandboxStatus.STARTING.wire())
                         .set(SearchAttributeKeys.TEMPLATE, template.name())
                         .set(SearchAttributeKeys.HOST, host.id())
                         .set(SearchAttributeKeys.TEAM, caller.teamId())
@@ -114,8 +116,8 @@ public final class SandboxService {
             jdbi.onDemand(SandboxDao.class).markStopped(id, clock.instant());
             throw new ApiException(503, "temporal_unavailable", "the workflow service did not accept the sandbox; try again");
         }
-        String status = call(id, SandboxWorkflow::started);
-        if (!"running".equals(status)) {
+        SandboxStatus status = call(id, SandboxWorkflow::started);
+        if (status != SandboxStatus.RUNNING) {
             throw new ApiException(502, "sandbox_failed", "the sandbox's container could not be started on " + host.id());
         }
         return get(caller, id);
@@ -134,15 +136,15 @@ public final class SandboxService {
     public ExecView exec(Caller caller, String id, ExecSandboxRequest request) {
         String command = requireText(request.command(), "command");
         int timeout = within(request.timeoutS(), DEFAULT_EXEC_TIMEOUT_S, MAX_EXEC_TIMEOUT_S, "timeout_s");
-        SandboxRow sandbox = movable(caller, id, "running");
+        SandboxRow sandbox = movable(caller, id, SandboxStatus.RUNNING);
         requireHostOnline(sandbox);
         return ExecView.of(call(id, workflow -> workflow.exec(new ExecCommand(command, timeout))));
     }
 
     public SandboxView pause(Caller caller, String id) {
         SandboxRow sandbox = owned(caller, id);
-        if (!"paused".equals(sandbox.status()) || sandbox.snapshotId() != null) {
-            movable(caller, id, "running");
+        if (sandbox.status() != SandboxStatus.PAUSED || sandbox.snapshotId() != null) {
+            movable(caller, id, SandboxStatus.RUNNING);
             requireHostOnline(sandbox);
             call(id, workflow -> {
                 workflow.pause();
@@ -154,8 +156,8 @@ public final class SandboxService {
 
     public SandboxView resume(Caller caller, String id) {
         SandboxRow sandbox = owned(caller, id);
-        if (!"running".equals(sandbox.status())) {
-            movable(caller, id, "paused");
+        if (sandbox.status() != SandboxStatus.RUNNING) {
+            movable(caller, id, SandboxStatus.PAUSED);
             requireHostOnline(sandbox);
             call(id, workflow -> {
                 workflow.resume();
@@ -171,7 +173,7 @@ public final class SandboxService {
      */
     public void destroy(Caller caller, String id) {
         SandboxRow sandbox = owned(caller, id);
-        if ("stopped".equals(sandbox.status())) {
+        if (sandbox.status() == SandboxStatus.STOPPED) {
             return;
         }
         if (sandbox.snapshotId() != null) {
@@ -198,8 +200,8 @@ public final class SandboxService {
         SandboxMetrics metrics;
         String source;
         switch (sandbox.status()) {
-            case "stopped" -> throw ApiException.notFound("sandbox", id);
-            case "running" -> {
+            case STOPPED -> throw ApiException.notFound("sandbox", id);
+            case RUNNING -> {
                 requireHostOnline(sandbox);
                 metrics = call(id, SandboxWorkflow::metrics);
                 source = "live";
@@ -240,12 +242,12 @@ public final class SandboxService {
     }
 
     /** The caller's sandbox in {@code expected}, held by no snapshot. */
-    private SandboxRow movable(Caller caller, String id, String expected) {
+    private SandboxRow movable(Caller caller, String id, SandboxStatus expected) {
         SandboxRow sandbox = owned(caller, id);
         if (sandbox.snapshotId() != null) {
             throw ApiException.conflict("invalid_state", "sandbox " + id + " is being snapshotted; try again when it ends");
         }
-        if (!expected.equals(sandbox.status())) {
+        if (sandbox.status() != expected) {
             throw ApiException.conflict("invalid_state", "sandbox " + id + " is " + sandbox.status() + ", not " + expected);
         }
         return sandbox;
@@ -253,7 +255,7 @@ public final class SandboxService {
 
     void requireHostOnline(SandboxRow sandbox) {
         boolean online = sandbox.hostId() != null && jdbi.onDemand(HostDao.class).findById(sandbox.hostId())
-                .map(host -> "online".equals(host.status())).orElse(false);
+                .map(host -> host.status() == HostStatus.ONLINE).orElse(false);
         if (!online) {
             throw new ApiException(503, "host_unavailable", "the host of sandbox " + sandbox.id() + " is not reachable");
         }

@@ -3,16 +3,18 @@ package dev.kiln.api.core;
 import static dev.kiln.api.core.Requests.requireText;
 import static java.util.Objects.requireNonNull;
 
+import dev.kiln.api.errors.ApiException;
 import dev.kiln.api.representation.AdminSnapshotRequest;
 import dev.kiln.api.representation.SnapshotRequest;
 import dev.kiln.api.representation.TemplateView;
-import dev.kiln.api.errors.ApiException;
 import dev.kiln.db.Ids;
 import dev.kiln.db.SandboxRow;
 import dev.kiln.db.SnapshotDao;
 import dev.kiln.db.SnapshotRow;
 import dev.kiln.db.TemplateDao;
 import dev.kiln.db.TemplateRow;
+import dev.kiln.model.SandboxStatus;
+import dev.kiln.model.SnapshotStatus;
 import dev.kiln.workflows.FailureType;
 import dev.kiln.workflows.SearchAttributeKeys;
 import dev.kiln.workflows.snapshot.SnapshotInput;
@@ -94,7 +96,8 @@ public final class SnapshotService {
     }
 
     private TemplateView run(Caller caller, SandboxRow sandbox, String name, boolean flatten, boolean platform) {
-        if (sandbox.snapshotId() != null || !("running".equals(sandbox.status()) || "paused".equals(sandbox.status()))) {
+        if (sandbox.snapshotId() != null || !(sandbox.status() == SandboxStatus.RUNNING
+                || sandbox.status() == SandboxStatus.PAUSED)) {
             throw ApiException.conflict("invalid_state", "sandbox " + sandbox.id() + " is " + sandbox.status()
                     + (sandbox.snapshotId() != null ? " and held by another snapshot" : "") + "; it must be running or paused");
         }
@@ -102,7 +105,8 @@ public final class SnapshotService {
         String snapshotId = Ids.newId("snap");
         String templateId = Ids.newId("tpl");
         jdbi.onDemand(SnapshotDao.class).insert(new SnapshotRow(snapshotId, sandbox.teamId(), sandbox.id(), name,
-                flatten ? "flatten" : "snapshot", "running", null, null, caller.keyId(), clock.instant(), null));
+                flatten ? "flatten" : "snapshot", SnapshotStatus.RUNNING, null, null, caller.keyId(), clock.instant(),
+                null));
         SnapshotInput input = new SnapshotInput(snapshotId, sandbox.teamId(), sandbox.id(), sandbox.hostId(), name,
                 templateId, "kiln/" + templateId.toLowerCase(Locale.ROOT) + ":latest", flatten, platform, sandbox.vcpus(),
                 sandbox.memoryMb(), sandbox.defaultUser(), sandbox.defaultWorkdir(), sandbox.defaultEnv());
@@ -118,7 +122,7 @@ public final class SnapshotService {
                         + (platform ? "  \nReplaces a platform template of that name; the sandbox is destroyed after." : ""))
                 .setTypedSearchAttributes(SearchAttributes.newBuilder()
                         .set(SearchAttributeKeys.KIND, "snapshot")
-                        .set(SearchAttributeKeys.STATUS, "running")
+                        .set(SearchAttributeKeys.STATUS, SnapshotStatus.RUNNING.wire())
                         .set(SearchAttributeKeys.TEMPLATE, name)
                         .set(SearchAttributeKeys.HOST, sandbox.hostId())
                         .set(SearchAttributeKeys.TEAM, sandbox.teamId())
@@ -129,7 +133,8 @@ public final class SnapshotService {
             WorkflowClient.start(workflow::run, input);
         } catch (RuntimeException e) {
             LOG.error("could not start snapshot {}", snapshotId, e);
-            jdbi.onDemand(SnapshotDao.class).finish(snapshotId, "failed", null, "workflow not started", clock.instant());
+            jdbi.onDemand(SnapshotDao.class).finish(snapshotId, SnapshotStatus.FAILED, null, "workflow not started",
+                    clock.instant());
             throw new ApiException(503, "temporal_unavailable", "the workflow service did not accept the snapshot; try again");
         }
         try {

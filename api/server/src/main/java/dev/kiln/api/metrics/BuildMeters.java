@@ -4,10 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import dev.kiln.api.control.BuildTimings;
 import dev.kiln.api.control.RecordMetrics;
+import dev.kiln.model.BuildStatus;
+import dev.kiln.model.GoldenBuildStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -18,9 +21,11 @@ import java.util.Map;
  * sees its first step.
  */
 final class BuildMeters implements RecordMetrics {
-    static final List<String> BUILD_STATUSES = List.of("success", "failed", "cancelled");
+    static final List<BuildStatus> BUILD_STATUSES =
+            Arrays.stream(BuildStatus.values()).filter(BuildStatus::terminal).toList();
     static final List<String> STEP_PHASES = List.of(BuildTimings.PREBUILD, BuildTimings.RECIPE, BuildTimings.POSTBUILD);
-    static final List<String> GOLDEN_STATUSES = List.of("ready", "failed", "cancelled");
+    static final List<GoldenBuildStatus> GOLDEN_STATUSES =
+            Arrays.stream(GoldenBuildStatus.values()).filter(status -> status != GoldenBuildStatus.BUILDING).toList();
 
     /** Builds take seconds (a trivial recipe) to the one-hour default deadline. */
     private static final Duration[] BUILD_BUCKETS = durations(1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200);
@@ -31,7 +36,7 @@ final class BuildMeters implements RecordMetrics {
 
     BuildMeters(MeterRegistry registry) {
         this.registry = requireNonNull(registry, "registry is null");
-        for (String status : BUILD_STATUSES) {
+        for (BuildStatus status : BUILD_STATUSES) {
             for (String phase : BuildTimings.PHASES) {
                 buildTimer(phase, status);
             }
@@ -39,7 +44,7 @@ final class BuildMeters implements RecordMetrics {
         for (String phase : STEP_PHASES) {
             stepTimer(phase);
         }
-        for (String status : GOLDEN_STATUSES) {
+        for (GoldenBuildStatus status : GOLDEN_STATUSES) {
             goldenBuilds(status);
         }
     }
@@ -50,19 +55,19 @@ final class BuildMeters implements RecordMetrics {
     }
 
     @Override
-    public void buildEnded(String status, Map<String, Duration> phases) {
+    public void buildEnded(BuildStatus status, Map<String, Duration> phases) {
         phases.forEach((phase, duration) -> buildTimer(phase, status).record(duration));
     }
 
     @Override
-    public void goldenBuildEnded(String status) {
+    public void goldenBuildEnded(GoldenBuildStatus status) {
         goldenBuilds(status).increment();
     }
 
-    private Timer buildTimer(String phase, String status) {
+    private Timer buildTimer(String phase, BuildStatus status) {
         return Timer.builder("kiln.build.duration")
                 .description("Time a template build spent in each phase, by how it ended")
-                .tags("phase", phase, "status", status)
+                .tags("phase", phase, "status", status.wire())
                 .serviceLevelObjectives(BUILD_BUCKETS)
                 .register(registry);
     }
@@ -75,10 +80,10 @@ final class BuildMeters implements RecordMetrics {
                 .register(registry);
     }
 
-    private Counter goldenBuilds(String status) {
+    private Counter goldenBuilds(GoldenBuildStatus status) {
         return Counter.builder("kiln.golden.builds")
                 .description("Golden builds that ended on a host, by how they ended")
-                .tags("status", status)
+                .tags("status", status.wire())
                 .register(registry);
     }
 

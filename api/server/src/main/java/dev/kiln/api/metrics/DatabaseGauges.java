@@ -3,6 +3,11 @@ package dev.kiln.api.metrics;
 import static java.util.Objects.requireNonNull;
 
 import dev.kiln.db.MetricsDao;
+import dev.kiln.model.BuildStatus;
+import dev.kiln.model.GoldenStatus;
+import dev.kiln.model.HostStatus;
+import dev.kiln.model.SandboxStatus;
+import dev.kiln.model.WireValue;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,10 +17,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
@@ -30,10 +37,10 @@ final class DatabaseGauges {
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseGauges.class);
 
     // Every status the schema allows, so a status nobody is in reads 0 rather than vanishing.
-    static final List<String> HOST_STATUSES = List.of("pending", "online", "unreachable");
-    static final List<String> SANDBOX_STATUSES = List.of("starting", "running", "paused", "missing", "stopped");
-    static final List<String> BUILD_STATUSES = List.of("pending", "running", "success", "failed", "cancelled");
-    static final List<String> GOLDEN_HOST_STATUSES = List.of("none", "building", "ready", "failed");
+    static final List<String> HOST_STATUSES = spellings(Arrays.stream(HostStatus.values()).filter(HostStatus::stored));
+    static final List<String> SANDBOX_STATUSES = spellings(Arrays.stream(SandboxStatus.values()));
+    static final List<String> BUILD_STATUSES = spellings(Arrays.stream(BuildStatus.values()));
+    static final List<String> GOLDEN_HOST_STATUSES = spellings(Arrays.stream(GoldenStatus.values()));
 
     private final Jdbi jdbi;
     private final Clock clock;
@@ -104,5 +111,9 @@ final class DatabaseGauges {
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         byStatus.forEach((status, count) -> rows.add(MultiGauge.Row.of(Tags.of("status", status), count)));
         return rows;
+    }
+
+    private static List<String> spellings(Stream<? extends WireValue> values) {
+        return values.map(WireValue::wire).toList();
     }
 }

@@ -2,11 +2,12 @@ package dev.kiln.api.representation;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.kiln.db.BuildRow;
+import dev.kiln.model.BuildStatus;
 
 /** Data of an {@code event: status} on a build's event stream. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BuildStatusEvent(
-        String status, int currentStep, int totalSteps, BuildView.ErrorView error, String templateId,
+        BuildStatus status, int currentStep, int totalSteps, BuildView.ErrorView error, String templateId,
         String cancelledBy) {
 
     public static BuildStatusEvent of(BuildRow row) {

@@ -3,6 +3,7 @@ package dev.kiln.api.representation;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.kiln.db.BuildRow;
 import dev.kiln.db.BuildStepRow;
+import dev.kiln.model.BuildStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,7 @@ public record BuildView(
         String id,
         String name,
         String baseTemplate,
-        String status,
+        BuildStatus status,
         int currentStep,
         int totalSteps,
         List<StepView> steps,

@@ -2,6 +2,7 @@ package dev.kiln.api.representation;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.kiln.db.HostRow;
+import dev.kiln.model.HostStatus;
 import java.time.Instant;
 import java.util.Map;
 
@@ -10,7 +11,7 @@ public record HostView(
         String id,
         String type,
         String teamId,
-        String status,
+        HostStatus status,
         boolean draining,
         String arch,
         Integer cpuCores,
@@ -24,7 +25,7 @@ public record HostView(
 
     public static HostView of(HostRow row) {
         // Draining is shown as the status while the host is up: that is what placement sees.
-        String status = row.draining() && row.status().equals("online") ? "draining" : row.status();
+        HostStatus status = row.draining() && row.status() == HostStatus.ONLINE ? HostStatus.DRAINING : row.status();
         return new HostView(row.id(), row.type(), row.teamId(), status, row.draining(), row.arch(), row.cpuCores(),
                 row.memoryMb(), row.diskGb(), row.address(), row.labels(), row.load(), row.lastHeartbeatAt(),
                 row.createdAt());

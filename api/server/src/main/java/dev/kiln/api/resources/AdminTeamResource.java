@@ -61,7 +61,9 @@ public final class AdminTeamResource {
         authenticator.admin(authorization);
         requireBody(request);
         String name = requireText(request.name(), "name");
-        jdbi.onDemand(TeamDao.class).findById(teamId).orElseThrow(() -> ApiException.notFound("team", teamId));
+        if (jdbi.onDemand(TeamDao.class).findById(teamId).isEmpty()) {
+            throw ApiException.notFound("team", teamId);
+        }
         boolean admin = Boolean.TRUE.equals(request.admin());
         if (admin && !Ids.PLATFORM_TEAM_ID.equals(teamId)) {
             throw ApiException.badRequest("admin keys belong to the platform team only");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.db.BuildRow;
 import dev.kiln.db.BuildStepRow;
+import dev.kiln.model.BuildStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -15,7 +16,7 @@ class BuildTimingsTest {
 
     @Test
     void successfulBuildSpendsQueueStepPhasesAndPublishBetweenSubmitAndEnd() {
-        BuildRow build = build("success", T0.plusSeconds(100));
+        BuildRow build = build(BuildStatus.SUCCESS, T0.plusSeconds(100));
         List<BuildStepRow> steps = List.of(
                 step(1, "pre-build", 10, 20),
                 step(2, "recipe", 20, 50),
@@ -33,7 +34,7 @@ class BuildTimingsTest {
 
     @Test
     void failedBuildEndsItsCutShortStepAtTheBuildsEndAndHasNoPublishPhase() {
-        BuildRow build = build("failed", T0.plusSeconds(45));
+        BuildRow build = build(BuildStatus.FAILED, T0.plusSeconds(45));
         List<BuildStepRow> steps = List.of(step(1, "recipe", 5, 15), step(2, "recipe", 15, null));
 
         assertThat(BuildTimings.phases(build, steps)).containsExactly(
@@ -44,7 +45,7 @@ class BuildTimingsTest {
 
     @Test
     void buildCancelledBeforeAnyStepSpentItsWholeLifeQueued() {
-        assertThat(BuildTimings.phases(build("cancelled", T0.plusSeconds(7)), List.of())).containsExactly(
+        assertThat(BuildTimings.phases(build(BuildStatus.CANCELLED, T0.plusSeconds(7)), List.of())).containsExactly(
                 Map.entry("queue", Duration.ofSeconds(7)),
                 Map.entry("total", Duration.ofSeconds(7)));
     }
@@ -56,7 +57,7 @@ class BuildTimingsTest {
         assertThat(BuildTimings.phaseLabel("post-build")).isEqualTo("postbuild");
     }
 
-    private static BuildRow build(String status, Instant completedAt) {
+    private static BuildRow build(BuildStatus status, Instant completedAt) {
         return new BuildRow("bld-1", "team-1", "site", "minimal", "kiln/minimal:latest", List.of("RUN true"), null, 1,
                 512, false, status, 0, 1, null, null, "host-1", null, null, Map.of(), "test", null, T0,
                 T0.plusSeconds(1), completedAt);

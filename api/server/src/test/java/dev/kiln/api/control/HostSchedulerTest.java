@@ -3,6 +3,7 @@ package dev.kiln.api.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.db.HostRow;
+import dev.kiln.model.HostStatus;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -58,7 +59,8 @@ class HostSchedulerTest {
     }
 
     private static HostRow host(String id, int cores, long memoryMb, long diskGb) {
-        return new HostRow(id, "regular", null, "online", "amd64", cores, memoryMb, diskGb, null, Map.of(), Map.of(),
+        return new HostRow(id, "regular", null, HostStatus.ONLINE, "amd64", cores, memoryMb, diskGb, null, Map.of(),
+                Map.of(),
                 null, "test", null, null, false);
     }
 }

@@ -9,6 +9,9 @@ import dev.kiln.db.HostRow;
 import dev.kiln.db.Ids;
 import dev.kiln.db.ProjectDao;
 import dev.kiln.db.TestDatabase;
+import dev.kiln.model.BuildStatus;
+import dev.kiln.model.GoldenBuildStatus;
+import dev.kiln.model.HostStatus;
 import dev.kiln.workflows.build.BuildError;
 import dev.kiln.workflows.build.BuildStep;
 import dev.kiln.workflows.golden.WriteRateSeries;
@@ -39,13 +42,13 @@ class RecordActivitiesMetricsTest {
         }
 
         @Override
-        public void buildEnded(String status, Map<String, Duration> phases) {
-            reported.add("build " + status + " " + phases.keySet());
+        public void buildEnded(BuildStatus status, Map<String, Duration> phases) {
+            reported.add("build " + status.wire() + " " + phases.keySet());
         }
 
         @Override
-        public void goldenBuildEnded(String status) {
-            reported.add("golden " + status);
+        public void goldenBuildEnded(GoldenBuildStatus status) {
+            reported.add("golden " + status.wire());
         }
     };
     private final Clock clock = Clock.fixed(T0.plusSeconds(30), ZoneOffset.UTC);
@@ -57,7 +60,8 @@ class RecordActivitiesMetricsTest {
                 metrics);
         String buildId = Ids.newId("bld");
         DB.jdbi().onDemand(BuildDao.class).insert(new BuildRow(buildId, Ids.PLATFORM_TEAM_ID, "site",
-                Ids.MINIMAL_TEMPLATE_NAME, "kiln/minimal:latest", List.of("RUN false"), null, 1, 512, true, "pending",
+                Ids.MINIMAL_TEMPLATE_NAME, "kiln/minimal:latest", List.of("RUN false"), null, 1, 512, true,
+                BuildStatus.PENDING,
                 0, 1, null, null, null, null, null, Map.of(), "test", null, T0, null, null));
         BuildStep step = new BuildStep(1, BuildStep.RECIPE, "RUN false", "RUN", List.of("false"), 60);
 
@@ -76,7 +80,7 @@ class RecordActivitiesMetricsTest {
     void aGoldenBuildIsCountedOnceByHowItEnded() {
         GoldenRecordActivitiesImpl activities =
                 new GoldenRecordActivitiesImpl(DB.jdbi(), clock, Duration.ofSeconds(90), metrics);
-        HostRow host = new HostRow(Ids.newId("host"), "regular", null, "online", null, null, null, null, null,
+        HostRow host = new HostRow(Ids.newId("host"), "regular", null, HostStatus.ONLINE, null, null, null, null, null,
                 Map.of(), Map.of(), null, "test", null, null, false);
         DB.jdbi().onDemand(HostDao.class).insert(host);
         ProjectDao projects = DB.jdbi().onDemand(ProjectDao.class);

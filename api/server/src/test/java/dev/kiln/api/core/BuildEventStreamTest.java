@@ -9,6 +9,7 @@ import dev.kiln.db.BuildDao;
 import dev.kiln.db.BuildRow;
 import dev.kiln.db.Ids;
 import dev.kiln.db.TestDatabase;
+import dev.kiln.model.BuildStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -114,7 +115,8 @@ class BuildEventStreamTest {
 
     private String insertBuild() {
         BuildRow build = new BuildRow(Ids.newId("bld"), Ids.PLATFORM_TEAM_ID, "py", "minimal", "kiln/minimal:latest",
-                List.of("RUN make", "RUN false"), null, 1, 512, false, "pending", 0, 2, null, null, null, null, null,
+                List.of("RUN make", "RUN false"), null, 1, 512, false, BuildStatus.PENDING, 0, 2, null, null, null,
+                null, null,
                 null, "key-1", null, null, null, null);
         builds.insert(build);
         return build.id();

@@ -10,6 +10,7 @@ import dev.kiln.api.representation.StepLogEvent;
 import dev.kiln.api.representation.StepProgressEvent;
 import dev.kiln.db.BuildRow;
 import dev.kiln.db.BuildStepRow;
+import dev.kiln.model.BuildStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -24,61 +25,63 @@ class BuildEventTrackerTest {
 
     @Test
     void aLateSubscriberGetsTheStatusThenEveryStepSoFar() {
-        List<BuildEventTracker.Event> events = tracker.next(build("running", null),
+        List<BuildEventTracker.Event> events = tracker.next(build(BuildStatus.RUNNING, null),
                 List.of(finished(1, T0), started(2, T0.plusSeconds(1))), Optional.empty());
 
         assertThat(names(events)).containsExactly("status", "step-start", "step-end", "step-start");
-        assertThat(((BuildStatusEvent) events.get(0).data()).status()).isEqualTo("running");
+        assertThat(((BuildStatusEvent) events.get(0).data()).status()).isEqualTo(BuildStatus.RUNNING);
         assertThat(((StepView) events.get(2).data()).exitCode()).isZero();
         assertThat(((StepView) events.get(3).data()).step()).isEqualTo(2);
     }
 
     @Test
     void onlyChangesAreEmitted() {
-        tracker.next(build("pending", null), List.of(), Optional.empty());
+        tracker.next(build(BuildStatus.PENDING, null), List.of(), Optional.empty());
 
-        assertThat(tracker.next(build("pending", null), List.of(), Optional.empty())).isEmpty();
-        assertThat(names(tracker.next(build("running", null), List.of(started(1, T0)), Optional.empty())))
+        assertThat(tracker.next(build(BuildStatus.PENDING, null), List.of(), Optional.empty())).isEmpty();
+        assertThat(names(tracker.next(build(BuildStatus.RUNNING, null), List.of(started(1, T0)), Optional.empty())))
                 .containsExactly("status", "step-start");
-        assertThat(tracker.next(build("running", null), List.of(started(1, T0)), Optional.empty())).isEmpty();
-        assertThat(names(tracker.next(build("running", null), List.of(finished(1, T0)), Optional.empty())))
+        assertThat(tracker.next(build(BuildStatus.RUNNING, null), List.of(started(1, T0)), Optional.empty())).isEmpty();
+        assertThat(names(tracker.next(build(BuildStatus.RUNNING, null), List.of(finished(1, T0)), Optional.empty())))
                 .containsExactly("step-end");
     }
 
     @Test
     void aRetriedStepStartsAgain() {
-        tracker.next(build("running", null), List.of(finished(1, T0)), Optional.empty());
+        tracker.next(build(BuildStatus.RUNNING, null), List.of(finished(1, T0)), Optional.empty());
 
-        assertThat(names(tracker.next(build("running", null), List.of(started(1, T0.plusSeconds(5))), Optional.empty())))
+        assertThat(names(tracker.next(build(BuildStatus.RUNNING, null), List.of(started(1, T0.plusSeconds(5))),
+                Optional.empty())))
                 .containsExactly("step-start");
-        assertThat(names(tracker.next(build("running", null), List.of(finished(1, T0.plusSeconds(5))), Optional.empty())))
+        assertThat(names(tracker.next(build(BuildStatus.RUNNING, null), List.of(finished(1, T0.plusSeconds(5))),
+                Optional.empty())))
                 .containsExactly("step-end");
     }
 
     @Test
     void theTerminalStatusComesLastAndEndsTheStream() {
-        tracker.next(build("running", null), List.of(started(1, T0)), Optional.empty());
+        tracker.next(build(BuildStatus.RUNNING, null), List.of(started(1, T0)), Optional.empty());
 
-        List<BuildEventTracker.Event> events = tracker.next(build("failed", "recipe step 1 failed: boom"),
+        List<BuildEventTracker.Event> events = tracker.next(build(BuildStatus.FAILED, "recipe step 1 failed: boom"),
                 List.of(finished(1, T0)), Optional.of(heartbeat(10, 5)));
 
         assertThat(names(events)).containsExactly("step-end", "status");
         BuildStatusEvent status = (BuildStatusEvent) events.get(1).data();
-        assertThat(status.status()).isEqualTo("failed");
+        assertThat(status.status()).isEqualTo(BuildStatus.FAILED);
         assertThat(status.error().message()).isEqualTo("recipe step 1 failed: boom");
         assertThat(tracker.finished()).isTrue();
-        assertThat(tracker.next(build("failed", "x"), List.of(), Optional.empty())).isEmpty();
+        assertThat(tracker.next(build(BuildStatus.FAILED, "x"), List.of(), Optional.empty())).isEmpty();
     }
 
     @Test
     void heartbeatsOfTheRunningStepBecomeProgressWhenTheyChange() {
-        tracker.next(build("running", null), List.of(finished(1, T0), started(2, T0)), Optional.empty());
+        tracker.next(build(BuildStatus.RUNNING, null), List.of(finished(1, T0), started(2, T0)), Optional.empty());
 
-        List<BuildEventTracker.Event> first = tracker.next(build("running", null),
+        List<BuildEventTracker.Event> first = tracker.next(build(BuildStatus.RUNNING, null),
                 List.of(finished(1, T0), started(2, T0)), Optional.of(heartbeat(1_000, 42)));
-        List<BuildEventTracker.Event> same = tracker.next(build("running", null),
+        List<BuildEventTracker.Event> same = tracker.next(build(BuildStatus.RUNNING, null),
                 List.of(finished(1, T0), started(2, T0)), Optional.of(heartbeat(1_000, 42)));
-        List<BuildEventTracker.Event> later = tracker.next(build("running", null),
+        List<BuildEventTracker.Event> later = tracker.next(build(BuildStatus.RUNNING, null),
                 List.of(finished(1, T0), started(2, T0)), Optional.of(heartbeat(2_000, 42)));
 
         assertThat(first).extracting(BuildEventTracker.Event::data).containsExactly(new StepProgressEvent(2, 1_000, 42));
@@ -89,11 +92,11 @@ class BuildEventTrackerTest {
     @Test
     void outputTailsInHeartbeatsBecomeLogChunksOfNewOutputOnly() {
         List<BuildStepRow> steps = List.of(started(1, T0));
-        tracker.next(build("running", null), steps, Optional.empty());
+        tracker.next(build(BuildStatus.RUNNING, null), steps, Optional.empty());
 
-        List<BuildEventTracker.Event> first = tracker.next(build("running", null), steps,
+        List<BuildEventTracker.Event> first = tracker.next(build(BuildStatus.RUNNING, null), steps,
                 Optional.of(JSON.valueToTree(Map.of("stdoutTail", "one\ntwo\n", "stderrTail", ""))));
-        List<BuildEventTracker.Event> second = tracker.next(build("running", null), steps,
+        List<BuildEventTracker.Event> second = tracker.next(build(BuildStatus.RUNNING, null), steps,
                 Optional.of(JSON.valueToTree(Map.of("stdoutTail", "two\nthree\n", "stderrTail", "warn\n"))));
 
         assertThat(first).extracting(BuildEventTracker.Event::data)
@@ -111,7 +114,7 @@ class BuildEventTrackerTest {
         return JSON.valueToTree(Map.of("elapsedMs", elapsedMs, "outputBytes", outputBytes));
     }
 
-    private static BuildRow build(String status, String error) {
+    private static BuildRow build(BuildStatus status, String error) {
         return new BuildRow("bld-1", "team-1", "py", "minimal", "kiln/minimal:latest", List.of("RUN true"), null, 1,
                 512, false, status, 0, 2, error, error == null ? null : 1, null, null, null, null, "key-1", null, T0,
                 null, null);

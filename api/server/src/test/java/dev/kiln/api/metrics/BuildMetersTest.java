@@ -2,6 +2,8 @@ package dev.kiln.api.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.model.BuildStatus;
+import dev.kiln.model.GoldenBuildStatus;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -24,9 +26,9 @@ class BuildMetersTest {
 
     @Test
     void anEndedBuildLandsInTheBucketsOfEachOfItsPhases() {
-        meters.buildEnded("success", Map.of("queue", Duration.ofSeconds(3), "total", Duration.ofSeconds(90)));
+        meters.buildEnded(BuildStatus.SUCCESS, Map.of("queue", Duration.ofSeconds(3), "total", Duration.ofSeconds(90)));
         meters.stepFinished("recipe", Duration.ofMillis(400));
-        meters.goldenBuildEnded("failed");
+        meters.goldenBuildEnded(GoldenBuildStatus.FAILED);
 
         String scrape = registry.scrape();
 
