@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-class MetricsDaoTest {
+class MetricsDaoIT {
     private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
 
     @RegisterExtension

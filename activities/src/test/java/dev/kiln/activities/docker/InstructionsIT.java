@@ -10,7 +10,7 @@ import dev.kiln.workflows.sandbox.UploadArchive;
 import org.junit.jupiter.api.Test;
 
 /** Each recipe instruction's semantics (wrenn.md 1.3) on the busybox minimal image. */
-class InstructionsTest extends BuildSandboxActivitiesTestBase {
+class InstructionsIT extends BuildSandboxActivitiesTestBase {
 
     @Test
     void envExpandsOnceAndALaterRunSeesTheValue() {

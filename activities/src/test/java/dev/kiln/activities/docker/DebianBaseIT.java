@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * Builds on the Debian base image that {@code scripts/make-debian-base.sh} makes; skipped where it has not run.
  * Installs a package from deb.debian.org, so it needs the network.
  */
-class DebianBaseTest extends BuildSandboxActivitiesTestBase {
+class DebianBaseIT extends BuildSandboxActivitiesTestBase {
 
     private static final String DEBIAN_IMAGE = "kiln/debian:bookworm";
 

@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-class HostDaoTest {
+class HostDaoIT {
     @RegisterExtension
     static TestDatabase db = new TestDatabase();
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-class BuildArchiveDaoTest {
+class BuildArchiveDaoIT {
     @RegisterExtension
     static TestDatabase db = new TestDatabase();
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-class BuildDaoTest {
+class BuildDaoIT {
     @RegisterExtension
     static TestDatabase db = new TestDatabase();
 

@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** The uploaded archive, unpacked into /tmp/build-files of a real sandbox, or refused before it gets there. */
-class UploadArchiveTest extends BuildSandboxActivitiesTestBase {
+class UploadArchiveIT extends BuildSandboxActivitiesTestBase {
 
     private static final TestArchives.Entry[] SITE = {
         directory("site"), file("site/index.html", "<h1>hi</h1>\n", 0600), directory("bin"),

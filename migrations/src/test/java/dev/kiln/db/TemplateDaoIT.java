@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-class TemplateDaoTest {
+class TemplateDaoIT {
     @RegisterExtension
     static TestDatabase db = new TestDatabase();
 
@@ -114,7 +114,7 @@ class TemplateDaoTest {
     void teamTemplateCannotShadowAPlatformName() {
         TemplateRow shadow = Fixtures.template(teamId, Ids.MINIMAL_TEMPLATE_NAME, "image", T0);
 
-        assertThatThrownBy(() -> templates.insert(shadow)).satisfies(TemplateDaoTest::isUniqueViolation);
+        assertThatThrownBy(() -> templates.insert(shadow)).satisfies(TemplateDaoIT::isUniqueViolation);
         assertThat(templates.findById(shadow.id())).isEmpty();
     }
 
@@ -124,7 +124,7 @@ class TemplateDaoTest {
         templates.insert(Fixtures.template(teamId, name, "image", T0));
 
         assertThatThrownBy(() -> templates.insert(Fixtures.template(Ids.PLATFORM_TEAM_ID, name, "image", T0)))
-                .satisfies(TemplateDaoTest::isUniqueViolation);
+                .satisfies(TemplateDaoIT::isUniqueViolation);
     }
 
     @Test
@@ -133,7 +133,7 @@ class TemplateDaoTest {
         templates.insert(Fixtures.template(teamId, name, "image", T0));
 
         assertThatThrownBy(() -> templates.insert(Fixtures.template(teamId, name, "snapshot", T0)))
-                .satisfies(TemplateDaoTest::isUniqueViolation);
+                .satisfies(TemplateDaoIT::isUniqueViolation);
     }
 
     @Test

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class BaseImagesTest {
+class BaseImagesIT {
 
     private final DockerTestSupport support = new DockerTestSupport();
     private DockerClient docker;

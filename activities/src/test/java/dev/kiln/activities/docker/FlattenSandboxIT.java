@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** Flattening a sandbox into a single-layer image, compared with committing it. */
-class FlattenSandboxTest extends BuildSandboxActivitiesTestBase {
+class FlattenSandboxIT extends BuildSandboxActivitiesTestBase {
 
     private static final long MIB = 1024 * 1024;
 

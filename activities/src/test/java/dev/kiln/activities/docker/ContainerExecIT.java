@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The exec, tail and kill logic on its own, against the real engine and without Temporal. */
-class ContainerExecTest {
+class ContainerExecIT {
 
     private static final DockerTestSupport support = new DockerTestSupport();
     private static final String BUILD_ID = "test-exec-" + UUID.randomUUID();

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The record activities report each ending once, whatever retries follow, with the build's phases. */
-class RecordActivitiesMetricsTest {
+class RecordActivitiesMetricsIT {
     private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
 
     @RegisterExtension

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-class BuildEventStreamTest {
+class BuildEventStreamIT {
     @RegisterExtension
     static TestDatabase db = new TestDatabase();
 

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * containers and sizes disks often enough for a test to see it. Each test has a sandbox id of its own; every
  * container carrying it, and every image the test names, is removed afterwards.
  */
-class SandboxHostActivitiesImplTest {
+class SandboxHostActivitiesImplIT {
 
     private static final long MIB = 1024 * 1024;
     private static final Map<String, String> TEMPLATE_ENV = Map.of("TEMPLATE_VAR", "from-template");

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-class HostTokenDaoTest {
+class HostTokenDaoIT {
     @RegisterExtension
     static TestDatabase db = new TestDatabase();
 

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Healthcheck probing (wrenn.md 1.6 with Kiln's fixes) against processes started by START steps. */
-class HealthProbeTest extends BuildSandboxActivitiesTestBase {
+class HealthProbeIT extends BuildSandboxActivitiesTestBase {
 
     private final List<ProbeProgress> beats = new CopyOnWriteArrayList<>();
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-class ApiKeyDaoTest {
+class ApiKeyDaoIT {
     @RegisterExtension
     static TestDatabase db = new TestDatabase();
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-class TestDatabaseTest {
+class TestDatabaseIT {
     @Test
     void createsAMigratedDatabaseAndDropsIt() throws Exception {
         TestDatabase db = new TestDatabase();

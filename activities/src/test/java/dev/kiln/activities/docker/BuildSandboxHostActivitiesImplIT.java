@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Sandbox lifecycle, steps' mechanics, environment, commit and clean-up. */
-class BuildSandboxHostActivitiesImplTest extends BuildSandboxActivitiesTestBase {
+class BuildSandboxHostActivitiesImplIT extends BuildSandboxActivitiesTestBase {
 
     @Test
     void createBuildSandboxIsIdempotentAndLabelsTheContainer() {

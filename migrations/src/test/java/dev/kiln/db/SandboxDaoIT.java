@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-class SandboxDaoTest {
+class SandboxDaoIT {
     private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
 
     @RegisterExtension
