@@ -154,14 +154,15 @@ public final class KilnClient {
         return base.resolve(path.startsWith("/") ? path.substring(1) : path);
     }
 
-    /** The response body read as {@code type}; null when there is none. */
+    /** The response body read as {@code type}: every route the CLI calls answers with one. */
     private <T> T send(HttpRequest.Builder request, JavaType type) {
         HttpResponse<String> response = exchange(request.build(), HttpResponse.BodyHandlers.ofString(UTF_8));
         if (response.statusCode() >= 400) {
             throw error(response.statusCode(), response.body());
         }
         if (response.body() == null || response.body().isBlank()) {
-            return null;
+            throw new ApiError(response.statusCode(), "unreadable_response", "the server answered "
+                    + response.statusCode() + " with no body");
         }
         try {
             return json.readValue(response.body(), type);
@@ -176,7 +177,7 @@ public final class KilnClient {
             return http.send(request, handler);
         } catch (ConnectException e) {
             throw new ApiError(0, "unreachable", "cannot reach Kiln at " + base.toString().replaceAll("/+$", "")
-                    + " (set KILN_URL)");
+                    + " (set KILN_URL or --url)");
         } catch (IOException e) {
             throw new ApiError(0, "io_error", "request to " + request.uri() + " failed: " + e);
         } catch (InterruptedException e) {

@@ -118,6 +118,19 @@ class KilnCliTest {
     }
 
     @Test
+    void anAnswerThisClientCannotReadIsAnErrorNotACrash() {
+        api.route("/v1/hosts", 200, "application/json", "{\"hosts\":[]}");
+        api.route("/v1/admin/builds/bld-1/cancel", 202, "application/json", "");
+
+        assertThat(api.run("hosts")).isEqualTo(1);
+        assertThat(api.run("build", "cancel", "bld-1")).isEqualTo(1);
+
+        assertThat(api.err()).contains("kiln: 200 unreadable_response: the server answered 200 with a body this client"
+                + " cannot read: ").contains("kiln: 202 unreadable_response: the server answered 202 with no body")
+                .doesNotContain("Exception");
+    }
+
+    @Test
     void versionNamesTheClient() {
         assertThat(api.run("--version")).isZero();
         assertThat(api.out()).startsWith("kiln ");
