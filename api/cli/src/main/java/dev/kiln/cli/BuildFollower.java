@@ -3,8 +3,14 @@ package dev.kiln.cli;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.cli.wire.BuildErrorView;
+import dev.kiln.cli.wire.BuildStatusEvent;
+import dev.kiln.cli.wire.BuildView;
+import dev.kiln.cli.wire.Statuses;
+import dev.kiln.cli.wire.StepLogEvent;
+import dev.kiln.cli.wire.StepProgressEvent;
+import dev.kiln.cli.wire.StepView;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.HashMap;
@@ -24,7 +30,8 @@ import java.util.Set;
 public final class BuildFollower {
     public static final int BAR_WIDTH = 10;
     private static final int STDERR_TAIL_LINES = 20;
-    private static final Set<String> TERMINAL = Set.of("success", "failed", "cancelled");
+    private static final String STDOUT = "stdout";
+    private static final String STDERR = "stderr";
 
     private final String buildId;
     private final ObjectMapper json;
@@ -33,7 +40,7 @@ public final class BuildFollower {
 
     private int totalSteps;
     private int completedSteps;
-    private String buildStatus = "pending";
+    private String buildStatus = Statuses.BUILD_PENDING;
     private int runningStep;
     private String runningCommand = "";
     private final Map<Integer, String> commands = new HashMap<>();
@@ -44,10 +51,12 @@ public final class BuildFollower {
     /** Streams whose next log event, the first after a reconnect, is a whole tail rather than what is new. */
     private final Set<String> expectingTail = new HashSet<>();
     private boolean reconnected;
-    private final Map<Integer, JsonNode> endedSteps = new HashMap<>();
-    private final Set<String> reportedEnds = new HashSet<>();
-    private JsonNode terminal;
+    private final Map<Integer, StepView> endedSteps = new HashMap<>();
+    /** Step ends already reported; a replayed one is equal to its first showing, field for field. */
+    private final Set<StepView> reportedEnds = new HashSet<>();
+    private BuildStatusEvent terminal;
 
+    /** @param json the client's mapper ({@code WireJson.mapper()}), to read each event's data */
     public BuildFollower(String buildId, int totalSteps, ObjectMapper json, PrintStream out, StatusLine status) {
         this.buildId = requireNonNull(buildId, "buildId is null");
         this.totalSteps = totalSteps;
@@ -58,27 +67,29 @@ public final class BuildFollower {
 
     /** Handles one event; false once the terminal status has arrived, after which nothing more is expected. */
     public boolean accept(SseEvent event) {
-        JsonNode data;
         try {
-            data = json.readTree(event.data());
-        } catch (JsonProcessingException e) {
-            return terminal == null;
-        }
-        switch (event.name()) {
-            case "status" -> onStatus(data);
-            case "step-start" -> onStepStart(data);
-            case "step-end" -> onStepEnd(data);
-            case "progress" -> onProgress(data);
-            case "log" -> onLog(data);
-            default -> {
-                // Events added to the API later are not this client's business.
+            switch (event.name()) {
+                case "status" -> onStatus(read(event, BuildStatusEvent.class));
+                case "step-start" -> onStepStart(read(event, StepView.class));
+                case "step-end" -> onStepEnd(read(event, StepView.class));
+                case "progress" -> onProgress(read(event, StepProgressEvent.class));
+                case "log" -> onLog(read(event, StepLogEvent.class));
+                default -> {
+                    // Events added to the API later are not this client's business.
+                }
             }
+        } catch (JsonProcessingException e) {
+            // One unreadable event is skipped; the step-end and the build's own record fill in what it carried.
         }
         return terminal == null;
     }
 
+    private <T> T read(SseEvent event, Class<T> type) throws JsonProcessingException {
+        return json.readValue(event.data(), type);
+    }
+
     public Optional<String> terminalStatus() {
-        return terminal == null ? Optional.empty() : Optional.of(terminal.path("status").asText());
+        return terminal == null ? Optional.empty() : Optional.ofNullable(terminal.status());
     }
 
     /**
@@ -87,25 +98,25 @@ public final class BuildFollower {
      * @param build the build as {@code GET /v1/admin/builds/{id}} returns it, to fill in what the stream did not
      *     show (a step's stderr when the stream joined late); may be null
      */
-    public int finish(JsonNode build) {
+    public int finish(BuildView build) {
         status.finish();
-        JsonNode end = terminal != null ? terminal : build;
-        String outcome = end == null ? "unknown" : end.path("status").asText("unknown");
+        BuildStatusEvent end = terminal != null ? terminal : build == null ? null : build.statusEvent();
+        String outcome = end == null || end.status() == null ? "unknown" : end.status();
         switch (outcome) {
-            case "success" -> {
-                status.println("build " + buildId + " succeeded: template " + end.path("template_id").asText("?")
+            case Statuses.BUILD_SUCCESS -> {
+                status.println("build " + buildId + " succeeded: template " + orElse(end.templateId(), "?")
                         + " (" + totalSteps + " steps)");
                 return 0;
             }
-            case "cancelled" -> {
-                String by = end.path("cancelled_by").asText("");
+            case Statuses.BUILD_CANCELLED -> {
+                String by = orElse(end.cancelledBy(), "");
                 int step = interruptedStep(build);
                 status.println("build " + buildId + " cancelled" + (by.isEmpty() ? "" : " by " + by)
                         + (step > 0 ? " at step " + step + "/" + totalSteps + ": " + command(step, build) : ""));
                 return 1;
             }
-            case "failed" -> {
-                reportFailure(end, build);
+            case Statuses.BUILD_FAILED -> {
+                reportFailure(end.error(), build);
                 return 1;
             }
             default -> {
@@ -115,24 +126,23 @@ public final class BuildFollower {
         }
     }
 
-    private void reportFailure(JsonNode end, JsonNode build) {
-        JsonNode error = end.path("error");
-        String message = error.path("message").asText("no error message");
-        if (!error.path("step").isInt()) {
+    private void reportFailure(BuildErrorView error, BuildView build) {
+        String message = error == null || error.message() == null ? "no error message" : error.message();
+        if (error == null || error.step() == null) {
             // Not a step's fault: the healthcheck, a lost host, the deadline.
             status.println("build " + buildId + " failed: " + message);
             return;
         }
-        int step = error.path("step").asInt();
-        JsonNode result = endedSteps.getOrDefault(step, stepOf(build, step));
+        int step = error.step();
+        StepView result = endedSteps.getOrDefault(step, stepOf(build, step));
         StringBuilder report = new StringBuilder()
                 .append("build ").append(buildId).append(" failed at step ").append(step).append('/').append(totalSteps)
                 .append(": ").append(command(step, build));
-        if (result != null && result.path("exit_code").isInt()) {
-            report.append("\n  exit code ").append(result.path("exit_code").asInt());
+        if (result != null && result.exitCode() != null) {
+            report.append("\n  exit code ").append(result.exitCode());
         }
         report.append("\n  ").append(message);
-        String stderr = result == null ? "" : StepOutput.lastLines(result.path("stderr").asText(""), STDERR_TAIL_LINES);
+        String stderr = result == null ? "" : StepOutput.lastLines(result.stderr(), STDERR_TAIL_LINES);
         if (!stderr.isEmpty()) {
             report.append("\n  stderr (last lines):");
             stderr.lines().forEach(line -> report.append("\n    ").append(line));
@@ -140,46 +150,43 @@ public final class BuildFollower {
         status.println(report.toString());
     }
 
-    private void onStatus(JsonNode data) {
-        buildStatus = data.path("status").asText(buildStatus);
-        totalSteps = Math.max(totalSteps, data.path("total_steps").asInt(0));
-        if (TERMINAL.contains(buildStatus)) {
+    private void onStatus(BuildStatusEvent data) {
+        buildStatus = orElse(data.status(), buildStatus);
+        totalSteps = Math.max(totalSteps, data.totalSteps());
+        if (Statuses.BUILD_TERMINAL.contains(buildStatus)) {
             terminal = data;
             return;
         }
         if (runningStep == 0) {
             status.update(ProgressBar.render(completedSteps, totalSteps, BAR_WIDTH) + " " + buildStatus
-                    + ("pending".equals(buildStatus) ? ": waiting for a host" : ""), true);
+                    + (Statuses.BUILD_PENDING.equals(buildStatus) ? ": waiting for a host" : ""), true);
         }
     }
 
-    private void onStepStart(JsonNode data) {
-        int step = data.path("step").asInt();
-        String command = data.path("command").asText("");
-        commands.put(step, command);
+    private void onStepStart(StepView data) {
+        int step = data.step();
+        commands.put(step, orElse(data.command(), ""));
         runningStep = step;
-        runningCommand = phased(data, command);
+        runningCommand = data.label();
         if (reconnected) {
-            expectingTail.add(step + "/stdout");
-            expectingTail.add(step + "/stderr");
+            expectingTail.add(step + "/" + STDOUT);
+            expectingTail.add(step + "/" + STDERR);
         }
         status.update(live(""), true);
     }
 
-    private void onProgress(JsonNode data) {
-        if (data.path("step").asInt() != runningStep) {
+    private void onProgress(StepProgressEvent data) {
+        if (data.step() != runningStep) {
             return;
         }
-        String detail = " (" + Units.duration(Duration.ofMillis(data.path("elapsed_ms").asLong())) + ", "
-                + Units.bytes(data.path("output_bytes").asLong()) + " output)";
+        String detail = " (" + Units.duration(Duration.ofMillis(data.elapsedMs())) + ", "
+                + Units.bytes(data.outputBytes()) + " output)";
         status.update(live(detail), false);
     }
 
-    private void onLog(JsonNode data) {
-        int step = data.path("step").asInt();
-        String stream = data.path("stream").asText("stdout");
-        String text = data.path("text").asText("");
-        String key = step + "/" + stream;
+    private void onLog(StepLogEvent data) {
+        String key = data.step() + "/" + orElse(data.stream(), STDOUT);
+        String text = orElse(data.text(), "");
         if (expectingTail.remove(key)) {
             text = StepOutput.unseen(received.get(key), text);
         }
@@ -201,40 +208,40 @@ public final class BuildFollower {
     public void reconnected() {
         reconnected = true;
         if (runningStep > 0) {
-            expectingTail.add(runningStep + "/stdout");
-            expectingTail.add(runningStep + "/stderr");
+            expectingTail.add(runningStep + "/" + STDOUT);
+            expectingTail.add(runningStep + "/" + STDERR);
         }
     }
 
-    private void onStepEnd(JsonNode data) {
-        int step = data.path("step").asInt();
-        commands.putIfAbsent(step, data.path("command").asText(""));
-        String identity = step + "|" + data.path("elapsed_ms").asText() + "|" + data.path("exit_code").asText() + "|"
-                + data.path("stdout").asText("").hashCode() + "|" + data.path("stderr").asText("").hashCode();
-        if (!reportedEnds.add(identity)) {
+    private void onStepEnd(StepView data) {
+        int step = data.step();
+        commands.putIfAbsent(step, orElse(data.command(), ""));
+        if (!reportedEnds.add(data)) {
             return;
         }
         endedSteps.put(step, data);
-        for (String stream : new String[] {"stdout", "stderr"}) {
-            String key = step + "/" + stream;
-            String rest = StepOutput.unseen(received.get(key), data.path(stream).asText(""));
-            received.merge(key, rest, String::concat);
-            String remaining = partial.getOrDefault(key, "") + rest;
-            partial.remove(key);
-            expectingTail.remove(key);
-            print(remaining.isEmpty() || remaining.endsWith("\n") ? remaining : remaining + "\n");
-        }
-        boolean ok = data.path("ok").asBoolean(false);
-        if (ok) {
+        flushRest(step + "/" + STDOUT, data.stdout());
+        flushRest(step + "/" + STDERR, data.stderr());
+        if (data.succeeded()) {
             completedSteps = Math.max(completedSteps, step);
         }
-        String elapsed = Units.duration(Duration.ofMillis(data.path("elapsed_ms").asLong()));
-        String verdict = ok ? "ok" : "FAILED" + (data.path("exit_code").isInt() ? " (exit " + data.path("exit_code").asInt() + ")" : "");
-        status.println("step " + step + "/" + totalSteps + " " + verdict + " in " + elapsed + ": " + phased(data,
-                data.path("command").asText("")));
+        String elapsed = Units.duration(Duration.ofMillis(data.elapsedMs() == null ? 0 : data.elapsedMs()));
+        String verdict = data.succeeded() ? "ok"
+                : "FAILED" + (data.exitCode() != null ? " (exit " + data.exitCode() + ")" : "");
+        status.println("step " + step + "/" + totalSteps + " " + verdict + " in " + elapsed + ": " + data.label());
         if (step == runningStep) {
             status.update(live(""), false);
         }
+    }
+
+    /** Prints what the step's final tail of one stream adds to what its log events showed, ending the last line. */
+    private void flushRest(String key, String tail) {
+        String rest = StepOutput.unseen(received.get(key), orElse(tail, ""));
+        received.merge(key, rest, String::concat);
+        String remaining = partial.getOrDefault(key, "") + rest;
+        partial.remove(key);
+        expectingTail.remove(key);
+        print(remaining.isEmpty() || remaining.endsWith("\n") ? remaining : remaining + "\n");
     }
 
     private void print(String text) {
@@ -256,44 +263,42 @@ public final class BuildFollower {
      * The step that was running when the build stopped: the one seen starting and not ending, else one the build
      * lists without a result; 0 if none. ({@code current_step} counts finished steps, so it cannot say.)
      */
-    private int interruptedStep(JsonNode build) {
+    private int interruptedStep(BuildView build) {
         if (runningStep > 0 && !endedSteps.containsKey(runningStep)) {
             return runningStep;
         }
         if (build != null) {
-            for (JsonNode step : build.path("steps")) {
-                if (!step.has("ok")) {
-                    return step.path("step").asInt();
+            for (StepView step : build.steps()) {
+                if (!step.ended()) {
+                    return step.step();
                 }
             }
         }
         return 0;
     }
 
-    private String command(int step, JsonNode build) {
+    private String command(int step, BuildView build) {
         String known = commands.get(step);
         if (known != null) {
             return known;
         }
-        JsonNode fromBuild = stepOf(build, step);
-        return fromBuild == null ? "(unknown step)" : fromBuild.path("command").asText();
+        StepView fromBuild = stepOf(build, step);
+        return fromBuild == null ? "(unknown step)" : orElse(fromBuild.command(), "");
     }
 
-    private static JsonNode stepOf(JsonNode build, int step) {
+    private static StepView stepOf(BuildView build, int step) {
         if (build == null) {
             return null;
         }
-        for (JsonNode candidate : build.path("steps")) {
-            if (candidate.path("step").asInt() == step) {
+        for (StepView candidate : build.steps()) {
+            if (candidate.step() == step) {
                 return candidate;
             }
         }
         return null;
     }
 
-    /** Pre- and post-build steps say so; recipe steps are what the user wrote. */
-    private static String phased(JsonNode step, String command) {
-        String phase = step.path("phase").asText("recipe");
-        return "recipe".equals(phase) ? command : command + " [" + phase + "]";
+    private static String orElse(String value, String fallback) {
+        return value == null ? fallback : value;
     }
 }

@@ -4,8 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.cli.wire.ErrorBody;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -19,11 +20,16 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
-/** The Kiln REST API over java.net.http: JSON in and out, the API's error body turned into {@link ApiError}. */
+/**
+ * The Kiln REST API over java.net.http: requests written and responses read as the given types (the records of
+ * {@code dev.kiln.cli.wire}, or {@code JsonNode} to show a response as it came), the API's error body turned into
+ * {@link ApiError}.
+ */
 public final class KilnClient {
     /** Long enough for a snapshot or a golden clear, which answer when their work is done. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(3);
@@ -38,32 +44,32 @@ public final class KilnClient {
             .connectTimeout(CONNECT_TIMEOUT)
             .build();
 
+    /** @param key an API key; empty sends none */
     public KilnClient(String baseUrl, String key, ObjectMapper json) {
         String trimmed = requireNonNull(baseUrl, "baseUrl is null").replaceAll("/+$", "");
         this.base = URI.create(trimmed + "/");
-        this.key = key;
+        this.key = requireNonNull(key, "key is null");
         this.json = requireNonNull(json, "json is null");
     }
 
-    public String baseUrl() {
-        return base.toString().replaceAll("/+$", "");
+    public <T> T get(String path, Class<T> type) {
+        return send(request(path).GET(), json.constructType(type));
     }
 
-    public JsonNode get(String path) {
-        return send(request(path).GET());
+    /** A response that is a JSON array, each element read as {@code type}. */
+    public <T> List<T> list(String path, Class<T> type) {
+        return send(request(path).GET(), json.getTypeFactory().constructCollectionType(List.class, type));
     }
 
-    public JsonNode post(String path, Object body) {
+    /** @param body written as JSON; null posts no body */
+    public <T> T post(String path, Object body, Class<T> type) {
         return send(request(path).header("Content-Type", "application/json")
-                .POST(body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(write(body), UTF_8)));
-    }
-
-    public JsonNode delete(String path) {
-        return send(request(path).DELETE());
+                .POST(body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(write(body), UTF_8)),
+                json.constructType(type));
     }
 
     /** A multipart/form-data POST of a JSON {@code config} part and a file streamed from disk as the {@code archive} part. */
-    public JsonNode postMultipart(String path, Object config, Path archive) {
+    public <T> T postMultipart(String path, Object config, Path archive, Class<T> type) {
         String boundary = "kiln-cli-" + UUID.randomUUID();
         byte[] head = ("--" + boundary + "\r\n"
                 + "Content-Disposition: form-data; name=\"config\"\r\n"
@@ -83,7 +89,8 @@ public final class KilnClient {
         // Every part has a known length, so the body goes with a Content-Length the server can check up front.
         BodyPublisher body = BodyPublishers.concat(
                 BodyPublishers.ofByteArray(head), file, BodyPublishers.ofByteArray(tail));
-        return send(request(path).header("Content-Type", "multipart/form-data; boundary=" + boundary).POST(body));
+        return send(request(path).header("Content-Type", "multipart/form-data; boundary=" + boundary).POST(body),
+                json.constructType(type));
     }
 
     /**
@@ -119,6 +126,16 @@ public final class KilnClient {
         }
     }
 
+    /** Waits between two polls; an interrupt ends the command as a failed request would. */
+    public static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(0, "interrupted", "interrupted");
+        }
+    }
+
     /** A path segment, escaped: ids and names are the user's input. */
     public static String segment(String value) {
         return URLEncoder.encode(value, UTF_8).replace("+", "%20");
@@ -127,7 +144,7 @@ public final class KilnClient {
     private HttpRequest.Builder request(String path) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(resolve(path)).timeout(REQUEST_TIMEOUT)
                 .header("Accept", "application/json");
-        if (key != null && !key.isEmpty()) {
+        if (!key.isEmpty()) {
             builder.header("Authorization", "Bearer " + key);
         }
         return builder;
@@ -137,19 +154,21 @@ public final class KilnClient {
         return base.resolve(path.startsWith("/") ? path.substring(1) : path);
     }
 
-    private JsonNode send(HttpRequest.Builder request) {
+    /** The response body read as {@code type}: every route the CLI calls answers with one. */
+    private <T> T send(HttpRequest.Builder request, JavaType type) {
         HttpResponse<String> response = exchange(request.build(), HttpResponse.BodyHandlers.ofString(UTF_8));
         if (response.statusCode() >= 400) {
             throw error(response.statusCode(), response.body());
         }
         if (response.body() == null || response.body().isBlank()) {
-            return json.nullNode();
+            throw new ApiError(response.statusCode(), "unreadable_response", "the server answered "
+                    + response.statusCode() + " with no body");
         }
         try {
-            return json.readTree(response.body());
+            return json.readValue(response.body(), type);
         } catch (JsonProcessingException e) {
             throw new ApiError(response.statusCode(), "unreadable_response", "the server answered "
-                    + response.statusCode() + " with a body that is not JSON");
+                    + response.statusCode() + " with a body this client cannot read: " + e.getOriginalMessage());
         }
     }
 
@@ -157,7 +176,8 @@ public final class KilnClient {
         try {
             return http.send(request, handler);
         } catch (ConnectException e) {
-            throw new ApiError(0, "unreachable", "cannot reach Kiln at " + baseUrl() + " (set KILN_URL)");
+            throw new ApiError(0, "unreachable", "cannot reach Kiln at " + base.toString().replaceAll("/+$", "")
+                    + " (set KILN_URL or --url)");
         } catch (IOException e) {
             throw new ApiError(0, "io_error", "request to " + request.uri() + " failed: " + e);
         } catch (InterruptedException e) {
@@ -168,9 +188,10 @@ public final class KilnClient {
 
     private ApiError error(int status, String body) {
         try {
-            JsonNode error = json.readTree(body == null ? "" : body).path("error");
-            if (error.hasNonNull("code")) {
-                return new ApiError(status, error.path("code").asText(), error.path("message").asText(""));
+            ErrorBody error = body == null || body.isBlank() ? null : json.readValue(body, ErrorBody.class);
+            if (error != null && error.error() != null && error.error().code() != null) {
+                String message = error.error().message();
+                return new ApiError(status, error.error().code(), message == null ? "" : message);
             }
         } catch (JsonProcessingException e) {
             // Not the API's error body (a proxy's page, say): reported by status below.

@@ -1,7 +1,9 @@
 package dev.kiln.cli;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A recipe file: one instruction per line, as the API's {@code recipe} array takes them. Blank lines and lines
@@ -10,6 +12,21 @@ import java.util.List;
  */
 public final class RecipeFile {
     private RecipeFile() {}
+
+    /**
+     * The template name a build of this file makes when none is given: the file's name without its extension, made
+     * into a valid template name; empty when nothing of it is left.
+     */
+    public static Optional<String> templateName(Path recipeFile) {
+        String file = recipeFile.getFileName().toString();
+        int dot = file.lastIndexOf('.');
+        String stem = (dot > 0 ? file.substring(0, dot) : file).replaceAll("[^a-zA-Z0-9._-]", "-");
+        stem = stem.replaceAll("^[^a-zA-Z0-9]+", "");
+        if (stem.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(stem.length() > 64 ? stem.substring(0, 64) : stem);
+    }
 
     public static List<String> parse(String text) {
         List<String> instructions = new ArrayList<>();

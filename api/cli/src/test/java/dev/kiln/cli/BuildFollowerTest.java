@@ -4,12 +4,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.cli.wire.BuildView;
+import dev.kiln.cli.wire.WireJson;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import org.junit.jupiter.api.Test;
 
 class BuildFollowerTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = WireJson.mapper();
 
     private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
@@ -135,8 +137,9 @@ class BuildFollowerTest {
         BuildFollower follower = follower(false);
         follower.accept(event("step-start", "{\"step\":1,\"phase\":\"recipe\",\"command\":\"RUN a\"}"));
         assertThat(follower.terminalStatus()).isEmpty();
-        int status = follower.finish(JSON.readTree("{\"status\":\"failed\",\"error\":{\"message\":\"boom\",\"step\":1},"
-                + "\"steps\":[{\"step\":1,\"command\":\"RUN a\",\"stderr\":\"bad\\n\",\"exit_code\":1,\"ok\":false}]}"));
+        int status = follower.finish(JSON.readValue("{\"status\":\"failed\",\"error\":{\"message\":\"boom\",\"step\":1},"
+                + "\"steps\":[{\"step\":1,\"command\":\"RUN a\",\"stderr\":\"bad\\n\",\"exit_code\":1,\"ok\":false}]}",
+                BuildView.class));
         assertThat(status).isEqualTo(1);
         assertThat(stderr.toString(UTF_8)).contains("failed at step 1/3: RUN a\n  exit code 1\n  boom\n  stderr (last lines):\n    bad");
     }

@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class RecipeFileTest {
@@ -39,5 +40,12 @@ class RecipeFileTest {
     @Test
     void aFileOfCommentsHasNoInstructions() {
         assertThat(RecipeFile.parse("# nothing\n\n")).isEmpty();
+    }
+
+    @Test
+    void defaultTemplateNameComesFromTheRecipeFileName() {
+        assertThat(RecipeFile.templateName(Path.of("/tmp/hello site.recipe"))).contains("hello-site");
+        assertThat(RecipeFile.templateName(Path.of("_x.txt"))).contains("x");
+        assertThat(RecipeFile.templateName(Path.of("__.recipe"))).isEmpty();
     }
 }
