@@ -93,7 +93,7 @@ final class BuildCommands {
             }
             // The server ended the stream early (it is stopping, or a proxy cut it): the build goes on.
             BuildView build = kiln.client().get(buildPath(id), BuildView.class);
-            if (Statuses.BUILD_TERMINAL.contains(build.status()) || attempt >= MAX_RECONNECTS) {
+            if (Statuses.buildTerminal(build.status()) || attempt >= MAX_RECONNECTS) {
                 return follower.finish(build);
             }
             status.println("event stream of " + id + " ended early; reconnecting");

@@ -11,6 +11,7 @@ import dev.kiln.cli.wire.Statuses;
 import dev.kiln.cli.wire.StepLogEvent;
 import dev.kiln.cli.wire.StepProgressEvent;
 import dev.kiln.cli.wire.StepView;
+import dev.kiln.model.BuildStatus;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.HashMap;
@@ -40,7 +41,7 @@ public final class BuildFollower {
 
     private int totalSteps;
     private int completedSteps;
-    private String buildStatus = Statuses.BUILD_PENDING;
+    private String buildStatus = BuildStatus.PENDING.wire();
     private int runningStep;
     private String runningCommand = "";
     private final Map<Integer, String> commands = new HashMap<>();
@@ -102,28 +103,28 @@ public final class BuildFollower {
         status.finish();
         BuildStatusEvent end = terminal != null ? terminal : build == null ? null : build.statusEvent();
         String outcome = end == null || end.status() == null ? "unknown" : end.status();
-        switch (outcome) {
-            case Statuses.BUILD_SUCCESS -> {
+        return switch (Statuses.build(outcome).orElse(BuildStatus.RUNNING)) {
+            case SUCCESS -> {
                 status.println("build " + buildId + " succeeded: template " + orElse(end.templateId(), "?")
                         + " (" + totalSteps + " steps)");
-                return 0;
+                yield 0;
             }
-            case Statuses.BUILD_CANCELLED -> {
+            case CANCELLED -> {
                 String by = orElse(end.cancelledBy(), "");
                 int step = interruptedStep(build);
                 status.println("build " + buildId + " cancelled" + (by.isEmpty() ? "" : " by " + by)
                         + (step > 0 ? " at step " + step + "/" + totalSteps + ": " + command(step, build) : ""));
-                return 1;
+                yield 1;
             }
-            case Statuses.BUILD_FAILED -> {
+            case FAILED -> {
                 reportFailure(end.error(), build);
-                return 1;
+                yield 1;
             }
-            default -> {
+            case PENDING, RUNNING -> {
                 status.println("build " + buildId + " is " + outcome + "; the event stream ended before it did");
-                return 1;
+                yield 1;
             }
-        }
+        };
     }
 
     private void reportFailure(BuildErrorView error, BuildView build) {
@@ -153,13 +154,13 @@ public final class BuildFollower {
     private void onStatus(BuildStatusEvent data) {
         buildStatus = orElse(data.status(), buildStatus);
         totalSteps = Math.max(totalSteps, data.totalSteps());
-        if (Statuses.BUILD_TERMINAL.contains(buildStatus)) {
+        if (Statuses.buildTerminal(buildStatus)) {
             terminal = data;
             return;
         }
         if (runningStep == 0) {
             status.update(ProgressBar.render(completedSteps, totalSteps, BAR_WIDTH) + " " + buildStatus
-                    + (Statuses.BUILD_PENDING.equals(buildStatus) ? ": waiting for a host" : ""), true);
+                    + (Statuses.build(buildStatus).orElse(null) == BuildStatus.PENDING ? ": waiting for a host" : ""), true);
         }
     }
 

@@ -76,7 +76,7 @@ final class GoldenCommands {
         if (line.isEmpty()) {
             return "no samples";
         }
-        boolean live = Statuses.GOLDEN_BUILDING.equals(hostStatus) || Statuses.GOLDEN_BUILDING.equals(io.status());
+        boolean live = Statuses.goldenBuilding(hostStatus, io.status());
         return line + (live ? " " + Units.rate(io.writeRateMbps() * 1e6) : " (" + io.status() + ")");
     }
 }

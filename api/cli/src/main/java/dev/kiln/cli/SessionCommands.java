@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import dev.kiln.cli.wire.SessionView;
 import dev.kiln.cli.wire.StartSessionRequest;
 import dev.kiln.cli.wire.Statuses;
+import dev.kiln.model.SessionStatus;
 import java.io.PrintStream;
 import java.time.Duration;
 import picocli.CommandLine.Command;
@@ -39,7 +40,8 @@ final class SessionCommands {
         int lastDecile = -1;
         while (true) {
             String state = session.status();
-            if (Statuses.SESSION_RUNNING.equals(state)) {
+            SessionStatus known = Statuses.session(state).orElse(null);
+            if (known == SessionStatus.RUNNING) {
                 status.finish();
                 err.println("session " + id + " is running on " + session.hostId()
                         + (session.generation() != null ? " from golden generation " + session.generation()
@@ -47,7 +49,7 @@ final class SessionCommands {
                         + (session.dockerHost() != null ? "\n  DOCKER_HOST=" + session.dockerHost() : ""));
                 return KilnCli.EXIT_OK;
             }
-            if (Statuses.SESSION_ENDED.contains(state)) {
+            if (known == SessionStatus.STOPPED || known == SessionStatus.FAILED) {
                 status.finish();
                 err.println("session " + id + " " + state + (session.error() != null ? ": " + session.error() : ""));
                 return KilnCli.EXIT_FAILED;

@@ -1,40 +1,50 @@
 package dev.kiln.cli.wire;
 
+import dev.kiln.model.BuildStatus;
+import dev.kiln.model.GoldenBuildStatus;
+import dev.kiln.model.GoldenStatus;
+import dev.kiln.model.SessionStatus;
+import dev.kiln.model.WireValue;
+import java.util.Arrays;
 import java.util.Iterator;
-import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 
 /**
- * Every status value the CLI compares, in one place, as the API spells them (the enums of openapi.yaml, which
- * {@code WireContractTest} checks these against). Kept as strings so that the views stay readable whatever a newer
- * server sends; the place to switch to kiln-model's shared status types once they exist.
+ * How the CLI reads the statuses the API sends. The views keep them as strings, so that a value a newer server adds
+ * is shown rather than refused; these lookups turn them into kiln-model's status enums (the ones the server
+ * writes), and a value they do not know is empty.
  */
 public final class Statuses {
-    public static final String BUILD_PENDING = "pending";
-    public static final String BUILD_RUNNING = "running";
-    public static final String BUILD_SUCCESS = "success";
-    public static final String BUILD_FAILED = "failed";
-    public static final String BUILD_CANCELLED = "cancelled";
-    /** A build in one of these never changes again: its event stream ends with it. */
-    public static final Set<String> BUILD_TERMINAL = Set.of(BUILD_SUCCESS, BUILD_FAILED, BUILD_CANCELLED);
-    /** What {@code kiln build list --status} offers, in the order a build goes through them. */
-    public static final List<String> BUILD_ALL =
-            List.of(BUILD_PENDING, BUILD_RUNNING, BUILD_SUCCESS, BUILD_FAILED, BUILD_CANCELLED);
-
-    /** A golden build still writing: its write rate is live. */
-    public static final String GOLDEN_BUILDING = "building";
-
-    public static final String SESSION_RUNNING = "running";
-    /** A session in one of these will not start running. */
-    public static final Set<String> SESSION_ENDED = Set.of("stopped", "failed");
-
     private Statuses() {}
 
-    /** The build statuses, for picocli to list as the values of an option. */
+    public static Optional<BuildStatus> build(String wire) {
+        return known(BuildStatus.class, wire);
+    }
+
+    /** A build in a terminal status never changes again: its event stream ends with it. */
+    public static boolean buildTerminal(String wire) {
+        return build(wire).map(BuildStatus::terminal).orElse(false);
+    }
+
+    /** A golden build still writing: its write rate is live. */
+    public static boolean goldenBuilding(String hostStatus, String buildStatus) {
+        return known(GoldenStatus.class, hostStatus).orElse(null) == GoldenStatus.BUILDING
+                || known(GoldenBuildStatus.class, buildStatus).orElse(null) == GoldenBuildStatus.BUILDING;
+    }
+
+    public static Optional<SessionStatus> session(String wire) {
+        return known(SessionStatus.class, wire);
+    }
+
+    private static <E extends Enum<E> & WireValue> Optional<E> known(Class<E> type, String wire) {
+        return Arrays.stream(type.getEnumConstants()).filter(status -> status.wire().equals(wire)).findFirst();
+    }
+
+    /** The build statuses, in the order a build goes through them, for picocli to list as an option's values. */
     public static final class BuildStatusCandidates implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
-            return BUILD_ALL.iterator();
+            return Arrays.stream(BuildStatus.values()).map(BuildStatus::wire).iterator();
         }
     }
 }
