@@ -2,6 +2,7 @@ package dev.kiln.host;
 
 import com.github.dockerjava.api.DockerClient;
 import com.sun.management.OperatingSystemMXBean;
+import dev.kiln.activities.docker.HostLabels;
 import dev.kiln.workflows.host.DockerState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,11 +40,11 @@ final class HostFacts {
         return facts;
     }
 
-    static Map<String, Object> load(Path stateDir, DockerClient docker) {
+    static Map<String, Object> load(Path stateDir, DockerClient docker, HostLabels labels) {
         OperatingSystemMXBean os = operatingSystem();
         FileStore store = store(stateDir);
         Map<String, Object> load = new LinkedHashMap<>();
-        load.put("running_sandboxes", runningSandboxes(docker));
+        load.put("running_sandboxes", runningSandboxes(docker, labels));
         load.put("cpu_pct", Math.round(Math.max(0, os.getCpuLoad()) * 1000) / 10.0);
         load.put("memory_used_mb", (os.getTotalMemorySize() - os.getFreeMemorySize()) / MIB);
         try {
@@ -58,12 +59,12 @@ final class HostFacts {
      * Build sandboxes and user sandboxes that are running; paused ones hold memory but no CPU, and placement
      * counts them through the API's records instead. A container is counted once even if it carries both labels.
      */
-    static int runningSandboxes(DockerClient docker) {
+    static int runningSandboxes(DockerClient docker, HostLabels labels) {
         Set<String> running = new HashSet<>();
-        docker.listContainersCmd().withLabelFilter(Map.of("kiln.role", "build")).exec()
+        docker.listContainersCmd().withLabelFilter(labels.buildSandboxes()).exec()
                 .forEach(container -> running.add(container.getId()));
         docker.listContainersCmd()
-                .withLabelFilter(List.of("kiln.sandbox"))
+                .withLabelFilter(labels.sandboxes())
                 .withStatusFilter(List.of(DockerState.RUNNING.spelling()))
                 .exec()
                 .forEach(container -> running.add(container.getId()));

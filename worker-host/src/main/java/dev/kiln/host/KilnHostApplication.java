@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import dev.kiln.activities.docker.ArchiveSource;
 import dev.kiln.activities.docker.BaseImages;
-import dev.kiln.activities.docker.DockerClients;
-import dev.kiln.activities.docker.LifecycleHostActivitiesImpl;
 import dev.kiln.activities.docker.BuildSandboxHostActivitiesImpl;
+import dev.kiln.activities.docker.DockerClients;
+import dev.kiln.activities.docker.HostLabels;
+import dev.kiln.activities.docker.LifecycleHostActivitiesImpl;
 import dev.kiln.activities.docker.SandboxHostActivitiesImpl;
 import dev.kiln.activities.golden.GoldenHostActivitiesImpl;
 import dev.kiln.activities.sampler.SandboxSampler;
@@ -70,20 +71,21 @@ public class KilnHostApplication extends Application<KilnHostConfiguration> {
         LOG.info("running as host {}", credentials.hostId());
 
         DockerClient docker = DockerClients.create(configuration.getDockerHost());
+        HostLabels labels = new HostLabels(credentials.hostId());
         BaseImages.ensureMinimal(docker, configuration.getMinimalImage());
         if (configuration.isRequireDebianBase()) {
             BaseImages.requirePresent(docker, BaseImages.DEBIAN_IMAGE, "make it with scripts/make-debian-base.sh");
         }
         // Exits from its own thread so that the activity or heartbeat that learned of the deletion can finish first.
-        LifecycleHostActivitiesImpl agent = new LifecycleHostActivitiesImpl(docker, () -> {
+        LifecycleHostActivitiesImpl agent = new LifecycleHostActivitiesImpl(docker, labels, () -> {
             LOG.info("kiln-api deleted this host: credentials wiped, exiting");
             store.wipe();
             new Thread(() -> System.exit(EXIT_HOST_DELETED), "kiln-host-exit").start();
         });
         Heartbeater heartbeater = new Heartbeater(api, store, credentials,
-                () -> HostFacts.load(stateDir, docker),
+                () -> HostFacts.load(stateDir, docker, labels),
                 Duration.ofMillis(configuration.getHeartbeatInterval().toMilliseconds()),
-                agent::shutDown, () -> SandboxPauser.pauseAll(docker));
+                agent::shutDown, () -> SandboxPauser.pauseAll(docker, labels));
         // The heartbeater refreshes the host token; downloads use whichever token is current.
         ArchiveSource archives = buildId -> {
             try {
@@ -107,9 +109,9 @@ public class KilnHostApplication extends Application<KilnHostConfiguration> {
         Worker worker = factory.newWorker(TaskQueues.host(credentials.hostId()), WorkerOptions.newBuilder()
                 .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
                 .build());
-        SandboxSampler sampler = new SandboxSampler(docker);
-        worker.registerActivitiesImplementations(new BuildSandboxHostActivitiesImpl(docker, archives),
-                new SandboxHostActivitiesImpl(docker, sampler), agent,
+        SandboxSampler sampler = new SandboxSampler(docker, labels);
+        worker.registerActivitiesImplementations(new BuildSandboxHostActivitiesImpl(docker, labels, archives),
+                new SandboxHostActivitiesImpl(docker, labels, sampler), agent,
                 new GoldenHostActivitiesImpl(stateDir.resolve("golden"), docker, Clock.systemUTC(), metrics));
         environment.lifecycle().manage(new Managed() {
             @Override

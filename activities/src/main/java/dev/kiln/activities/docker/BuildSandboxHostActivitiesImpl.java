@@ -10,13 +10,14 @@ import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.kiln.workflows.build.recipe.ExecutionContext;
+import dev.kiln.workflows.host.ContainerLabels;
+import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.sandbox.CommitSandbox;
 import dev.kiln.workflows.sandbox.CreateBuildSandbox;
 import dev.kiln.workflows.sandbox.HealthProbe;
 import dev.kiln.workflows.sandbox.HealthResult;
 import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.RunStep;
-import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.sandbox.StepContext;
 import dev.kiln.workflows.sandbox.StepOutcome;
 import dev.kiln.workflows.sandbox.UploadArchive;
@@ -37,15 +38,6 @@ import java.util.TreeMap;
 /** Build sandboxes on the local Docker engine. */
 public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostActivities {
 
-    static final String BUILD_LABEL = "kiln.build";
-    static final String ROLE_LABEL = "kiln.role";
-    static final String BUILD_ROLE = "build";
-    /**
-     * Docker copies the container's labels into a committed image, and containers inherit their image's labels,
-     * so without an override every container started from a template would claim to be a build sandbox.
-     */
-    static final String TEMPLATE_ROLE = "template";
-
     private static final Duration READ_ENVIRONMENT_TIMEOUT = Duration.ofSeconds(10);
     /** The reference's environment when the image has no {@code env} to ask. */
     private static final Map<String, String> FALLBACK_ENVIRONMENT = Map.of(
@@ -55,6 +47,7 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
     private static final int DOWNLOAD_BUFFER_BYTES = 64 * 1024;
 
     private final DockerClient docker;
+    private final HostLabels labels;
     private final ArchiveSource archives;
     private final ContainerExec exec;
     private final StepRunner steps;
@@ -64,8 +57,9 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
     private final SandboxImages images;
 
     /** @param archives where {@link #uploadArchive} fetches a build's uploaded archive from */
-    public BuildSandboxHostActivitiesImpl(DockerClient docker, ArchiveSource archives) {
+    public BuildSandboxHostActivitiesImpl(DockerClient docker, HostLabels labels, ArchiveSource archives) {
         this.docker = requireNonNull(docker, "docker is null");
+        this.labels = requireNonNull(labels, "labels is null");
         this.archives = requireNonNull(archives, "archives is null");
         this.exec = new ContainerExec(docker);
         this.steps = new StepRunner(exec);
@@ -77,13 +71,13 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
 
     @Override
     public String createBuildSandbox(CreateBuildSandbox request) {
-        Map<String, String> labels = Map.of(BUILD_LABEL, request.buildId(), ROLE_LABEL, BUILD_ROLE);
+        Map<String, String> sandbox = labels.buildSandbox(request.buildId());
         return containers.createOnce(docker.createContainerCmd(request.imageRef())
                         .withName("kiln-build-" + request.buildId())
-                        .withLabels(labels)
+                        .withLabels(sandbox)
                         .withCmd(SandboxContainers.KEEP_ALIVE)
                         .withHostConfig(SandboxContainers.limits(request.vcpus(), request.memoryMb())),
-                labels, request.imageRef(), "build " + request.buildId());
+                sandbox, request.imageRef(), "build " + request.buildId());
     }
 
     @Override
@@ -213,7 +207,7 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
      */
     @Override
     public void destroyBuildSandbox(String buildId) {
-        containers.removeAll(Map.of(BUILD_LABEL, buildId, ROLE_LABEL, BUILD_ROLE));
+        containers.removeAll(labels.buildSandbox(buildId));
     }
 
     @Override
@@ -292,13 +286,13 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
     }
 
     private Optional<InspectImageResponse> imageOfBuild(String imageRef, String buildId) {
-        return images.labelledWith(imageRef, BUILD_LABEL, buildId);
+        return images.labelledWith(imageRef, ContainerLabels.BUILD, buildId);
     }
 
     private static Map<String, String> templateLabels(CommitSandbox request) {
         Map<String, String> labels = new HashMap<>(request.labels() == null ? Map.of() : request.labels());
-        labels.put(BUILD_LABEL, request.buildId());
-        labels.put(ROLE_LABEL, TEMPLATE_ROLE);
+        labels.put(ContainerLabels.BUILD, request.buildId());
+        labels.put(ContainerLabels.ROLE, ContainerLabels.ROLE_TEMPLATE);
         return labels;
     }
 }

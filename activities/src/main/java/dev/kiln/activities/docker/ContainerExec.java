@@ -1,6 +1,5 @@
 package dev.kiln.activities.docker;
 
-import dev.kiln.workflows.sandbox.StepProgress;
 import static java.util.Objects.requireNonNull;
 
 import com.github.dockerjava.api.DockerClient;
@@ -8,6 +7,7 @@ import com.github.dockerjava.api.command.ExecCreateCmd;
 import com.github.dockerjava.api.command.InspectExecResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
+import dev.kiln.workflows.sandbox.StepProgress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;

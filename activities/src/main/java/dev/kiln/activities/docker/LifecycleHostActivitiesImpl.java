@@ -5,27 +5,28 @@ import static java.util.Objects.requireNonNull;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
+import dev.kiln.workflows.host.ContainerLabels;
 import dev.kiln.workflows.host.ContainerState;
 import dev.kiln.workflows.host.LifecycleHostActivities;
 import java.util.List;
 
 /** Host lifecycle on the local engine: what sandbox containers exist, and tearing them all down on deletion. */
 public final class LifecycleHostActivitiesImpl implements LifecycleHostActivities {
-    static final String SANDBOX_LABEL = "kiln.sandbox";
-
     private final DockerClient docker;
+    private final HostLabels labels;
     private final Runnable shutDown;
 
     /** @param shutDown wipes the host's credentials and ends the process (after the caller has returned) */
-    public LifecycleHostActivitiesImpl(DockerClient docker, Runnable shutDown) {
+    public LifecycleHostActivitiesImpl(DockerClient docker, HostLabels labels, Runnable shutDown) {
         this.docker = requireNonNull(docker, "docker is null");
+        this.labels = requireNonNull(labels, "labels is null");
         this.shutDown = requireNonNull(shutDown, "shutDown is null");
     }
 
     @Override
     public List<ContainerState> listSandboxContainers() {
         return sandboxContainers().stream()
-                .map(container -> new ContainerState(container.getLabels().get(SANDBOX_LABEL), container.getId(),
+                .map(container -> new ContainerState(container.getLabels().get(ContainerLabels.SANDBOX), container.getId(),
                         container.getState()))
                 .toList();
     }
@@ -52,6 +53,6 @@ public final class LifecycleHostActivitiesImpl implements LifecycleHostActivitie
     }
 
     private List<Container> sandboxContainers() {
-        return docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(SANDBOX_LABEL)).exec();
+        return docker.listContainersCmd().withShowAll(true).withLabelFilter(labels.sandboxes()).exec();
     }
 }

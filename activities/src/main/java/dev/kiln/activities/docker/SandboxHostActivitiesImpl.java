@@ -13,6 +13,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import dev.kiln.activities.sampler.SandboxSampler;
+import dev.kiln.workflows.host.ContainerLabels;
 import dev.kiln.workflows.host.DockerState;
 import dev.kiln.workflows.sandbox.CreateSandbox;
 import dev.kiln.workflows.sandbox.ImageInfo;
@@ -45,11 +46,6 @@ import java.util.concurrent.TimeoutException;
  */
 public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
 
-    static final String SANDBOX_LABEL = LifecycleHostActivitiesImpl.SANDBOX_LABEL;
-    static final String SANDBOX_ROLE = "sandbox";
-    /** Overrides the role a snapshot inherits from its sandbox, as a template's does for build sandboxes. */
-    static final String SNAPSHOT_ROLE = "snapshot";
-
     /** Per stream: enough for a command's useful end, small enough that a few results fit in a workflow history. */
     static final int OUTPUT_CAP_BYTES = 64 * 1024;
     /** What {@code timeout(1)} exits with, for a command killed at its timeout. */
@@ -59,14 +55,16 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
     private static final long HEARTBEAT_SECONDS = 1;
 
     private final DockerClient docker;
+    private final HostLabels hostLabels;
     private final SandboxSampler sampler;
     private final ContainerExec exec;
     private final SandboxContainers containers;
     private final SandboxImages images;
     private final Flattener flattener;
 
-    public SandboxHostActivitiesImpl(DockerClient docker, SandboxSampler sampler) {
+    public SandboxHostActivitiesImpl(DockerClient docker, HostLabels hostLabels, SandboxSampler sampler) {
         this.docker = requireNonNull(docker, "docker is null");
+        this.hostLabels = requireNonNull(hostLabels, "hostLabels is null");
         this.sampler = requireNonNull(sampler, "sampler is null");
         this.exec = new ContainerExec(docker, OUTPUT_CAP_BYTES);
         this.containers = new SandboxContainers(docker);
@@ -80,7 +78,7 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
      */
     @Override
     public String createSandbox(CreateSandbox request) {
-        Map<String, String> labels = labels(request.sandboxId());
+        Map<String, String> labels = hostLabels.sandbox(request.sandboxId());
         CreateContainerCmd create = docker.createContainerCmd(request.imageRef())
                 .withName("kiln-sandbox-" + request.sandboxId())
                 .withLabels(labels)
@@ -154,7 +152,7 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
 
     @Override
     public void destroy(String sandboxId) {
-        containers.removeAll(labels(sandboxId));
+        containers.removeAll(hostLabels.sandbox(sandboxId));
         sampler.forget(sandboxId);
     }
 
@@ -318,7 +316,7 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
     }
 
     private Container sandbox(String sandboxId) {
-        return containers.find(labels(sandboxId))
+        return containers.find(hostLabels.sandbox(sandboxId))
                 .orElseThrow(() -> Failures.sandboxGone(sandboxId, "gone", null));
     }
 
@@ -349,8 +347,8 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
     }
 
     private Optional<InspectImageResponse> snapshotImage(String imageRef, String sandboxId) {
-        return images.labelledWith(imageRef, SANDBOX_LABEL, sandboxId).filter(image ->
-                SNAPSHOT_ROLE.equals(SandboxImages.labels(image).get(BuildSandboxHostActivitiesImpl.ROLE_LABEL)));
+        return images.labelledWith(imageRef, ContainerLabels.SANDBOX, sandboxId).filter(image ->
+                ContainerLabels.ROLE_SNAPSHOT.equals(SandboxImages.labels(image).get(ContainerLabels.ROLE)));
     }
 
     private void removePartialImage(String imageRef, String sandboxId, Exception failure) {
@@ -363,14 +361,11 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
         }
     }
 
-    private static Map<String, String> labels(String sandboxId) {
-        return Map.of(SANDBOX_LABEL, sandboxId, BuildSandboxHostActivitiesImpl.ROLE_LABEL, SANDBOX_ROLE);
-    }
-
     private static Map<String, String> snapshotLabels(SnapshotSandbox request) {
         Map<String, String> labels = new HashMap<>(request.labels() == null ? Map.of() : request.labels());
-        labels.put(SANDBOX_LABEL, request.sandboxId());
-        labels.put(BuildSandboxHostActivitiesImpl.ROLE_LABEL, SNAPSHOT_ROLE);
+        labels.put(ContainerLabels.SANDBOX, request.sandboxId());
+        // Overrides the role the image inherits from its sandbox, as a template's does for build sandboxes.
+        labels.put(ContainerLabels.ROLE, ContainerLabels.ROLE_SNAPSHOT);
         return labels;
     }
 

@@ -1,6 +1,5 @@
 package dev.kiln.activities.docker;
 
-import dev.kiln.workflows.sandbox.StepProgress;
 import static java.util.Objects.requireNonNull;
 
 import dev.kiln.workflows.build.recipe.ExecutionContext;
@@ -9,6 +8,7 @@ import dev.kiln.workflows.build.recipe.Shell;
 import dev.kiln.workflows.sandbox.RunStep;
 import dev.kiln.workflows.sandbox.StepContext;
 import dev.kiln.workflows.sandbox.StepOutcome;
+import dev.kiln.workflows.sandbox.StepProgress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

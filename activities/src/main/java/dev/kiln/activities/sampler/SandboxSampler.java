@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Container;
+import dev.kiln.activities.docker.HostLabels;
+import dev.kiln.workflows.host.ContainerLabels;
 import dev.kiln.workflows.host.DockerState;
 import dev.kiln.workflows.sandbox.MetricPoint;
 import dev.kiln.workflows.sandbox.SandboxMetrics;
@@ -42,15 +44,13 @@ public final class SandboxSampler implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SandboxSampler.class);
 
-    public static final String SANDBOX_LABEL = "kiln.sandbox";
-    private static final String ROLE_LABEL = "kiln.role";
-    private static final String SANDBOX_ROLE = "sandbox";
 
     public static final Duration TICK = Duration.ofMillis(500);
     public static final Duration LISTING_INTERVAL = Duration.ofSeconds(3);
     public static final Duration DISK_INTERVAL = Duration.ofSeconds(10);
 
     private final DockerClient docker;
+    private final HostLabels labels;
     private final Clock clock;
     private final Path procRoot;
     private final Path cgroupRoot;
@@ -69,16 +69,17 @@ public final class SandboxSampler implements AutoCloseable {
     private long lastListing;
     private ScheduledExecutorService executor;
 
-    public SandboxSampler(DockerClient docker) {
-        this(docker, Clock.systemUTC(), Path.of("/proc"), Path.of("/sys/fs/cgroup"), TICK, LISTING_INTERVAL,
+    public SandboxSampler(DockerClient docker, HostLabels labels) {
+        this(docker, labels, Clock.systemUTC(), Path.of("/proc"), Path.of("/sys/fs/cgroup"), TICK, LISTING_INTERVAL,
                 DISK_INTERVAL);
     }
 
     /** Shorter intervals let tests see samples, listings and disk refreshes without waiting. */
     public SandboxSampler(
-            DockerClient docker, Clock clock, Path procRoot, Path cgroupRoot, Duration tick,
+            DockerClient docker, HostLabels labels, Clock clock, Path procRoot, Path cgroupRoot, Duration tick,
             Duration listingInterval, Duration diskInterval) {
         this.docker = requireNonNull(docker, "docker is null");
+        this.labels = requireNonNull(labels, "labels is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.procRoot = requireNonNull(procRoot, "procRoot is null");
         this.cgroupRoot = requireNonNull(cgroupRoot, "cgroupRoot is null");
@@ -189,19 +190,14 @@ public final class SandboxSampler implements AutoCloseable {
     private void refreshTargets() {
         List<Container> containers = docker.listContainersCmd()
                 .withShowAll(true)
-                .withLabelFilter(List.of(SANDBOX_LABEL))
+                // Role sandbox: a container started by hand from a snapshot inherits the image's kiln.sandbox label,
+                // and is not the sandbox.
+                .withLabelFilter(labels.sandboxes())
                 .exec();
         Set<String> sandboxIds = new HashSet<>();
         Set<String> running = new HashSet<>();
         for (Container container : containers) {
-            Map<String, String> labels = container.getLabels() == null ? Map.of() : container.getLabels();
-            // A container started by hand from a snapshot inherits the image's kiln.sandbox label; only
-            // containers Kiln made as sandboxes (or carrying no role) count as the sandbox.
-            String role = labels.get(ROLE_LABEL);
-            if (role != null && !SANDBOX_ROLE.equals(role)) {
-                continue;
-            }
-            String sandboxId = labels.get(SANDBOX_LABEL);
+            String sandboxId = container.getLabels().get(ContainerLabels.SANDBOX);
             sandboxIds.add(sandboxId);
             Series existing = series.get(sandboxId);
             if (!DockerState.RUNNING.is(container.getState()) || (existing != null && !existing.sampling())) {

@@ -61,7 +61,7 @@ abstract class BuildSandboxActivitiesTestBase {
     @BeforeEach
     void startEnvironment() {
         environment = TestActivityEnvironment.newInstance();
-        environment.registerActivitiesImplementations(new BuildSandboxHostActivitiesImpl(docker, buildId -> {
+        environment.registerActivitiesImplementations(new BuildSandboxHostActivitiesImpl(docker, DockerTestSupport.HOST, buildId -> {
             byte[] archive = archives.get(buildId);
             if (archive == null) {
                 throw new FileNotFoundException("no archive for build " + buildId);

@@ -54,7 +54,7 @@ class BuildSandboxHostActivitiesImplIT extends BuildSandboxActivitiesTestBase {
 
     @Test
     void concurrentCreateBuildSandboxCallsAgreeOnOneContainer() throws Exception {
-        BuildSandboxHostActivitiesImpl direct = new BuildSandboxHostActivitiesImpl(docker, build -> {
+        BuildSandboxHostActivitiesImpl direct = new BuildSandboxHostActivitiesImpl(docker, DockerTestSupport.HOST, build -> {
             throw new IOException("no archives in this test");
         });
         ExecutorService executor = Executors.newFixedThreadPool(3);

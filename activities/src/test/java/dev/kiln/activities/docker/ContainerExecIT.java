@@ -38,7 +38,7 @@ class ContainerExecIT {
         support.image(MINIMAL_IMAGE);
         BaseImages.ensureMinimal(docker, MINIMAL_IMAGE);
         exec = new ContainerExec(docker);
-        containerId = support.container(new BuildSandboxHostActivitiesImpl(docker, buildId -> {
+        containerId = support.container(new BuildSandboxHostActivitiesImpl(docker, DockerTestSupport.HOST, buildId -> {
                     throw new IOException("no archives in these tests");
                 })
                 .createBuildSandbox(new CreateBuildSandbox(BUILD_ID, MINIMAL_IMAGE, 1, 128)));

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,6 +20,11 @@ final class DockerTestSupport {
 
     static final String DOCKER_HOST = "unix:///var/run/docker.sock";
     static final String MINIMAL_IMAGE = "kiln-test/minimal:latest";
+    /**
+     * The host these tests act as. Unique to the run: other test runs and a demo stack may share the engine, and a
+     * host only ever sees the containers labelled with its own id.
+     */
+    static final HostLabels HOST = new HostLabels("host-it-" + UUID.randomUUID());
 
     /** The engine may still be starting when the tests do; give it the time a fresh install takes. */
     private static final Duration ENGINE_WAIT = Duration.ofMinutes(10);

@@ -3,6 +3,7 @@ package dev.kiln.activities.docker;
 import static dev.kiln.activities.docker.DockerTestSupport.MINIMAL_IMAGE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
@@ -10,6 +11,7 @@ import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.model.Container;
 import dev.kiln.activities.sampler.SandboxSampler;
 import dev.kiln.workflows.FailureType;
+import dev.kiln.workflows.host.ContainerState;
 import dev.kiln.workflows.sandbox.CreateSandbox;
 import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.MetricPoint;
@@ -69,11 +71,12 @@ class SandboxHostActivitiesImplIT {
 
     @BeforeEach
     void startEnvironment() {
-        sampler = new SandboxSampler(docker, Clock.systemUTC(), Path.of("/proc"), Path.of("/sys/fs/cgroup"),
-                Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofSeconds(1));
+        sampler = new SandboxSampler(docker, DockerTestSupport.HOST, Clock.systemUTC(), Path.of("/proc"),
+                Path.of("/sys/fs/cgroup"), Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofSeconds(1));
         sampler.start();
         environment = TestActivityEnvironment.newInstance();
-        environment.registerActivitiesImplementations(new SandboxHostActivitiesImpl(docker, sampler));
+        environment.registerActivitiesImplementations(
+                new SandboxHostActivitiesImpl(docker, DockerTestSupport.HOST, sampler));
         activities = environment.newActivityStub(SandboxHostActivities.class, ActivityOptions.newBuilder()
                 .setStartToCloseTimeout(Duration.ofMinutes(5))
                 .setHeartbeatTimeout(Duration.ofSeconds(10))
@@ -106,10 +109,29 @@ class SandboxHostActivitiesImplIT {
         assertThat(container.getHostConfig().getMemory()).isEqualTo(256 * MIB);
         assertThat(container.getConfig().getLabels())
                 .containsEntry("kiln.sandbox", sandboxId)
-                .containsEntry("kiln.role", "sandbox");
+                .containsEntry("kiln.role", "sandbox")
+                .containsEntry("kiln.host", DockerTestSupport.HOST.hostId());
         assertThat(container.getConfig().getUser()).isEqualTo("1000:1000");
         assertThat(container.getConfig().getWorkingDir()).isEqualTo("/tmp");
         assertThat(container.getConfig().getEnv()).contains("TEMPLATE_VAR=from-template");
+    }
+
+    @Test
+    void anotherHostOnTheSameEngineNeitherListsNorRemovesNorDestroysThisHostsSandbox() {
+        String containerId = create();
+        HostLabels neighbour = new HostLabels("host-it-neighbour-" + UUID.randomUUID());
+        LifecycleHostActivitiesImpl neighbourLifecycle = new LifecycleHostActivitiesImpl(docker, neighbour, () -> {});
+        LifecycleHostActivitiesImpl ownLifecycle =
+                new LifecycleHostActivitiesImpl(docker, DockerTestSupport.HOST, () -> {});
+
+        assertThat(neighbourLifecycle.listSandboxContainers()).extracting(ContainerState::containerId)
+                .doesNotContain(containerId);
+        neighbourLifecycle.destroyAllSandboxes();
+        new SandboxHostActivitiesImpl(docker, neighbour, sampler).destroy(sandboxId);
+
+        assertThat(docker.inspectContainerCmd(containerId).exec().getState().getRunning()).isTrue();
+        assertThat(ownLifecycle.listSandboxContainers()).extracting(ContainerState::sandboxId, ContainerState::containerId)
+                .contains(tuple(sandboxId, containerId));
     }
 
     @Test
