@@ -4,12 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import dev.kiln.activities.golden.RunningBuilds.RunningBuild;
 import dev.kiln.workflows.golden.GoldenProgress;
+import dev.kiln.workflows.golden.WriteRateSeries;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * One build's heartbeats, with the elapsed time and the bytes written so far, and its checks: a cancel from another
- * activity and the one deadline of the whole build stop it at its next heartbeat.
+ * One build's heartbeats, with the elapsed time, the bytes written so far and the write series once the daemon runs,
+ * and its checks: a cancel from another activity and the one deadline of the whole build stop it at its next
+ * heartbeat.
  */
 final class BuildPhase {
     private final Consumer<GoldenProgress> heartbeat;
@@ -39,19 +41,19 @@ final class BuildPhase {
         if (System.nanoTime() > deadlineNanos) {
             throw new DeadlineExceeded("deadline passed during " + phase);
         }
-        heartbeat.accept(new GoldenProgress(phase, elapsedMs(), copied, total, written, message));
+        heartbeat.accept(new GoldenProgress(phase, elapsedMs(), copied, total, written, message, io()));
     }
 
     /** While the script runs; the script's loop checks cancel and deadline itself, so a throw here is a cancel. */
-    void beatScript(WriteRateSampler sampler) {
-        heartbeat.accept(new GoldenProgress(GoldenProgress.SCRIPT, elapsedMs(), 0, 0, written(sampler),
-                "Running the warm-up script"));
+    void beatScript() {
+        heartbeat.accept(new GoldenProgress(GoldenProgress.SCRIPT, elapsedMs(), 0, 0, written(),
+                "Running the warm-up script", io()));
     }
 
     /** After the script: the deadline no longer applies, the daemon is stopped whatever happens. */
-    void beatUnchecked(String phase, WriteRateSampler sampler, String message) {
+    void beatUnchecked(String phase, String message) {
         try {
-            heartbeat.accept(new GoldenProgress(phase, elapsedMs(), 0, 0, written(sampler), message));
+            heartbeat.accept(new GoldenProgress(phase, elapsedMs(), 0, 0, written(), message, io()));
         } catch (RuntimeException e) {
             if (running.heartbeatFailure == null) {
                 running.heartbeatFailure = e;
@@ -67,7 +69,27 @@ final class BuildPhase {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     }
 
-    private static long written(WriteRateSampler sampler) {
+    /**
+     * The series so far, thinned for the heartbeat: it is how kiln-api shows a running build's write rate, and it is
+     * sent about once a second. The rate stays the one between the last two samples taken.
+     */
+    private WriteRateSeries io() {
+        WriteRateSampler sampler = running.sampler;
+        if (sampler == null) {
+            return null;
+        }
+        WriteRateSeries series = sampler.series();
+        return new WriteRateSeries(series.buildId(),
+                WriteRates.thinned(series.samples(), GoldenProgress.MAX_IO_SAMPLES), series.writeRateMbps(),
+                series.source(), series.running());
+    }
+
+    /** Bytes written so far: the newest sample, 0 before the daemon runs. */
+    private long written() {
+        WriteRateSampler sampler = running.sampler;
+        if (sampler == null) {
+            return 0;
+        }
         var samples = sampler.series().samples();
         return samples.isEmpty() ? 0 : samples.get(samples.size() - 1).writeBytes();
     }

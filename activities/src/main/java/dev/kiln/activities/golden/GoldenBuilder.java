@@ -100,8 +100,8 @@ final class GoldenBuilder {
             running.sampler = sampler;
             phase.beat(GoldenProgress.LOAD_BASE, 0, 0, 0, "Loading base images");
             baseImages.load(paths);
-            WarmupScript.Outcome outcome = WarmupScript.run(request, buildDir, paths, phase, sampler, running);
-            phase.beatUnchecked(GoldenProgress.STOP_DAEMON, sampler, "Stopping the build's Docker daemon");
+            WarmupScript.Outcome outcome = WarmupScript.run(request, buildDir, paths, phase, running);
+            phase.beatUnchecked(GoldenProgress.STOP_DAEMON, "Stopping the build's Docker daemon");
             // The daemon must have exited before anything can be purged or promoted: it writes until it is gone.
             daemon.stop(STOP_GRACE);
             sampler.close();

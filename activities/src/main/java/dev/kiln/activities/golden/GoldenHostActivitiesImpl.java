@@ -15,6 +15,7 @@ import dev.kiln.workflows.golden.SessionStart;
 import dev.kiln.workflows.golden.SessionStop;
 import dev.kiln.workflows.golden.WriteRateSeries;
 import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,9 +32,6 @@ import java.util.function.Supplier;
  */
 public final class GoldenHostActivitiesImpl implements GoldenHostActivities {
     public static final String MINIMAL_IMAGE = BaseImageLoader.MINIMAL_IMAGE;
-
-    /** How often a build's or session's progress reaches its workflow's current details. */
-    private static final Duration PROGRESS_SIGNAL_INTERVAL = Duration.ofSeconds(3);
 
     private final GoldenLayout layout;
     private final GoldenBuilder builder;
@@ -77,7 +75,7 @@ public final class GoldenHostActivitiesImpl implements GoldenHostActivities {
 
     @Override
     public GoldenBuildResult build(GoldenBuildRequest request) {
-        return build(request, progressReporter());
+        return build(request, heartbeat());
     }
 
     /** The build with the heartbeat passed in: a heartbeat that throws (a cancel) stops and cleans up the build. */
@@ -120,7 +118,7 @@ public final class GoldenHostActivitiesImpl implements GoldenHostActivities {
 
     @Override
     public SessionInfo startSession(SessionStart request) {
-        return startSession(request, progressReporter());
+        return startSession(request, heartbeat());
     }
 
     SessionInfo startSession(SessionStart request, Consumer<GoldenProgress> heartbeat) {
@@ -137,8 +135,13 @@ public final class GoldenHostActivitiesImpl implements GoldenHostActivities {
         return garbage.collect(idle);
     }
 
-    private static Consumer<GoldenProgress> progressReporter() {
-        return new ProgressReporter(Activity.getExecutionContext(), PROGRESS_SIGNAL_INTERVAL);
+    /**
+     * Progress goes to Temporal as heartbeat details only: kiln-api reads them from the pending activity, the UI
+     * shows them, and unlike a signal to the workflow they add nothing to its history. The SDK throttles them.
+     */
+    private static Consumer<GoldenProgress> heartbeat() {
+        ActivityExecutionContext activity = Activity.getExecutionContext();
+        return activity::heartbeat;
     }
 
     /**

@@ -30,7 +30,7 @@ final class WarmupScript {
 
     /** Runs the script against the build's daemon until it exits, the deadline passes or the build is cancelled. */
     static Outcome run(GoldenBuildRequest request, Path buildDir, DaemonPaths paths, BuildPhase phase,
-            WriteRateSampler sampler, RunningBuild running) throws IOException {
+            RunningBuild running) throws IOException {
         Path script = buildDir.resolve("warmup.sh");
         Path log = buildDir.resolve("warmup.log");
         Files.writeString(script, request.warmupScript());
@@ -73,7 +73,7 @@ final class WarmupScript {
                     break;
                 }
                 try {
-                    phase.beatScript(sampler);
+                    phase.beatScript();
                 } catch (RuntimeException e) {
                     // The activity was cancelled: stop the script here, the caller stops the daemon and cleans up.
                     running.heartbeatFailure = e;

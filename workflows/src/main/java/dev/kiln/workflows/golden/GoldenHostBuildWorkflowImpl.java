@@ -88,6 +88,12 @@ public final class GoldenHostBuildWorkflowImpl implements GoldenHostBuildWorkflo
         return hostCall("read the write rate").writeRate(build.buildId());
     }
 
+    @Override
+    public void refuseWriteRate() {
+        throw new IllegalStateException("the write series of a running golden build is in its GoldenBuild activity's"
+                + " heartbeat details; this update only replays old histories");
+    }
+
     private GoldenHostActivities hostCall(String summary) {
         return Workflow.newActivityStub(GoldenHostActivities.class, ActivityCatalog.host(build.hostId(), summary));
     }
@@ -118,10 +124,5 @@ public final class GoldenHostBuildWorkflowImpl implements GoldenHostBuildWorkflo
             root = root.getCause();
         }
         return root.getMessage();
-    }
-
-    @Override
-    public void progress(String message) {
-        Workflow.setCurrentDetails(message);
     }
 }

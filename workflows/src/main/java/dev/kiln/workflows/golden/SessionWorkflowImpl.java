@@ -82,9 +82,4 @@ public final class SessionWorkflowImpl implements SessionWorkflow {
         Workflow.upsertTypedSearchAttributes(STATUS.valueSet(status));
         Workflow.setCurrentDetails(details);
     }
-
-    @Override
-    public void progress(String message) {
-        Workflow.setCurrentDetails(message);
-    }
 }
