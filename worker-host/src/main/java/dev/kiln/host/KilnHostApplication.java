@@ -42,7 +42,9 @@ public class KilnHostApplication extends Application<KilnHostConfiguration> {
 
     /**
      * Cancellation reaches an activity only through a heartbeat round trip; the SDK otherwise throttles
-     * heartbeats to 80% of the heartbeat timeout (24 s), which would make a cancelled step linger that long.
+     * heartbeats to 80% of the heartbeat timeout (24 s), which would make a cancelled step linger that long. The
+     * heartbeat is also how a running step's output and a golden build's write rate reach kiln-api, which should
+     * see them within a second or two.
      */
     private static final Duration HEARTBEAT_THROTTLE = Duration.ofSeconds(1);
 

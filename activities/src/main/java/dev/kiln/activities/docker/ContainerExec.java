@@ -103,8 +103,19 @@ public final class ContainerExec {
      * is killed and the exception rethrown. A non-zero exit or a timeout is a result, not an exception.
      */
     public ExecResult run(ExecRequest request, Consumer<StepProgress> heartbeat) {
+        return run(request, 0, heartbeat);
+    }
+
+    /**
+     * As {@link #run(ExecRequest, Consumer)}, with the last {@code heartbeatTailBytes} of each stream in every
+     * heartbeat (none when 0), for a caller that shows the output while the command runs.
+     */
+    public ExecResult run(ExecRequest request, int heartbeatTailBytes, Consumer<StepProgress> heartbeat) {
         requireNonNull(request, "request is null");
         requireNonNull(heartbeat, "heartbeat is null");
+        if (heartbeatTailBytes < 0) {
+            throw new IllegalArgumentException("heartbeatTailBytes must not be negative, was " + heartbeatTailBytes);
+        }
         long started = System.nanoTime();
         ExecCreateCmd create = docker.execCreateCmd(request.containerId())
                 .withCmd("/bin/sh", "-c", WRAPPER, marker(request), request.command())
@@ -122,7 +133,7 @@ public final class ContainerExec {
         String execId = create.exec().getId();
         ExecOutput output = docker.execStartCmd(execId).withDetach(false).exec(new ExecOutput(tailBytes));
         try {
-            return await(request, execId, output, started, heartbeat);
+            return await(request, execId, output, started, heartbeatTailBytes, heartbeat);
         } catch (RuntimeException e) {
             killAfterFailure(request, e);
             throw e;
@@ -175,9 +186,8 @@ public final class ContainerExec {
         }
     }
 
-    private ExecResult await(
-            ExecRequest request, String execId, ExecOutput output, long started, Consumer<StepProgress> heartbeat)
-            throws InterruptedException {
+    private ExecResult await(ExecRequest request, String execId, ExecOutput output, long started,
+            int heartbeatTailBytes, Consumer<StepProgress> heartbeat) throws InterruptedException {
         Duration timeout = request.timeout();
         long timeoutNanos = timeout.isZero() ? Long.MAX_VALUE : timeout.toNanos();
         while (true) {
@@ -197,7 +207,10 @@ public final class ContainerExec {
                 output.stderr().writeLine("timed out after " + describe(timeout));
                 return result(-1, output, started, true);
             }
-            heartbeat.accept(new StepProgress(elapsedMillis(started), output.totalBytes()));
+            heartbeat.accept(heartbeatTailBytes == 0
+                    ? new StepProgress(elapsedMillis(started), output.totalBytes())
+                    : new StepProgress(elapsedMillis(started), output.totalBytes(),
+                            output.stdout().text(heartbeatTailBytes), output.stderr().text(heartbeatTailBytes)));
         }
     }
 

@@ -25,6 +25,13 @@ final class StepRunner {
     /** Where {@code UploadArchive} unpacks the build's archive; COPY sources are relative to it. */
     static final String BUILD_FILES = "/tmp/build-files";
 
+    /**
+     * How much of each stream's end a step's heartbeat carries, for kiln-api's live log. Half the result's tail:
+     * with one heartbeat a second, two in a row overlap unless a step prints more than this in a second, and two
+     * tails stay well under Temporal's payload limits.
+     */
+    static final int HEARTBEAT_TAIL_BYTES = 4 * 1024;
+
     static final Duration DEFAULT_RUN_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration WORKDIR_TIMEOUT = Duration.ofSeconds(10);
@@ -184,7 +191,8 @@ final class StepRunner {
     private ExecResult execute(
             RunStep request, String command, Duration defaultTimeout, Consumer<StepProgress> heartbeat) {
         Duration timeout = request.timeoutSeconds() > 0 ? Duration.ofSeconds(request.timeoutSeconds()) : defaultTimeout;
-        return exec.run(ExecRequest.asRoot(request.containerId(), execName(request), command, timeout), heartbeat);
+        return exec.run(ExecRequest.asRoot(request.containerId(), execName(request), command, timeout),
+                HEARTBEAT_TAIL_BYTES, heartbeat);
     }
 
     /** Relative paths are taken from the working directory, or from / when there is none. */

@@ -41,13 +41,18 @@ final class TailBuffer {
 
     /** The tail as UTF-8; the String constructor turns malformed input (binary output) into U+FFFD. */
     synchronized String text() {
-        int size = (int) Math.min(total, ring.length);
+        return text(ring.length);
+    }
+
+    /** The last {@code maxBytes} of the tail (at most all of it) as UTF-8, as {@link #text()}. */
+    synchronized String text(int maxBytes) {
+        int size = (int) Math.min(total, Math.min(ring.length, Math.max(0, maxBytes)));
         byte[] tail = new byte[size];
         int start = (int) ((total - size) % ring.length);
         int first = Math.min(size, ring.length - start);
         System.arraycopy(ring, start, tail, 0, first);
         System.arraycopy(ring, 0, tail, first, size - first);
-        int offset = total > ring.length ? continuationBytes(tail) : 0;
+        int offset = total > size ? continuationBytes(tail) : 0;
         return new String(tail, offset, size - offset, StandardCharsets.UTF_8);
     }
 

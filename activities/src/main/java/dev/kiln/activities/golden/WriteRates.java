@@ -1,6 +1,7 @@
 package dev.kiln.activities.golden;
 
 import dev.kiln.workflows.golden.WriteRateSample;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,25 @@ public final class WriteRates {
             return 0;
         }
         return Math.max(0, (last.writeBytes() - previous.writeBytes()) / (millis / 1000.0) / 1e6);
+    }
+
+    /**
+     * At most {@code max} of the samples, evenly spread and always with the first and the last: the series is
+     * cumulative, so any subset still reads as bytes written by then, and the newest value stays exact.
+     */
+    public static List<WriteRateSample> thinned(List<WriteRateSample> samples, int max) {
+        if (max < 2) {
+            throw new IllegalArgumentException("max must be at least 2, was " + max);
+        }
+        if (samples.size() <= max) {
+            return List.copyOf(samples);
+        }
+        List<WriteRateSample> kept = new ArrayList<>(max);
+        int last = samples.size() - 1;
+        for (int i = 0; i < max; i++) {
+            kept.add(samples.get((int) ((long) i * last / (max - 1))));
+        }
+        return List.copyOf(kept);
     }
 
     /** The {@code write_bytes} line of a {@code /proc/<pid>/io} file, or -1 when it has none. */

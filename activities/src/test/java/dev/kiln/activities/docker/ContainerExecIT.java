@@ -112,6 +112,25 @@ class ContainerExecIT {
     }
 
     @Test
+    void heartbeatsCarryTheBoundedTailsOfBothStreamsWhenAsked() {
+        List<StepProgress> beats = new CopyOnWriteArrayList<>();
+
+        ExecResult outcome = exec.run(step("head -c 6000 /dev/zero | tr '\\0' a; echo; echo oops >&2; sleep 2; "
+                + "echo done", 30), 4096, beats::add);
+
+        assertThat(outcome.ok()).isTrue();
+        assertThat(beats).isNotEmpty();
+        StepProgress first = beats.get(0);
+        assertThat(first.stdoutTail()).hasSize(4096).endsWith("aaa\n");
+        assertThat(first.stderrTail()).isEqualTo("oops\n");
+        assertThat(first.outputBytes()).isEqualTo(6001 + 5);
+        // Without the tail size the heartbeats stay as small as they always were.
+        List<StepProgress> plain = new CopyOnWriteArrayList<>();
+        exec.run(step("echo hi; sleep 2", 30), plain::add);
+        assertThat(plain).isNotEmpty().allSatisfy(beat -> assertThat(beat.stdoutTail()).isNull());
+    }
+
+    @Test
     void timedOutStepIsKilledAndLeavesNoProcess() {
         ExecResult outcome = exec.run(step("echo started; sleep 302 & sleep 301; echo never", 2), progress -> {});
 

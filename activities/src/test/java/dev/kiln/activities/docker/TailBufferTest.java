@@ -45,6 +45,18 @@ class TailBufferTest {
     }
 
     @Test
+    void aShorterViewIsTheLastBytesAndDropsACharacterItCuts() {
+        TailBuffer tail = new TailBuffer(16);
+        tail.write(bytes("abcdéf"));
+
+        assertThat(tail.text(2)).isEqualTo("f");
+        assertThat(tail.text(3)).isEqualTo("éf");
+        assertThat(tail.text(4)).isEqualTo("déf");
+        assertThat(tail.text(100)).isEqualTo("abcdéf");
+        assertThat(tail.text(0)).isEmpty();
+    }
+
+    @Test
     void dropsACharacterCutInHalfAtTheStart() {
         TailBuffer tail = new TailBuffer(5);
 

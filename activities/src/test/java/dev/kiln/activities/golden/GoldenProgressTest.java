@@ -43,6 +43,21 @@ class GoldenProgressTest {
     }
 
     @Test
+    void aThinnedSeriesKeepsTheFirstAndLastSamplesAndAtMostMaxEvenlySpread() {
+        List<WriteRateSample> samples = java.util.stream.LongStream.range(0, 300)
+                .mapToObj(i -> new WriteRateSample(i * 2_000, i * 1_000)).toList();
+
+        List<WriteRateSample> thinned = WriteRates.thinned(samples, 120);
+
+        assertThat(thinned).hasSize(120);
+        assertThat(thinned.get(0)).isEqualTo(samples.get(0));
+        assertThat(thinned.get(119)).isEqualTo(samples.get(299));
+        assertThat(thinned).isSortedAccordingTo((a, b) -> Long.compare(a.tMs(), b.tMs()));
+        assertThat(samples).containsAll(thinned);
+        assertThat(WriteRates.thinned(samples.subList(0, 50), 120)).isEqualTo(samples.subList(0, 50));
+    }
+
+    @Test
     void parsesWriteBytesOfProcIo() {
         assertThat(WriteRates.parseWriteBytes("rchar: 1\nwchar: 2\nwrite_bytes: 4096\ncancelled_write_bytes: 0\n"))
                 .isEqualTo(4096);

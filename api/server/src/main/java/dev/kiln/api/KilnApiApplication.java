@@ -22,7 +22,6 @@ import dev.kiln.api.core.ProjectService;
 import dev.kiln.api.core.SandboxService;
 import dev.kiln.api.core.SnapshotService;
 import dev.kiln.api.core.TemplateService;
-import dev.kiln.api.core.TemporalStepHeartbeats;
 import dev.kiln.api.core.TemporalWorkers;
 import dev.kiln.api.errors.ApiExceptionMapper;
 import dev.kiln.api.errors.FallbackExceptionMapper;
@@ -169,7 +168,7 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
                     new HostLifecycle(temporal, temporalConfig.getControlTaskQueue(), heartbeatTimeout), clock), authenticator));
             BuildService builds = new BuildService(jdbi, temporal, temporalConfig.getControlTaskQueue(),
                     Duration.ofMillis(configuration.getBuildDeadline().toMilliseconds()), clock);
-            BuildEventStream events = new BuildEventStream(jdbi, new TemporalStepHeartbeats(heartbeats),
+            BuildEventStream events = new BuildEventStream(jdbi, heartbeats::runningStep,
                     environment.getObjectMapper(), EVENT_POLL_INTERVAL, EVENT_KEEP_ALIVE_INTERVAL, clock);
             environment.jersey().register(new BuildResource(builds, events, authenticator, environment.getObjectMapper(),
                     configuration.getMaxArchiveBytes()));

@@ -8,14 +8,15 @@ import dev.kiln.api.core.GoldenGcSchedule;
 import dev.kiln.cli.KilnCli;
 import dev.kiln.db.HostDao;
 import dev.kiln.db.Ids;
+import dev.kiln.db.ProjectDao;
 import dev.kiln.model.HostStatus;
+import dev.kiln.workflows.golden.SessionWorkflow;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.schedules.ScheduleActionStartWorkflow;
 import io.temporal.client.schedules.ScheduleClient;
 import io.temporal.client.schedules.ScheduleDescription;
 import io.temporal.client.schedules.ScheduleIntervalSpec;
-import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.ByteArrayOutputStream;
@@ -29,7 +30,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -162,9 +164,11 @@ class GoldenCacheIT {
     @Order(3)
     void twoSessionsStartFromTheGoldenEachWithItsOwnProgressAndSeeTheWarmImageWithoutRebuilding() throws Exception {
         String first = startSession();
+        List<String> firstMessages = new CopyOnWriteArrayList<>();
+        CompletableFuture<JsonNode> starting = CompletableFuture.supplyAsync(() -> watchStart(first, firstMessages));
         String second = startSession();
 
-        JsonNode one = awaitRunning(first);
+        JsonNode one = starting.get(BUILD.toSeconds(), TimeUnit.SECONDS);
         JsonNode two = awaitRunning(second);
 
         for (JsonNode session : List.of(one, two)) {
@@ -173,8 +177,11 @@ class GoldenCacheIT {
             assertThat(session.path("copied_bytes").asLong()).isEqualTo(session.path("total_bytes").asLong()).isPositive();
         }
         assertThat(one.path("docker_host").asText()).isNotEqualTo(two.path("docker_host").asText());
-        assertThat(progressSignals(first)).as("the copy's progress reached the workflow's current details")
+        assertThat(one.path("status").asText()).as("%s", one).isEqualTo("running");
+        assertThat(firstMessages).as("the copy's progress reached the API from the SessionStart heartbeat")
                 .anyMatch(message -> message.startsWith("Unpacking build cache ("));
+        assertThat(signalNames(SessionWorkflow.workflowId(first))).as("progress adds nothing to the history")
+                .doesNotContain("progress");
         assertThat(docker(one.path("docker_host").asText(), "images", "--format", "{{.Repository}}:{{.Tag}}"))
                 .contains("warm:1");
         assertThat(docker(two.path("docker_host").asText(), "run", "--rm", "warm:1", "cat", "/warm.txt"))
@@ -245,6 +252,16 @@ class GoldenCacheIT {
                 golden -> "building".equals(golden.path("status").asText()), "build to start");
         String buildId = building.path("hosts").path(host.hostId()).path("build_id").asText();
         Await.until(Duration.ofSeconds(60), () -> pgrep(buildId), pids -> !pids.isEmpty(), "the build's daemon");
+        String ioPath = "/v1/projects/" + PROJECT + "/golden/builds/" + buildId + "/io";
+        JsonNode live = Await.until(Duration.ofSeconds(60), () -> api.get(ioPath, teamKey).body(),
+                io -> io.path("samples").size() > 1, "live write samples from the build's heartbeat");
+        assertThat(live.path("source").asText()).isEqualTo("live");
+        assertThat(live.path("status").asText()).isEqualTo("building");
+        String buildWorkflow = STACK.database().jdbi().onDemand(ProjectDao.class).findBuild(buildId).orElseThrow()
+                .workflowId();
+        assertThat(history(buildWorkflow)).as("reading the write rate adds nothing to the build's history")
+                .noneMatch(event -> event.hasWorkflowExecutionUpdateAcceptedEventAttributes()
+                        || event.hasWorkflowExecutionSignaledEventAttributes());
 
         assertThat(api.post("/v1/projects/" + PROJECT + "/golden/cancel", teamKey, Map.of()).status()).isEqualTo(202);
 
@@ -282,21 +299,44 @@ class GoldenCacheIT {
         assertThat(golden.path("hosts").path(host.hostId()).path("generation").asLong()).isZero();
     }
 
-    /** The progress messages the host signalled to the session's workflow, which shows them in the Temporal UI. */
-    private static List<String> progressSignals(String sessionId) {
+    /** The names of the signals the workflow received so far. */
+    private static List<String> signalNames(String workflowId) {
+        return history(workflowId).stream()
+                .filter(HistoryEvent::hasWorkflowExecutionSignaledEventAttributes)
+                .map(event -> event.getWorkflowExecutionSignaledEventAttributes().getSignalName())
+                .toList();
+    }
+
+    private static List<HistoryEvent> history(String workflowId) {
         WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
                 WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:7233").build());
         try {
-            return WorkflowClient.newInstance(stubs).fetchHistory("session-" + sessionId).getEvents().stream()
-                    .filter(HistoryEvent::hasWorkflowExecutionSignaledEventAttributes)
-                    .map(HistoryEvent::getWorkflowExecutionSignaledEventAttributes)
-                    .filter(signal -> signal.getSignalName().equals("progress"))
-                    .map(signal -> DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(0,
-                            Optional.of(signal.getInput()), String.class, String.class))
-                    .toList();
+            return WorkflowClient.newInstance(stubs).fetchHistory(workflowId).getEvents();
         } finally {
             stubs.shutdown();
         }
+    }
+
+    /**
+     * Polls the session every 50 ms until it has started, keeping every status message seen: the copy of a small
+     * golden shows for about a second (the SDK sends a heartbeat at most once a second).
+     */
+    private static JsonNode watchStart(String sessionId, List<String> messages) {
+        long deadline = System.nanoTime() + BUILD.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode session = api.get("/v1/sessions/" + sessionId, teamKey).body();
+            messages.add(session.path("status_message").asText());
+            if (!"starting".equals(session.path("status").asText())) {
+                return session;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError("session " + sessionId + " did not start; messages seen: " + messages);
     }
 
     private static String startSession() {

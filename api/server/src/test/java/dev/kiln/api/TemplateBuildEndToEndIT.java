@@ -3,18 +3,26 @@ package dev.kiln.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import dev.kiln.activities.docker.DockerClients;
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,6 +124,75 @@ class TemplateBuildEndToEndIT {
         assertThat(build.has("template_id")).isFalse();
         assertThat(STACK.client().get("/v1/templates", STACK.adminKey).body().findValuesAsText("name")).doesNotContain(name);
         assertNoContainerLabelled(buildId);
+    }
+
+    /**
+     * The step prints the host's uptime (the container shares the host's kernel) once a second; each line's age when
+     * its {@code log} event arrives is how long output takes from a running step to a client of the API.
+     */
+    @Test
+    void aRunningStepsOutputArrivesAsLiveLogEventsBeforeTheStepEnds() throws Exception {
+        String name = "e2e-live-" + UUID.randomUUID().toString().substring(0, 8);
+        ApiTestClient.Reply submitted = STACK.client().post("/v1/admin/builds", STACK.adminKey, Map.of(
+                "name", name,
+                "skip_pre_post", true,
+                "recipe", List.of("RUN for i in 1 2 3 4 5 6 7 8; do echo \"up $(cut -d' ' -f1 /proc/uptime)\"; "
+                        + "sleep 1; done; echo \"err $(cut -d' ' -f1 /proc/uptime)\" >&2; sleep 3")));
+        assertThat(submitted.status()).as("%s", submitted.body()).isEqualTo(202);
+        String buildId = submitted.body().path("id").asText();
+        HttpResponse<Stream<String>> response = HttpClient.newHttpClient().send(
+                STACK.client().request("/v1/admin/builds/" + buildId + "/events", STACK.adminKey)
+                        .header("Accept", "text/event-stream").GET().build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertThat(response.statusCode()).isEqualTo(200);
+
+        List<Double> latencies = new ArrayList<>();
+        StringBuilder stdout = new StringBuilder();
+        StringBuilder stderr = new StringBuilder();
+        boolean stepEnded = false;
+        boolean logBeforeStepEnd = false;
+        String event = null;
+        for (Iterator<String> lines = response.body().iterator(); lines.hasNext(); ) {
+            String line = lines.next();
+            if (line.startsWith("event: ")) {
+                event = line.substring("event: ".length());
+            } else if (line.startsWith("data: ")) {
+                JsonNode data = JSON.readTree(line.substring("data: ".length()));
+                if ("log".equals(event)) {
+                    double now = uptime();
+                    logBeforeStepEnd |= !stepEnded;
+                    String text = data.path("text").asText();
+                    ("stderr".equals(data.path("stream").asText()) ? stderr : stdout).append(text);
+                    Matcher printed = PRINTED_AT.matcher(text);
+                    while (printed.find()) {
+                        latencies.add(now - Double.parseDouble(printed.group(1)));
+                    }
+                } else if ("step-end".equals(event)) {
+                    stepEnded = true;
+                } else if ("status".equals(event) && TERMINAL.contains(data.path("status").asText())) {
+                    assertThat(data.path("status").asText()).as("%s", data).isEqualTo("success");
+                    break;
+                }
+            }
+        }
+        IMAGES_TO_REMOVE.add("kiln/" + awaitTerminal(buildId).path("template_id").asText() + ":latest");
+
+        assertThat(logBeforeStepEnd).as("a log event arrived while the step ran").isTrue();
+        assertThat(stdout.toString()).as("every line once, in order").matches("(up [0-9.]+\n){8}");
+        assertThat(stderr.toString()).startsWith("err ");
+        Collections.sort(latencies);
+        System.out.printf("live log latency over %d lines: min %.2f s, median %.2f s, max %.2f s%n", latencies.size(),
+                latencies.get(0), latencies.get(latencies.size() / 2), latencies.get(latencies.size() - 1));
+        // Each heartbeat is at most about a second behind the output, and sent at most a second after; the API
+        // polls twice a second. The bound leaves room for a busy CI machine.
+        assertThat(latencies.get(latencies.size() / 2)).as("median latency in seconds").isLessThan(3.0);
+    }
+
+    private static final Pattern PRINTED_AT = Pattern.compile("(?:up|err) ([0-9]+\\.[0-9]+)");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static double uptime() throws IOException {
+        return Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
     }
 
     private static JsonNode awaitTerminal(String buildId) throws InterruptedException {

@@ -14,15 +14,19 @@ import java.time.Duration;
  */
 @ActivityInterface
 public interface GoldenHostActivities {
+    /** The activity types kiln-api reads the {@link GoldenProgress} heartbeat of, while they are pending. */
+    String BUILD = "GoldenBuild";
+    String SESSION_START = "SessionStart";
 
     /**
      * Copies the current golden (incremental) or starts from an empty data dir, starts the build's own daemon,
      * loads the base images into it, runs the warm-up script under one deadline for the whole build, and stops
-     * the daemon and waits for it to exit. Heartbeats {@link GoldenProgress}; cancelled, it kills the script's
-     * process group and the daemon and removes the build's dir. A failing, missing or timed-out script is a
-     * result with {@code ok() == false}, and its dir is gone.
+     * the daemon and waits for it to exit. Heartbeats {@link GoldenProgress} with the write series so far, which is
+     * what kiln-api shows of a running build; cancelled, it kills the script's process group and the daemon and
+     * removes the build's dir. A failing, missing or timed-out script is a result with {@code ok() == false}, and
+     * its dir is gone.
      */
-    @ActivityMethod(name = "GoldenBuild")
+    @ActivityMethod(name = BUILD)
     GoldenBuildResult build(GoldenBuildRequest request);
 
     /**
@@ -41,7 +45,10 @@ public interface GoldenHostActivities {
     @ActivityMethod(name = "GoldenPromote")
     GoldenGeneration promote(String projectId, String buildId);
 
-    /** The build's write series so far (or the final one); an unknown build gives an empty series. */
+    /**
+     * The build's final write series, which the workflow records once the build has ended (a running build's is in
+     * its heartbeat); an unknown build gives an empty series.
+     */
     @ActivityMethod(name = "GoldenWriteRate")
     WriteRateSeries writeRate(String buildId);
 
@@ -64,10 +71,11 @@ public interface GoldenHostActivities {
     GoldenGeneration current(String projectId);
 
     /**
-     * Copies the current golden into the session's own data dir (parallel reflink copy, heartbeating bytes copied)
-     * unless an earlier start completed it, writes the copy-complete marker, then starts the session's daemon.
+     * Copies the current golden into the session's own data dir (parallel reflink copy, heartbeating
+     * {@link GoldenProgress} with the bytes copied) unless an earlier start completed it, writes the copy-complete
+     * marker, then starts the session's daemon.
      */
-    @ActivityMethod(name = "SessionStart")
+    @ActivityMethod(name = SESSION_START)
     SessionInfo startSession(SessionStart request);
 
     /** Stops the session's daemon and waits for it to exit; removes its data dir if asked. */

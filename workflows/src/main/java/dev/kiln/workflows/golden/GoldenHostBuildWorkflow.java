@@ -1,13 +1,15 @@
 package dev.kiln.workflows.golden;
 
-import io.temporal.workflow.SignalMethod;
+import dev.kiln.model.GoldenBuildStatus;
 import io.temporal.workflow.UpdateMethod;
+import io.temporal.workflow.UpdateValidatorMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
 /**
  * One golden build on one host: {@code golden-build-<projectId>-<hostId>-<n>}. Build, purge and promote are
- * separate activities, so each is its own step in the history.
+ * separate activities, so each is its own step in the history. While the build runs, kiln-api reads its progress
+ * and write series from the build activity's heartbeat; the workflow records the final series.
  */
 @WorkflowInterface
 public interface GoldenHostBuildWorkflow {
@@ -17,13 +19,17 @@ public interface GoldenHostBuildWorkflow {
 
     /** Returns the host's golden status after the build: {@code ready}, {@code failed} or (cancelled) none/ready. */
     @WorkflowMethod(name = "GoldenHostBuildWorkflow")
-    String run(GoldenHostBuild build);
+    GoldenBuildStatus run(GoldenHostBuild build);
 
-    /** The live write-rate series, asked from the host. */
+    /**
+     * Replay only. Until the write series moved into the build's heartbeat, each read of it was this update, which
+     * ran {@code GoldenWriteRate} on the host; histories holding such updates replay through it. New calls are
+     * refused by {@link #refuseWriteRate}, and a refused update leaves nothing in history.
+     */
     @UpdateMethod(name = "writeRate")
     WriteRateSeries writeRate();
 
-    /** The host's progress message ("Unpacking build cache (2.1/7.0 GB)"), shown as the current details. */
-    @SignalMethod(name = "progress")
-    void progress(String message);
+    /** Refuses every new {@code writeRate} update; validators do not run on replay. */
+    @UpdateValidatorMethod(updateName = "writeRate")
+    void refuseWriteRate();
 }

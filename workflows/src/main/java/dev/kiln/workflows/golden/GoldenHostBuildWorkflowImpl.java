@@ -6,6 +6,7 @@ import static dev.kiln.workflows.SearchAttributeKeys.PROJECT;
 import static dev.kiln.workflows.SearchAttributeKeys.STATUS;
 import static dev.kiln.workflows.SearchAttributeKeys.TEAM;
 
+import dev.kiln.model.GoldenBuildStatus;
 import dev.kiln.workflows.ActivityCatalog;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
@@ -20,10 +21,10 @@ public final class GoldenHostBuildWorkflowImpl implements GoldenHostBuildWorkflo
     private GoldenHostBuild build;
 
     @Override
-    public String run(GoldenHostBuild request) {
+    public GoldenBuildStatus run(GoldenHostBuild request) {
         build = request;
         Workflow.upsertTypedSearchAttributes(KIND.valueSet("golden-build"), PROJECT.valueSet(request.projectId()),
-                HOST.valueSet(request.hostId()), TEAM.valueSet(request.teamId()), STATUS.valueSet("building"));
+                HOST.valueSet(request.hostId()), TEAM.valueSet(request.teamId()), STATUS.valueSet(GoldenBuildStatus.BUILDING.wire()));
         GoldenHostActivities host = Workflow.newActivityStub(GoldenHostActivities.class,
                 ActivityCatalog.goldenBuild(request.hostId(), request.deadlineSeconds(), "run the warm-up script"));
         try {
@@ -34,14 +35,14 @@ public final class GoldenHostBuildWorkflowImpl implements GoldenHostBuildWorkflo
             if (!result.ok()) {
                 String error = failureOf(result);
                 records.buildFailed(request.projectId(), request.hostId(), request.buildId(), error, series());
-                return finish("failed", error);
+                return finish(GoldenBuildStatus.FAILED, error);
             }
             Workflow.setCurrentDetails("purging runtime state");
             GoldenPurgeResult purged = hostCall("purge runtime state").purge(request.projectId(), request.buildId());
             Workflow.setCurrentDetails("promoting (" + purged.prunedLayers() + " unused layers pruned)");
             GoldenGeneration generation = hostCall("promote").promote(request.projectId(), request.buildId());
             records.buildReady(request.projectId(), request.hostId(), request.buildId(), generation, series());
-            return finish("ready", "generation " + generation.generation() + ", " + generation.sizeBytes() + " bytes");
+            return finish(GoldenBuildStatus.READY, "generation " + generation.generation() + ", " + generation.sizeBytes() + " bytes");
         } catch (ActivityFailure | CanceledFailure failure) {
             // A cancel reaches the running activity, which ends with an ActivityFailure caused by the cancel.
             boolean cancelled = CancellationScope.current().isCancelRequested();
@@ -55,10 +56,10 @@ public final class GoldenHostBuildWorkflowImpl implements GoldenHostBuildWorkflo
                 }
             }).run();
             if (cancelled) {
-                finish("cancelled", "cancelled");
+                finish(GoldenBuildStatus.CANCELLED, "cancelled");
                 throw new CanceledFailure("golden build " + request.buildId() + " cancelled");
             }
-            return finish("failed", error);
+            return finish(GoldenBuildStatus.FAILED, error);
         }
     }
 
@@ -88,12 +89,18 @@ public final class GoldenHostBuildWorkflowImpl implements GoldenHostBuildWorkflo
         return hostCall("read the write rate").writeRate(build.buildId());
     }
 
+    @Override
+    public void refuseWriteRate() {
+        throw new IllegalStateException("the write series of a running golden build is in its GoldenBuild activity's"
+                + " heartbeat details; this update only replays old histories");
+    }
+
     private GoldenHostActivities hostCall(String summary) {
         return Workflow.newActivityStub(GoldenHostActivities.class, ActivityCatalog.host(build.hostId(), summary));
     }
 
-    private String finish(String status, String details) {
-        Workflow.upsertTypedSearchAttributes(STATUS.valueSet(status));
+    private GoldenBuildStatus finish(GoldenBuildStatus status, String details) {
+        Workflow.upsertTypedSearchAttributes(STATUS.valueSet(status.wire()));
         Workflow.setCurrentDetails(status + ": " + details);
         return status;
     }
@@ -118,10 +125,5 @@ public final class GoldenHostBuildWorkflowImpl implements GoldenHostBuildWorkflo
             root = root.getCause();
         }
         return root.getMessage();
-    }
-
-    @Override
-    public void progress(String message) {
-        Workflow.setCurrentDetails(message);
     }
 }

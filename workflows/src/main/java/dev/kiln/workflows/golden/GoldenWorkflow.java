@@ -28,5 +28,5 @@ public interface GoldenWorkflow {
 
     /** {@code building}, {@code queued} (building, with a round queued) or {@code idle}. */
     @QueryMethod(name = "state")
-    String state();
+    GoldenRound state();
 }

@@ -5,6 +5,7 @@ import static dev.kiln.workflows.SearchAttributeKeys.PROJECT;
 import static dev.kiln.workflows.SearchAttributeKeys.STATUS;
 import static dev.kiln.workflows.SearchAttributeKeys.TEAM;
 
+import dev.kiln.model.GoldenBuildStatus;
 import dev.kiln.workflows.ActivityCatalog;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.failure.ChildWorkflowFailure;
@@ -35,17 +36,17 @@ public final class GoldenWorkflowImpl implements GoldenWorkflow {
             queued = false;
             cancelRequested = false;
             building = true;
-            Workflow.upsertTypedSearchAttributes(STATUS.valueSet("building"));
+            Workflow.upsertTypedSearchAttributes(STATUS.valueSet(GoldenRound.BUILDING.wire()));
             round(input);
             building = false;
         }
-        Workflow.upsertTypedSearchAttributes(STATUS.valueSet(cancelledBy == null ? "idle" : "cancelled"));
+        Workflow.upsertTypedSearchAttributes(STATUS.valueSet((cancelledBy == null ? GoldenRound.IDLE : GoldenRound.CANCELLED).wire()));
     }
 
     private void round(GoldenInput input) {
         GoldenPlan plan = records.planBuilds(input.projectId(), "golden-build-" + input.projectId());
         Workflow.setCurrentDetails("building on " + plan.targets().size() + " hosts");
-        List<Promise<String>> results = new ArrayList<>();
+        List<Promise<GoldenBuildStatus>> results = new ArrayList<>();
         CancellationScope builds = Workflow.newCancellationScope(() -> {
             for (GoldenTarget target : plan.targets()) {
                 GoldenHostBuildWorkflow child = Workflow.newChildWorkflowStub(GoldenHostBuildWorkflow.class,
@@ -72,7 +73,7 @@ public final class GoldenWorkflowImpl implements GoldenWorkflow {
             Workflow.setCurrentDetails("cancelled by " + cancelledBy + "; stopping the hosts' builds");
             builds.cancel();
         }
-        for (Promise<String> result : results) {
+        for (Promise<GoldenBuildStatus> result : results) {
             try {
                 result.get();
             } catch (ChildWorkflowFailure failedOrCancelled) {
@@ -95,10 +96,10 @@ public final class GoldenWorkflowImpl implements GoldenWorkflow {
     }
 
     @Override
-    public String state() {
+    public GoldenRound state() {
         if (!building) {
-            return "idle";
+            return GoldenRound.IDLE;
         }
-        return queued ? "queued" : "building";
+        return queued ? GoldenRound.QUEUED : GoldenRound.BUILDING;
     }
 }

@@ -4,7 +4,10 @@ import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
-/** A dev session: {@code session-<sessionId>}, from the copy of the golden to the session's end. */
+/**
+ * A dev session: {@code session-<sessionId>}, from the copy of the golden to the session's end. The copy's progress
+ * ("Unpacking build cache (2.1/7.0 GB)") is the pending {@code SessionStart} activity's heartbeat.
+ */
 @WorkflowInterface
 public interface SessionWorkflow {
     static String workflowId(String sessionId) {
@@ -16,8 +19,4 @@ public interface SessionWorkflow {
 
     @SignalMethod(name = "stop")
     void stop(String by);
-
-    /** The host's progress message ("Unpacking build cache (2.1/7.0 GB)"), shown as the current details. */
-    @SignalMethod(name = "progress")
-    void progress(String message);
 }

@@ -24,14 +24,14 @@ public final class SessionWorkflowImpl implements SessionWorkflow {
     public void run(SessionInput input) {
         session = input;
         Workflow.upsertTypedSearchAttributes(KIND.valueSet("session"), PROJECT.valueSet(input.projectId()),
-                HOST.valueSet(input.hostId()), TEAM.valueSet(input.teamId()), STATUS.valueSet("starting"));
+                HOST.valueSet(input.hostId()), TEAM.valueSet(input.teamId()), STATUS.valueSet(SessionStatus.STARTING.wire()));
         try {
             Workflow.setCurrentDetails("Unpacking build cache");
             SessionInfo info = Workflow.newActivityStub(GoldenHostActivities.class,
                             ActivityCatalog.sessionStart(input.hostId()))
                     .startSession(new SessionStart(input.projectId(), input.sessionId()));
             records.sessionRunning(input.sessionId(), info);
-            setStatus("running", "running generation " + info.generation() + " (" + info.copiedBytes() + " bytes copied)");
+            setStatus(SessionStatus.RUNNING, "running generation " + info.generation() + " (" + info.copiedBytes() + " bytes copied)");
         } catch (ActivityFailure failure) {
             if (CancellationScope.current().isCancelRequested()) {
                 // A cancel reaches the running copy, which ends with an ActivityFailure caused by the cancel.
@@ -42,7 +42,7 @@ public final class SessionWorkflowImpl implements SessionWorkflow {
                 stopOnHost();
                 records.sessionEnded(input.sessionId(), SessionStatus.FAILED, failure.getCause().getMessage());
             }).run();
-            setStatus("failed", failure.getCause().getMessage());
+            setStatus(SessionStatus.FAILED, failure.getCause().getMessage());
             return;
         } catch (CanceledFailure cancelled) {
             Workflow.newDetachedCancellationScope(this::end).run();
@@ -60,7 +60,7 @@ public final class SessionWorkflowImpl implements SessionWorkflow {
     private void end() {
         stopOnHost();
         records.sessionEnded(session.sessionId(), SessionStatus.STOPPED, null);
-        setStatus("stopped", "stopped" + (stoppedBy == null ? "" : " by " + stoppedBy));
+        setStatus(SessionStatus.STOPPED, "stopped" + (stoppedBy == null ? "" : " by " + stoppedBy));
     }
 
     private void stopOnHost() {
@@ -79,13 +79,8 @@ public final class SessionWorkflowImpl implements SessionWorkflow {
         stoppedBy = by;
     }
 
-    private void setStatus(String status, String details) {
-        Workflow.upsertTypedSearchAttributes(STATUS.valueSet(status));
+    private void setStatus(SessionStatus status, String details) {
+        Workflow.upsertTypedSearchAttributes(STATUS.valueSet(status.wire()));
         Workflow.setCurrentDetails(details);
-    }
-
-    @Override
-    public void progress(String message) {
-        Workflow.setCurrentDetails(message);
     }
 }

@@ -9,6 +9,8 @@ import io.temporal.activity.ActivityMethod;
  */
 @ActivityInterface
 public interface BuildSandboxHostActivities {
+    /** The activity type kiln-api looks for among a build's pending activities to read its {@link StepProgress}. */
+    String RUN_STEP = "RunStep";
 
     /**
      * Creates and starts the build sandbox, or returns the one already labelled with this build id.
@@ -33,10 +35,11 @@ public interface BuildSandboxHostActivities {
     void uploadArchive(UploadArchive request);
 
     /**
-     * Executes one instruction, heartbeating elapsed time and output size; kills the command when the activity
-     * is cancelled. A non-zero exit is a result ({@code ok=false}), not an exception.
+     * Executes one instruction, heartbeating {@link StepProgress} (elapsed time, output size and the tails of both
+     * streams); kills the command when the activity is cancelled. A non-zero exit is a result ({@code ok=false}),
+     * not an exception.
      */
-    @ActivityMethod(name = "RunStep")
+    @ActivityMethod(name = RUN_STEP)
     StepOutcome runStep(RunStep request);
 
     /** Probes the healthcheck command, heartbeating each attempt. An unhealthy sandbox is a result, not an exception. */

@@ -86,7 +86,7 @@ class GoldenWorkflowTest {
         golden.trigger("second");
         golden.trigger("third");
         golden.trigger("fourth");
-        assertThat(golden.state()).isEqualTo("queued");
+        assertThat(golden.state()).isEqualTo(GoldenRound.QUEUED);
         releaseBuilds.countDown();
         WorkflowStub.fromTyped(golden).getResult(Void.class);
 

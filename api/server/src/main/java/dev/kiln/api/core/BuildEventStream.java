@@ -3,11 +3,11 @@ package dev.kiln.api.core;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.db.BuildDao;
 import dev.kiln.db.BuildRow;
 import dev.kiln.db.BuildStepRow;
+import dev.kiln.workflows.sandbox.StepProgress;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -80,7 +80,7 @@ public final class BuildEventStream {
                     return;
                 }
                 List<BuildStepRow> steps = builds.findSteps(buildId);
-                Optional<JsonNode> heartbeat = BuildEventTracker.runningStep(build.get(), steps).isPresent()
+                Optional<StepProgress> heartbeat = BuildEventTracker.runningStep(build.get(), steps).isPresent()
                         ? heartbeats.latest(buildId) : Optional.empty();
                 List<BuildEventTracker.Event> events = tracker.next(build.get(), steps, heartbeat);
                 for (BuildEventTracker.Event event : events) {

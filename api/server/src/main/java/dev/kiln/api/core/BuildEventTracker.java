@@ -1,6 +1,5 @@
 package dev.kiln.api.core;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.api.representation.BuildStatusEvent;
 import dev.kiln.api.representation.BuildView.StepView;
 import dev.kiln.api.representation.StepLogEvent;
@@ -9,6 +8,7 @@ import dev.kiln.db.BuildRow;
 import dev.kiln.db.BuildStepRow;
 import dev.kiln.model.BuildStatus;
 import dev.kiln.model.TailOverlap;
+import dev.kiln.workflows.sandbox.StepProgress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,12 +21,11 @@ import java.util.Optional;
  * Turns successive snapshots of a build (its row, its step rows, the running step's heartbeat) into the events a
  * subscriber has not seen yet. A subscriber that joins late first gets the build's history so far.
  *
- * <p>Heartbeat details are read by name: {@code elapsedMs} and {@code outputBytes} (the host's StepProgress) make
- * {@code progress} events; {@code stdoutTail} and {@code stderrTail}, when a host sends them, make {@code log}
- * events of the output that is new since the previous tail.
+ * <p>The running step's {@link StepProgress} heartbeat makes {@code progress} events from its elapsed time and output
+ * size, and {@code log} events of the output that is new since the previous heartbeat's tails (hosts older than the
+ * tails send none, and their steps' output arrives with {@code step-end}).
  */
 public final class BuildEventTracker {
-    private static final List<String> STREAMS = List.of("stdout", "stderr");
 
     /** One server-sent event: its name and the object whose JSON is its data. */
     public record Event(String name, Object data) {}
@@ -56,7 +55,7 @@ public final class BuildEventTracker {
     /**
      * @param heartbeat the running step's latest heartbeat details, if it has any
      */
-    public List<Event> next(BuildRow build, List<BuildStepRow> steps, Optional<JsonNode> heartbeat) {
+    public List<Event> next(BuildRow build, List<BuildStepRow> steps, Optional<StepProgress> heartbeat) {
         if (finished) {
             return List.of();
         }
@@ -90,29 +89,29 @@ public final class BuildEventTracker {
         return events;
     }
 
-    private void progressEvents(int step, JsonNode details, List<Event> events) {
+    private void progressEvents(int step, StepProgress details, List<Event> events) {
         if (!Objects.equals(progressStep, step)) {
             progressStep = step;
             progress = null;
             tails.clear();
         }
-        if (details.path("elapsedMs").isNumber() && details.path("outputBytes").isNumber()) {
-            StepProgressEvent current = new StepProgressEvent(
-                    step, details.path("elapsedMs").asLong(), details.path("outputBytes").asLong());
-            if (!current.equals(progress)) {
-                progress = current;
-                events.add(new Event("progress", current));
-            }
+        StepProgressEvent current = new StepProgressEvent(step, details.elapsedMs(), details.outputBytes());
+        if (!current.equals(progress)) {
+            progress = current;
+            events.add(new Event("progress", current));
         }
-        for (String stream : STREAMS) {
-            JsonNode tail = details.path(stream + "Tail");
-            if (tail.isTextual()) {
-                String text = TailOverlap.newText(tails.get(stream), tail.asText());
-                tails.put(stream, tail.asText());
-                if (!text.isEmpty()) {
-                    events.add(new Event("log", new StepLogEvent(step, stream, text)));
-                }
-            }
+        logEvent(step, "stdout", details.stdoutTail(), events);
+        logEvent(step, "stderr", details.stderrTail(), events);
+    }
+
+    private void logEvent(int step, String stream, String tail, List<Event> events) {
+        if (tail == null) {
+            return;
+        }
+        String text = TailOverlap.newText(tails.get(stream), tail);
+        tails.put(stream, tail);
+        if (!text.isEmpty()) {
+            events.add(new Event("log", new StepLogEvent(step, stream, text)));
         }
     }
 }

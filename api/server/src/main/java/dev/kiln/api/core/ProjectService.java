@@ -28,8 +28,8 @@ import dev.kiln.model.SessionStatus;
 import dev.kiln.workflows.FailureType;
 import dev.kiln.workflows.SearchAttributeKeys;
 import dev.kiln.workflows.golden.GoldenClearWorkflow;
-import dev.kiln.workflows.golden.GoldenHostBuildWorkflow;
 import dev.kiln.workflows.golden.GoldenInput;
+import dev.kiln.workflows.golden.GoldenProgress;
 import dev.kiln.workflows.golden.GoldenWorkflow;
 import dev.kiln.workflows.golden.SessionInput;
 import dev.kiln.workflows.golden.SessionWorkflow;
@@ -51,6 +51,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jdbi.v3.core.Jdbi;
@@ -60,8 +61,6 @@ import org.slf4j.LoggerFactory;
 /** Projects, their golden Docker caches on each host, and the dev sessions started from them. */
 public final class ProjectService {
     private static final Logger LOG = LoggerFactory.getLogger(ProjectService.class);
-    /** The {@code @ActivityMethod} name of {@code GoldenHostActivities.startSession}. */
-    private static final String SESSION_START = "SessionStart";
     private static final ObjectMapper STORED = new ObjectMapper();
     private static final Duration CLEAR_PATIENCE = Duration.ofMinutes(2);
 
@@ -160,7 +159,7 @@ public final class ProjectService {
         if (building(id)) {
             throw ApiException.conflict("building", "a golden of " + id + " is building; cancel it first");
         }
-        WorkflowStub clear = temporal.newUntypedWorkflowStub("GoldenClearWorkflow", WorkflowOptions.newBuilder()
+        GoldenClearWorkflow clear = temporal.newWorkflowStub(GoldenClearWorkflow.class, WorkflowOptions.newBuilder()
                 .setWorkflowId(GoldenClearWorkflow.workflowId(id))
                 .setTaskQueue(controlTaskQueue)
                 .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
@@ -168,8 +167,8 @@ public final class ProjectService {
                 .setStaticDetails("**Project** `" + id + "`  \n**Asked by** `" + caller.keyId() + "`")
                 .build());
         try {
-            clear.start(id);
-            clear.getResult(CLEAR_PATIENCE.toMillis(), TimeUnit.MILLISECONDS, Void.class);
+            WorkflowClient.start(clear::clear, id);
+            WorkflowStub.fromTyped(clear).getResult(CLEAR_PATIENCE.toMillis(), TimeUnit.MILLISECONDS, Void.class);
         } catch (WorkflowFailedException e) {
             ApplicationFailure failure = ApplicationFailures.find(e);
             if (failure != null && FailureType.GOLDEN_CONFLICT.name().equals(failure.getType())) {
@@ -212,12 +211,10 @@ public final class ProjectService {
         WriteRateSeries series;
         String source;
         if (build.status() == GoldenBuildStatus.BUILDING) {
-            try {
-                series = temporal.newWorkflowStub(GoldenHostBuildWorkflow.class, build.workflowId()).writeRate();
-                source = "live";
-            } catch (RuntimeException e) {
-                throw new ApiException(503, "host_unavailable", "the host of build " + buildId + " did not answer");
-            }
+            // The build activity's heartbeat, while it runs; none yet (the daemon is starting) or any more (purge
+            // and promote run) reads as no samples, until the workflow records the final series.
+            series = heartbeats.goldenBuild(build.workflowId()).map(GoldenProgress::io).orElse(null);
+            source = "live";
         } else {
             series = stored(build);
             source = "stored";
@@ -301,11 +298,11 @@ public final class ProjectService {
         String message = "";
         if (row.status() == SessionStatus.STARTING) {
             message = "Starting session";
-            JsonNode progress = heartbeats.latest(SessionWorkflow.workflowId(sessionId), SESSION_START).orElse(null);
-            if (progress != null) {
-                copied = progress.path("copiedBytes").asLong();
-                total = progress.path("totalBytes").asLong();
-                message = progress.path("message").asText(message);
+            Optional<GoldenProgress> progress = heartbeats.sessionStart(sessionId);
+            if (progress.isPresent()) {
+                copied = progress.get().copiedBytes();
+                total = progress.get().totalBytes();
+                message = progress.get().message() == null ? message : progress.get().message();
             }
         }
         return new SessionView(row.id(), row.projectId(), row.status(), message, copied, total, row.hostId(),

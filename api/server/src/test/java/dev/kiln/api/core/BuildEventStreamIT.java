@@ -10,6 +10,7 @@ import dev.kiln.db.BuildRow;
 import dev.kiln.db.Ids;
 import dev.kiln.db.TestDatabase;
 import dev.kiln.model.BuildStatus;
+import dev.kiln.workflows.sandbox.StepProgress;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,7 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +33,7 @@ class BuildEventStreamIT {
 
     private final BuildDao builds = db.jdbi().onDemand(BuildDao.class);
     private final BuildEventStream events = new BuildEventStream(db.jdbi(),
-            buildId -> Optional.of(JSON.valueToTree(Map.of("elapsedMs", 1500, "outputBytes", 12))), JSON,
+            buildId -> Optional.of(new StepProgress(1500, 12)), JSON,
             Duration.ofMillis(20), Duration.ofMillis(200), Clock.systemUTC());
 
     @Test

@@ -2,8 +2,6 @@ package dev.kiln.api.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.representation.BuildStatusEvent;
 import dev.kiln.api.representation.BuildView.StepView;
 import dev.kiln.api.representation.StepLogEvent;
@@ -11,15 +9,14 @@ import dev.kiln.api.representation.StepProgressEvent;
 import dev.kiln.db.BuildRow;
 import dev.kiln.db.BuildStepRow;
 import dev.kiln.model.BuildStatus;
+import dev.kiln.workflows.sandbox.StepProgress;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class BuildEventTrackerTest {
     private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final BuildEventTracker tracker = new BuildEventTracker();
 
@@ -95,14 +92,36 @@ class BuildEventTrackerTest {
         tracker.next(build(BuildStatus.RUNNING, null), steps, Optional.empty());
 
         List<BuildEventTracker.Event> first = tracker.next(build(BuildStatus.RUNNING, null), steps,
-                Optional.of(JSON.valueToTree(Map.of("stdoutTail", "one\ntwo\n", "stderrTail", ""))));
+                Optional.of(new StepProgress(1_000, 8, "one\ntwo\n", "")));
         List<BuildEventTracker.Event> second = tracker.next(build(BuildStatus.RUNNING, null), steps,
-                Optional.of(JSON.valueToTree(Map.of("stdoutTail", "two\nthree\n", "stderrTail", "warn\n"))));
+                Optional.of(new StepProgress(1_000, 8, "two\nthree\n", "warn\n")));
 
         assertThat(first).extracting(BuildEventTracker.Event::data)
-                .containsExactly(new StepLogEvent(1, "stdout", "one\ntwo\n"));
+                .containsExactly(new StepProgressEvent(1, 1_000, 8), new StepLogEvent(1, "stdout", "one\ntwo\n"));
         assertThat(second).extracting(BuildEventTracker.Event::data).containsExactly(
                 new StepLogEvent(1, "stdout", "three\n"), new StepLogEvent(1, "stderr", "warn\n"));
+    }
+
+    @Test
+    void aHeartbeatWithoutTailsFromAnOlderHostMakesProgressButNoLog() {
+        List<BuildStepRow> steps = List.of(started(1, T0));
+        tracker.next(build(BuildStatus.RUNNING, null), steps, Optional.empty());
+
+        List<BuildEventTracker.Event> events = tracker.next(build(BuildStatus.RUNNING, null), steps,
+                Optional.of(heartbeat(1_000, 42)));
+
+        assertThat(names(events)).containsExactly("progress");
+    }
+
+    @Test
+    void theNextStepsOutputIsNewEvenWhereItRepeatsThePreviousSteps() {
+        tracker.next(build(BuildStatus.RUNNING, null), List.of(started(1, T0)),
+                Optional.of(new StepProgress(1_000, 3, "ok\n", "")));
+
+        List<BuildEventTracker.Event> next = tracker.next(build(BuildStatus.RUNNING, null),
+                List.of(finished(1, T0), started(2, T0)), Optional.of(new StepProgress(1_000, 3, "ok\n", "")));
+
+        assertThat(next).extracting(BuildEventTracker.Event::data).contains(new StepLogEvent(2, "stdout", "ok\n"));
     }
 
 
@@ -110,8 +129,8 @@ class BuildEventTrackerTest {
         return events.stream().map(BuildEventTracker.Event::name).toList();
     }
 
-    private static JsonNode heartbeat(long elapsedMs, long outputBytes) {
-        return JSON.valueToTree(Map.of("elapsedMs", elapsedMs, "outputBytes", outputBytes));
+    private static StepProgress heartbeat(long elapsedMs, long outputBytes) {
+        return new StepProgress(elapsedMs, outputBytes);
     }
 
     private static BuildRow build(BuildStatus status, String error) {

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A real dockerd in its own netns. */
-class SessionDaemonTest {
+class SessionDaemonIT {
 
     private GoldenTestRoot root;
 

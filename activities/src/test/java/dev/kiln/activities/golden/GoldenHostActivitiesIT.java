@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * The golden activities on the real engine with real dockerd processes: each test has its own state dir, and
  * {@link GoldenTestRoot#close} stops every daemon under it and removes it, also when the test failed.
  */
-class GoldenHostActivitiesTest {
+class GoldenHostActivitiesIT {
 
     private static DockerClient hostDocker;
 
