@@ -17,6 +17,7 @@ import io.temporal.workflow.WorkflowMethod;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,8 +55,7 @@ class TemporalTypeNamesTest {
         List<String> implicit = new ArrayList<>();
         for (Class<?> type : temporalInterfaces()) {
             for (Method method : type.getDeclaredMethods()) {
-                if (method.isSynthetic() || java.lang.reflect.Modifier.isStatic(method.getModifiers())
-                        || method.isDefault()) {
+                if (method.isSynthetic() || Modifier.isStatic(method.getModifiers()) || method.isDefault()) {
                     continue;
                 }
                 String name = explicitName(type, method);
@@ -89,7 +89,7 @@ class TemporalTypeNamesTest {
         return "";
     }
 
-    /** "kind owner name" lines, sorted; signals, queries and updates are scoped by their workflow type. */
+    /** Sorted lines as in the checked-in file; signals, queries and updates are scoped by their workflow type. */
     private static List<String> derivedNames() throws IOException {
         TreeSet<String> names = new TreeSet<>();
         for (Class<?> type : temporalInterfaces()) {
