@@ -12,6 +12,8 @@ import dev.kiln.workflows.sandbox.StepOutcome;
 import dev.kiln.workflows.sandbox.UploadArchive;
 import io.temporal.activity.Activity;
 import io.temporal.client.ActivityCompletionException;
+import io.temporal.testing.TestWorkflowEnvironment;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,13 +23,27 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A host that executes steps by rule: ENV/USER/WORKDIR change the context as the real host does, a RUN
- * containing "fail" exits 2, one containing "block" heartbeats until cancelled.
+ * containing "fail" exits 2, one containing "block" heartbeats until cancelled. {@link #goSilentAtStep} makes it
+ * a host that is lost in the middle of a step.
  */
 final class FakeSandbox implements BuildSandboxHostActivities {
     final List<String> events = new CopyOnWriteArrayList<>();
     final List<RunStep> steps = new CopyOnWriteArrayList<>();
     final CountDownLatch blockedStepStarted = new CountDownLatch(1);
     volatile boolean healthy = true;
+    private volatile TestWorkflowEnvironment silentIn;
+    private volatile int silentAtStep;
+
+    /**
+     * From step {@code step} on, the host stops answering: the step neither heartbeats nor returns until the test
+     * server's clock has passed the step's heartbeat timeout. The time-skipping server does not advance its clock
+     * while an activity is pending, so the step itself lends its time lock through {@code environment.sleep};
+     * without that the lost-host test would wait out the 30 s heartbeat timeout in real time.
+     */
+    void goSilentAtStep(TestWorkflowEnvironment environment, int step) {
+        silentIn = environment;
+        silentAtStep = step;
+    }
 
     @Override
     public String createBuildSandbox(CreateBuildSandbox request) {
@@ -50,6 +66,9 @@ final class FakeSandbox implements BuildSandboxHostActivities {
         steps.add(request);
         String argument = request.arguments().get(0);
         events.add(request.instruction() + " " + argument);
+        if (silentAtStep > 0 && request.step() >= silentAtStep) {
+            return goSilent(request);
+        }
         StepContext context = request.context();
         return switch (request.instruction()) {
             case "ENV" -> {
@@ -96,6 +115,14 @@ final class FakeSandbox implements BuildSandboxHostActivities {
             Thread.currentThread().interrupt();
         }
         return ok(request, request.context());
+    }
+
+    private StepOutcome goSilent(RunStep request) {
+        Duration heartbeatTimeout = Activity.getExecutionContext().getInfo().getHeartbeatTimeout();
+        events.add("silent at " + request.step());
+        silentIn.sleep(heartbeatTimeout.plusSeconds(1));
+        // The workflow has given up on this host by now; the server drops whatever a late host answers.
+        throw new IllegalStateException("host came back after its step " + request.step() + " timed out");
     }
 
     @Override
