@@ -12,6 +12,7 @@ import io.temporal.common.metadata.WorkflowMethodType;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.UpdateMethod;
+import io.temporal.workflow.UpdateValidatorMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 import java.io.IOException;
@@ -85,7 +86,10 @@ class TemporalTypeNamesTest {
         if (method.isAnnotationPresent(UpdateMethod.class)) {
             return method.getAnnotation(UpdateMethod.class).name();
         }
-        // An update validator is named by the update it validates.
+        if (method.isAnnotationPresent(UpdateValidatorMethod.class)) {
+            // A validator has no type name of its own: it names the update it validates.
+            return method.getAnnotation(UpdateValidatorMethod.class).updateName();
+        }
         return "";
     }
 

@@ -8,9 +8,9 @@ import static dev.kiln.workflows.SearchAttributeKeys.TEAM;
 
 import dev.kiln.model.GoldenBuildStatus;
 import dev.kiln.workflows.ActivityCatalog;
+import dev.kiln.workflows.FailureMessages;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
-import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
 
@@ -46,7 +46,7 @@ public final class GoldenHostBuildWorkflowImpl implements GoldenHostBuildWorkflo
         } catch (ActivityFailure | CanceledFailure failure) {
             // A cancel reaches the running activity, which ends with an ActivityFailure caused by the cancel.
             boolean cancelled = CancellationScope.current().isCancelRequested();
-            String error = cancelled ? "cancelled" : rootMessage(failure);
+            String error = cancelled ? "cancelled" : FailureMessages.root(failure);
             Workflow.newDetachedCancellationScope(() -> {
                 cleanup();
                 if (cancelled) {
@@ -117,13 +117,5 @@ public final class GoldenHostBuildWorkflowImpl implements GoldenHostBuildWorkflo
     private static String lastLine(String text) {
         int newline = text.lastIndexOf('\n');
         return newline < 0 ? text : text.substring(newline + 1);
-    }
-
-    private static String rootMessage(TemporalFailure failure) {
-        Throwable root = failure;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return root.getMessage();
     }
 }

@@ -8,6 +8,7 @@ import static dev.kiln.workflows.SearchAttributeKeys.TEAM;
 
 import dev.kiln.model.SessionStatus;
 import dev.kiln.workflows.ActivityCatalog;
+import dev.kiln.workflows.FailureMessages;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.CancellationScope;
@@ -40,9 +41,9 @@ public final class SessionWorkflowImpl implements SessionWorkflow {
             }
             Workflow.newDetachedCancellationScope(() -> {
                 stopOnHost();
-                records.sessionEnded(input.sessionId(), SessionStatus.FAILED, failure.getCause().getMessage());
+                records.sessionEnded(input.sessionId(), SessionStatus.FAILED, FailureMessages.root(failure));
             }).run();
-            setStatus(SessionStatus.FAILED, failure.getCause().getMessage());
+            setStatus(SessionStatus.FAILED, FailureMessages.root(failure));
             return;
         } catch (CanceledFailure cancelled) {
             Workflow.newDetachedCancellationScope(this::end).run();

@@ -9,6 +9,7 @@ import static dev.kiln.workflows.SearchAttributeKeys.TEMPLATE;
 import dev.kiln.model.SandboxStatus;
 import dev.kiln.model.SnapshotStatus;
 import dev.kiln.workflows.ActivityCatalog;
+import dev.kiln.workflows.FailureMessages;
 import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.SandboxHostActivities;
@@ -116,7 +117,7 @@ public final class SnapshotWorkflowImpl implements SnapshotWorkflow {
      * failure to end the workflow with, typed as the cause was so that the API can answer with the matching code.
      */
     private ApplicationFailure fail(TemporalFailure failure, boolean held, SandboxStatus before) {
-        String message = rootMessage(failure);
+        String message = FailureMessages.root(failure);
         Workflow.newDetachedCancellationScope(() -> {
             if (held) {
                 try {
@@ -149,13 +150,5 @@ public final class SnapshotWorkflowImpl implements SnapshotWorkflow {
             }
         }
         return failure.getClass().getSimpleName();
-    }
-
-    private static String rootMessage(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return root instanceof ApplicationFailure application ? application.getOriginalMessage() : root.getMessage();
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.workflows.golden;
 
+import dev.kiln.model.SessionStatus;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
@@ -42,7 +43,7 @@ final class FakeGoldenRecords implements GoldenRecordActivities {
     }
 
     @Override
-    public void sessionEnded(String sessionId, String status, String error) {
+    public void sessionEnded(String sessionId, SessionStatus status, String error) {
         log.add("control: " + sessionId + " ended " + status + (error == null ? "" : ": " + error));
     }
 
