@@ -13,9 +13,11 @@ import dev.kiln.model.HostStatus;
 import dev.kiln.workflows.golden.SessionWorkflow;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.schedules.ScheduleActionExecutionStartWorkflow;
 import io.temporal.client.schedules.ScheduleActionStartWorkflow;
 import io.temporal.client.schedules.ScheduleClient;
 import io.temporal.client.schedules.ScheduleDescription;
+import io.temporal.client.schedules.ScheduleHandle;
 import io.temporal.client.schedules.ScheduleIntervalSpec;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -277,16 +279,27 @@ class GoldenCacheIT {
 
     @Test
     @Order(7)
-    void garbageCollectionIsScheduledDailyInTemporal() {
+    void garbageCollectionIsScheduledDailyInTemporalAndATriggeredRunCompletes() throws Exception {
         ScheduleClient schedules = ScheduleClient.newInstance(WorkflowServiceStubs.newServiceStubs(
                 WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:7233").build()));
+        ScheduleHandle handle = schedules.getHandle(GoldenGcSchedule.scheduleId(STACK.controlTaskQueue));
 
-        ScheduleDescription gc = schedules.getHandle(GoldenGcSchedule.scheduleId(STACK.controlTaskQueue)).describe();
+        ScheduleDescription gc = handle.describe();
 
         assertThat(gc.getSchedule().getSpec().getIntervals()).extracting(ScheduleIntervalSpec::getEvery)
                 .containsExactly(Duration.ofDays(1));
         assertThat(((ScheduleActionStartWorkflow) gc.getSchedule().getAction()).getWorkflowType())
                 .isEqualTo("GoldenGcWorkflow");
+
+        // What the daily run does, now: the schedule's action reaches this stack's control worker and completes.
+        handle.trigger();
+        ScheduleDescription triggered = Await.until(Duration.ofSeconds(60), handle::describe,
+                description -> !description.getInfo().getRecentActions().isEmpty(), "the triggered GC run to start");
+        String gcWorkflowId = ((ScheduleActionExecutionStartWorkflow) triggered.getInfo().getRecentActions().get(0).getAction())
+                .getWorkflowId();
+        WorkflowClient.newInstance(WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+                        .setTarget("127.0.0.1:7233").build()))
+                .newUntypedWorkflowStub(gcWorkflowId).getResult(60, TimeUnit.SECONDS, Void.class);
     }
 
     @Test

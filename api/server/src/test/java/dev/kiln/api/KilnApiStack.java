@@ -83,6 +83,7 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
     public void afterAll(ExtensionContext context) throws Exception {
         if (app != null) {
             app.after();
+            HistoryRecorder.recordIfAsked(app.getConfiguration().getTemporal().getTarget(), controlTaskQueue);
         }
         deleteGcSchedule();
         database.afterAll(context);
