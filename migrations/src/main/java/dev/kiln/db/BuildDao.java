@@ -21,11 +21,11 @@ public interface BuildDao {
 
     @SqlUpdate("""
             INSERT INTO template_builds (id, team_id, name, base_template, base_image_ref, recipe, healthcheck, vcpus,
-                                         memory_mb, skip_pre_post, status, current_step, total_steps, error_message,
+                                         memory_mb, skip_pre_post, status, current_step, completed_steps, total_steps, error_message,
                                          error_step, host_id, template_id, default_user, default_env, created_by,
                                          cancelled_by, created_at, started_at, completed_at)
             VALUES (:id, :teamId, :name, :baseTemplate, :baseImageRef, :recipe, :healthcheck, :vcpus,
-                    :memoryMb, :skipPrePost, :status, :currentStep, :totalSteps, :errorMessage,
+                    :memoryMb, :skipPrePost, :status, :currentStep, :completedSteps, :totalSteps, :errorMessage,
                     :errorStep, :hostId, :templateId, :defaultUser, :defaultEnv, :createdBy,
                     :cancelledBy, COALESCE(:createdAt, now()), :startedAt, :completedAt)
             """)
@@ -63,6 +63,16 @@ public interface BuildDao {
             """)
     void insertStepStarted(String buildId, int step, String phase, String command, Instant now);
 
+    @SqlUpdate("UPDATE template_builds SET current_step = :step WHERE id = :buildId")
+    int setCurrentStep(String buildId, int step);
+
+    /** Records that a step runs, and makes it the build's current step. A retried step starts again. */
+    @Transaction
+    default void startStep(String buildId, int step, String phase, String command, Instant now) {
+        insertStepStarted(buildId, step, phase, command, now);
+        setCurrentStep(buildId, step);
+    }
+
     @SqlUpdate("""
             UPDATE template_build_steps
             SET stdout = :stdout, stderr = :stderr, exit_code = :exitCode, ok = :ok, elapsed_ms = :elapsedMs,
@@ -73,10 +83,10 @@ public interface BuildDao {
             String buildId, int step, String stdout, String stderr, int exitCode, boolean ok, long elapsedMs,
             Instant now);
 
-    @SqlUpdate("UPDATE template_builds SET current_step = :step WHERE id = :buildId")
-    int setCurrentStep(String buildId, int step);
+    @SqlUpdate("UPDATE template_builds SET completed_steps = :step WHERE id = :buildId")
+    int setCompletedSteps(String buildId, int step);
 
-    /** Records a step's result and moves the build's progress to it; the step must have been started. */
+    /** Records a step's result and counts it finished; the step must have been started. */
     @Transaction
     default void completeStep(
             String buildId, int step, String stdout, String stderr, int exitCode, boolean ok, long elapsedMs,
@@ -84,7 +94,7 @@ public interface BuildDao {
         if (finishStep(buildId, step, stdout, stderr, exitCode, ok, elapsedMs, now) == 0) {
             throw new IllegalStateException("step " + step + " of build " + buildId + " was never started");
         }
-        setCurrentStep(buildId, step);
+        setCompletedSteps(buildId, step);
     }
 
     @SqlQuery("SELECT * FROM template_build_steps WHERE build_id = :buildId ORDER BY step")

@@ -24,6 +24,7 @@ public record BuildRow(
         boolean skipPrePost,
         BuildStatus status,
         int currentStep,
+        int completedSteps,
         int totalSteps,
         String errorMessage,
         Integer errorStep,

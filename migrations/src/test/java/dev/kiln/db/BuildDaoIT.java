@@ -31,7 +31,7 @@ class BuildDaoIT {
         BuildRow build = new BuildRow(Ids.newId("bld"), teamId, "py", "minimal", "kiln/minimal:latest",
                 List.of("apt-get update", "pip install requests"), "curl -f localhost:8080", 2, 2048, true,
                 BuildStatus.PENDING,
-                0, 4, null, null, null, null, "kiln", Map.of("PYTHONUNBUFFERED", "1"), "key-1", null, T0, null, null);
+                0, 0, 4, null, null, null, null, "kiln", Map.of("PYTHONUNBUFFERED", "1"), "key-1", null, T0, null, null);
 
         builds.insert(build);
 
@@ -82,17 +82,23 @@ class BuildDaoIT {
     }
 
     @Test
-    void completedStepsRecordTheirResultAndMoveTheCurrentStep() {
+    void aStartedStepIsTheCurrentOneAndAFinishedStepIsCounted() {
         BuildRow build = insert(BuildStatus.RUNNING);
 
-        builds.insertStepStarted(build.id(), 1, "recipe", "apt-get update", T0);
+        builds.startStep(build.id(), 1, "recipe", "apt-get update", T0);
         BuildStepRow started = builds.findSteps(build.id()).get(0);
         assertThat(started).isEqualTo(
                 new BuildStepRow(build.id(), 1, "recipe", "apt-get update", "", "", null, null, null, T0, null));
-        assertThat(builds.findById(build.id()).orElseThrow().currentStep()).isZero();
+        BuildRow running = builds.findById(build.id()).orElseThrow();
+        assertThat(running.currentStep()).as("the step that runs, for \"step 1/12 running\"").isEqualTo(1);
+        assertThat(running.completedSteps()).isZero();
 
         builds.completeStep(build.id(), 1, "Reading lists", "", 0, true, 1_234, T0.plusSeconds(2));
-        builds.insertStepStarted(build.id(), 2, "recipe", "apt-get install -y curl", T0.plusSeconds(2));
+        assertThat(builds.findById(build.id()).orElseThrow().completedSteps()).isEqualTo(1);
+        builds.startStep(build.id(), 2, "recipe", "apt-get install -y curl", T0.plusSeconds(2));
+        BuildRow second = builds.findById(build.id()).orElseThrow();
+        assertThat(second.currentStep()).isEqualTo(2);
+        assertThat(second.completedSteps()).isEqualTo(1);
         builds.completeStep(build.id(), 2, "", "E: no such package", 100, false, 55, T0.plusSeconds(3));
 
         assertThat(builds.findSteps(build.id())).containsExactly(
@@ -100,7 +106,9 @@ class BuildDaoIT {
                         T0.plusSeconds(2)),
                 new BuildStepRow(build.id(), 2, "recipe", "apt-get install -y curl", "", "E: no such package", 100,
                         false, 55L, T0.plusSeconds(2), T0.plusSeconds(3)));
-        assertThat(builds.findById(build.id()).orElseThrow().currentStep()).isEqualTo(2);
+        BuildRow ended = builds.findById(build.id()).orElseThrow();
+        assertThat(ended.currentStep()).isEqualTo(2);
+        assertThat(ended.completedSteps()).isEqualTo(2);
     }
 
     @Test

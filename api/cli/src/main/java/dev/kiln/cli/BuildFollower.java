@@ -262,7 +262,7 @@ public final class BuildFollower {
 
     /**
      * The step that was running when the build stopped: the one seen starting and not ending, else one the build
-     * lists without a result; 0 if none. ({@code current_step} counts finished steps, so it cannot say.)
+     * lists without a result; 0 if none. (The build's {@code current_step} may already name a later step.)
      */
     private int interruptedStep(BuildView build) {
         if (runningStep > 0 && !endedSteps.containsKey(runningStep)) {

@@ -376,7 +376,7 @@ class BuildArchiveAndCancelIT {
     /** A build row with no workflow behind it, as one whose workflow has closed or was never started. */
     private static BuildRow insertBuildWithoutWorkflow(BuildStatus status) {
         BuildRow build = new BuildRow(Ids.newId("bld"), Ids.PLATFORM_TEAM_ID, uniqueName(), "minimal",
-                "kiln/minimal:latest", List.of("RUN true"), null, 1, 512, false, status, 1, 1, null, null, null, null,
+                "kiln/minimal:latest", List.of("RUN true"), null, 1, 512, false, status, 1, 0, 1, null, null, null, null,
                 null, null, "test", null, null, null, null);
         STACK.database().jdbi().onDemand(BuildDao.class).insert(build);
         return build;

@@ -1,20 +1,25 @@
 package dev.kiln.api;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** A real kiln-host process, started from the jar the worker-host module packages. */
 final class HostProcess implements AutoCloseable {
     /** The machine's own engine, which every host uses unless a test gives it a daemon of its own. */
     static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
+
+    private static final List<Path> STATE_DIRS = new ArrayList<>();
 
     private final String hostId;
     private final Path stateDir;
@@ -56,8 +61,34 @@ final class HostProcess implements AutoCloseable {
             throw new IllegalStateException("could not create a host: " + created.body());
         }
         return start(stack.port(), created.body().path("host").path("id").asText(),
-                created.body().path("registration_token").asText(), Files.createTempDirectory("kiln-host-it-"),
-                dockerHost);
+                created.body().path("registration_token").asText(), stateDirOfItsOwn(), dockerHost);
+    }
+
+    /**
+     * A state dir removed when the test JVM exits, whether the tests passed or not. Not on {@link #close}: a test may
+     * restart kiln-host on the same dir (its saved credentials) after closing or killing the first process.
+     */
+    private static Path stateDirOfItsOwn() throws IOException {
+        Path dir = Files.createTempDirectory("kiln-host-it-");
+        synchronized (STATE_DIRS) {
+            if (STATE_DIRS.isEmpty()) {
+                Runtime.getRuntime().addShutdownHook(new Thread(HostProcess::removeStateDirs, "kiln-host-it-cleanup"));
+            }
+            STATE_DIRS.add(dir);
+        }
+        return dir;
+    }
+
+    private static void removeStateDirs() {
+        synchronized (STATE_DIRS) {
+            for (Path dir : STATE_DIRS) {
+                try (Stream<Path> tree = Files.walk(dir)) {
+                    tree.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                } catch (IOException | UncheckedIOException gone) {
+                    // nothing left to remove
+                }
+            }
+        }
     }
 
     /** Waits until the host heartbeats after its start; fails with the process's log if it exits instead. */

@@ -61,7 +61,7 @@ public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
 
     @Override
     public void recordStepStarted(String buildId, BuildStep step) {
-        builds().insertStepStarted(buildId, step.number(), step.phase(), step.text(), clock.instant());
+        builds().startStep(buildId, step.number(), step.phase(), step.text(), clock.instant());
     }
 
     @Override

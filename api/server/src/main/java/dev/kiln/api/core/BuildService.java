@@ -100,7 +100,7 @@ public final class BuildService {
         Instant now = clock.instant();
         BuildRow row = new BuildRow(buildId, Ids.PLATFORM_TEAM_ID, name, base.name(), base.imageRef(), recipe,
                 healthcheck == null ? null : request.healthcheck().strip(), vcpus, memoryMb, skipPrePost,
-                BuildStatus.PENDING, 0, steps.size(), null, null, null, null, "root", null, caller.keyId(), null, now,
+                BuildStatus.PENDING, 0, 0, steps.size(), null, null, null, null, "root", null, caller.keyId(), null, now,
                 null, null);
         // One transaction: a host told hasArchive must find the archive, and a refused build leaves no orphan.
         jdbi.useTransaction(handle -> {

@@ -15,6 +15,7 @@ public record BuildView(
         String baseTemplate,
         BuildStatus status,
         int currentStep,
+        int completedSteps,
         int totalSteps,
         List<StepView> steps,
         ErrorView error,
@@ -46,7 +47,7 @@ public record BuildView(
     }
 
     public static BuildView of(BuildRow row, List<BuildStepRow> steps) {
-        return new BuildView(row.id(), row.name(), row.baseTemplate(), row.status(), row.currentStep(),
+        return new BuildView(row.id(), row.name(), row.baseTemplate(), row.status(), row.currentStep(), row.completedSteps(),
                 row.totalSteps(), steps.stream().map(StepView::of).toList(), ErrorView.of(row), row.hostId(),
                 row.templateId(), row.defaultUser(), row.defaultEnv(), row.createdAt(), row.startedAt(),
                 row.completedAt(), row.cancelledBy());

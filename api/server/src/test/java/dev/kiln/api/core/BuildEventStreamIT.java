@@ -52,7 +52,7 @@ class BuildEventStreamIT {
         String text = output.toString(UTF_8);
         assertThat(eventNames(text)).containsExactly("status", "step-start", "progress", "step-end", "status");
         assertThat(text).contains("data: {\"step\":1,\"elapsed_ms\":1500,\"output_bytes\":12}\n\n");
-        assertThat(text).contains("data: {\"status\":\"failed\",\"current_step\":1,\"total_steps\":2,"
+        assertThat(text).contains("data: {\"status\":\"failed\",\"current_step\":1,\"completed_steps\":0,\"total_steps\":2,"
                 + "\"error\":{\"message\":\"recipe step 2 failed: boom\",\"step\":2}}\n\n");
     }
 
@@ -115,7 +115,7 @@ class BuildEventStreamIT {
 
     private String insertBuild() {
         BuildRow build = new BuildRow(Ids.newId("bld"), Ids.PLATFORM_TEAM_ID, "py", "minimal", "kiln/minimal:latest",
-                List.of("RUN make", "RUN false"), null, 1, 512, false, BuildStatus.PENDING, 0, 2, null, null, null,
+                List.of("RUN make", "RUN false"), null, 1, 512, false, BuildStatus.PENDING, 0, 0, 2, null, null, null,
                 null, null,
                 null, "key-1", null, null, null, null);
         builds.insert(build);
