@@ -84,13 +84,18 @@ public final class Heartbeater implements Managed {
             consecutiveNetworkFailures = 0;
             pausedSandboxes = false;
         } catch (ApiClient.ApiError error) {
+            // kiln-api answered, so the host is not cut off, whatever the answer was.
+            consecutiveNetworkFailures = 0;
             handleRefusal(error);
         } catch (IOException e) {
             consecutiveNetworkFailures++;
             LOG.warn("heartbeat could not reach kiln-api ({} in a row): {}", consecutiveNetworkFailures, e.toString());
-            // Once per streak: the control plane is about to mark this host unreachable and its sandboxes missing,
-            // so freeze them rather than let them change state nobody can observe.
-            if (consecutiveNetworkFailures == NETWORK_FAILURES_BEFORE_ISOLATED) {
+            // The control plane is about to mark this host unreachable and its sandboxes missing, so freeze them
+            // rather than let them change state nobody can observe. Every failed beat of the streak does it, not
+            // only the one that crossed the threshold: two outages with no heartbeat through in between are one
+            // streak, and a sandbox started in that gap (Temporal reached the host while kiln-api's heartbeat
+            // route did not) must be frozen too.
+            if (consecutiveNetworkFailures >= NETWORK_FAILURES_BEFORE_ISOLATED) {
                 onIsolated.run();
                 pausedSandboxes = true;
             }

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Freezes this host's running sandboxes when it loses the control plane; they resume through the API later. Only
- * its own: another host on the same engine still reaches kiln-api, and its sandboxes must keep running.
+ * its own: another host on the same engine still reaches kiln-api, and its sandboxes must keep running. Idempotent:
+ * it is called on every failed heartbeat of an outage and touches only containers still running.
  */
 final class SandboxPauser {
     private static final Logger LOG = LoggerFactory.getLogger(SandboxPauser.class);
@@ -33,8 +34,11 @@ final class SandboxPauser {
                 LOG.warn("could not pause sandbox container {}: {}", container.getId(), e.getMessage());
             }
         }
-        LOG.warn("cut off from kiln-api: paused {} of {} running sandboxes of host {}", paused, running.size(),
-                labels.hostId());
+        // Called on every failed heartbeat of an outage: only a beat that found something to freeze is news.
+        if (!running.isEmpty()) {
+            LOG.warn("cut off from kiln-api: paused {} of {} running sandboxes of host {}", paused, running.size(),
+                    labels.hostId());
+        }
         return paused;
     }
 }

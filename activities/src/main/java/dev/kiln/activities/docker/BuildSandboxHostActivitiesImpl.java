@@ -69,15 +69,23 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
         this.images = new SandboxImages(docker);
     }
 
+    /**
+     * The name carries the host as well as the build: a build that lost its host reruns on another, and where both
+     * hosts drive one engine the lost host's container (left running, its host gone) still holds the build's name.
+     */
     @Override
     public String createBuildSandbox(CreateBuildSandbox request) {
         Map<String, String> sandbox = labels.buildSandbox(request.buildId());
         return containers.createOnce(docker.createContainerCmd(request.imageRef())
-                        .withName("kiln-build-" + request.buildId())
+                        .withName(containerName(request.buildId()))
                         .withLabels(sandbox)
                         .withCmd(SandboxContainers.KEEP_ALIVE)
                         .withHostConfig(SandboxContainers.limits(request.vcpus(), request.memoryMb())),
                 sandbox, request.imageRef(), "build " + request.buildId());
+    }
+
+    private String containerName(String buildId) {
+        return "kiln-build-" + buildId + "-" + labels.hostId();
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.kiln.activities.docker;
 
-import dev.kiln.workflows.sandbox.StepProgress;
 import static dev.kiln.activities.docker.DockerTestSupport.MINIMAL_IMAGE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,6 +14,7 @@ import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.RunStep;
 import dev.kiln.workflows.sandbox.StepContext;
 import dev.kiln.workflows.sandbox.StepOutcome;
+import dev.kiln.workflows.sandbox.StepProgress;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -43,13 +44,28 @@ class BuildSandboxHostActivitiesImplIT extends BuildSandboxActivitiesTestBase {
         assertThat(second).isEqualTo(first);
         assertThat(labelled()).extracting(Container::getId).containsExactly(first);
         InspectContainerResponse container = docker.inspectContainerCmd(first).exec();
-        assertThat(container.getName()).isEqualTo("/kiln-build-" + buildId);
+        assertThat(container.getName()).isEqualTo("/kiln-build-" + buildId + "-" + DockerTestSupport.HOST.hostId());
         assertThat(container.getConfig().getLabels())
                 .containsEntry("kiln.build", buildId)
                 .containsEntry("kiln.role", "build");
         assertThat(container.getState().getRunning()).isTrue();
         assertThat(container.getHostConfig().getMemory()).isEqualTo(128L * 1024 * 1024);
         assertThat(container.getHostConfig().getNanoCPUs()).isEqualTo(1_000_000_000L);
+    }
+
+    /** A build rerun after its host was lost, where the lost host shares the engine and its container lingers. */
+    @Test
+    void aSecondHostOnTheSameEngineCreatesItsOwnSandboxForTheSameBuild() {
+        String lostHosts = activities.createBuildSandbox(sandbox());
+        BuildSandboxHostActivitiesImpl otherHost = new BuildSandboxHostActivitiesImpl(docker,
+                new HostLabels("host-it-other-" + UUID.randomUUID()), build -> {
+                    throw new IOException("no archives in this test");
+                });
+
+        String rerun = otherHost.createBuildSandbox(sandbox());
+
+        assertThat(rerun).isNotEqualTo(lostHosts);
+        assertThat(labelled()).extracting(Container::getId).containsExactlyInAnyOrder(lostHosts, rerun);
     }
 
     @Test

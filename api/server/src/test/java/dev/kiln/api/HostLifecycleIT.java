@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.kiln.activities.docker.DockerClients;
+import dev.kiln.activities.docker.HostLabels;
 import dev.kiln.db.HostAuditDao;
 import dev.kiln.db.Ids;
 import dev.kiln.db.SandboxDao;
@@ -123,13 +124,16 @@ class HostLifecycleIT {
         return process;
     }
 
-    /** A sandbox row on the host; with {@code alive}, a real container labelled with it that survives the host. */
+    /**
+     * A sandbox row on the host; with {@code alive}, a real container labelled as that host labels its sandboxes
+     * (a host sees only containers carrying its own host label), which survives the host.
+     */
     private static String sandbox(String hostId, boolean alive) {
         String id = Ids.newId("sb");
         String containerId = null;
         if (alive) {
             containerId = DOCKER.createContainerCmd("kiln/minimal:latest")
-                    .withLabels(Map.of("kiln.sandbox", id))
+                    .withLabels(new HostLabels(hostId).sandbox(id))
                     .withCmd("sleep", "3600")
                     .exec().getId();
             DOCKER.startContainerCmd(containerId).exec();

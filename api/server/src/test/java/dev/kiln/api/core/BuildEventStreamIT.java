@@ -40,7 +40,7 @@ class BuildEventStreamIT {
     void streamsStepsAndProgressAndEndsAfterTheTerminalStatus() throws Exception {
         String buildId = insertBuild();
         builds.markRunning(buildId, Instant.now());
-        builds.insertStepStarted(buildId, 1, "recipe", "RUN make", Instant.now());
+        builds.startStep(buildId, 1, "recipe", "RUN make", Instant.now());
         ByteArrayOutputStream output = new ByteArrayOutputStream();
 
         CompletableFuture<Void> streaming = CompletableFuture.runAsync(() -> write(buildId, output));
@@ -52,7 +52,7 @@ class BuildEventStreamIT {
         String text = output.toString(UTF_8);
         assertThat(eventNames(text)).containsExactly("status", "step-start", "progress", "step-end", "status");
         assertThat(text).contains("data: {\"step\":1,\"elapsed_ms\":1500,\"output_bytes\":12}\n\n");
-        assertThat(text).contains("data: {\"status\":\"failed\",\"current_step\":1,\"completed_steps\":0,\"total_steps\":2,"
+        assertThat(text).contains("data: {\"status\":\"failed\",\"current_step\":1,\"completed_steps\":1,\"total_steps\":2,"
                 + "\"error\":{\"message\":\"recipe step 2 failed: boom\",\"step\":2}}\n\n");
     }
 

@@ -1,0 +1,119 @@
+package dev.kiln.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The heartbeat loop's idea of being cut off, against a real HTTP peer on loopback that answers, refuses, or drops
+ * the connection without a word (what a kiln-api that went away looks like to the host).
+ */
+class HeartbeaterTest {
+    private enum Peer { ANSWERS, REFUSES, DROPS }
+
+    @TempDir
+    Path stateDir;
+
+    private volatile Peer peer = Peer.ANSWERS;
+    private final List<String> queries = new CopyOnWriteArrayList<>();
+    private final AtomicInteger isolations = new AtomicInteger();
+    private HttpServer server;
+    private Heartbeater heartbeater;
+
+    @BeforeEach
+    void startPeer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", this::handle);
+        server.start();
+        ApiClient api = new ApiClient("http://127.0.0.1:" + server.getAddress().getPort(), new ObjectMapper());
+        heartbeater = new Heartbeater(api, new CredentialsStore(stateDir, new ObjectMapper()),
+                new HostCredentials("host-1", "jwt", "refresh"), Map::of, Duration.ofSeconds(2), () -> {},
+                isolations::incrementAndGet);
+    }
+
+    @AfterEach
+    void stopPeer() {
+        server.stop(0);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            exchange.getRequestBody().readAllBytes();
+            switch (peer) {
+                case ANSWERS -> {
+                    queries.add(String.valueOf(exchange.getRequestURI().getQuery()));
+                    exchange.sendResponseHeaders(204, -1);
+                }
+                case REFUSES -> {
+                    byte[] body = "{\"error\":{\"code\":\"temporal_unavailable\"}}".getBytes();
+                    exchange.sendResponseHeaders(503, body.length);
+                    exchange.getResponseBody().write(body);
+                }
+                // Closing the exchange before any header is sent drops the connection: the client sees an IOException.
+                case DROPS -> { }
+            }
+        }
+    }
+
+    @Test
+    void theThirdFailedBeatFreezesTheSandboxesAndSaysSoOnTheFirstBeatThatGetsThrough() throws Exception {
+        peer = Peer.DROPS;
+        heartbeater.beat();
+        heartbeater.beat();
+        assertThat(isolations).as("two failed beats are not an outage yet").hasValue(0);
+        heartbeater.beat();
+        assertThat(isolations).hasValue(1);
+
+        peer = Peer.ANSWERS;
+        heartbeater.beat();
+        heartbeater.beat();
+
+        assertThat(queries).containsExactly("paused_sandboxes=true", "null");
+    }
+
+    /**
+     * The cause of a flaky KilnApiRestartIT (#13.1): two outages with no heartbeat through in between made one streak,
+     * the host froze its sandboxes only when the count hit exactly three, and a sandbox started in the gap kept running.
+     */
+    @Test
+    void everyFailedBeatPastTheThresholdFreezesAgainSoASandboxStartedInTheGapIsFrozenToo() throws Exception {
+        peer = Peer.DROPS;
+        for (int beat = 0; beat < 6; beat++) {
+            heartbeater.beat();
+        }
+
+        assertThat(isolations).hasValue(4);
+    }
+
+    @Test
+    void anyAnswerFromKilnApiEndsTheStreakOfFailures() throws Exception {
+        peer = Peer.DROPS;
+        heartbeater.beat();
+        heartbeater.beat();
+        peer = Peer.REFUSES;
+        heartbeater.beat();
+        peer = Peer.DROPS;
+        heartbeater.beat();
+        heartbeater.beat();
+        assertThat(isolations).as("kiln-api answered in between, so the host was never cut off for three beats")
+                .hasValue(0);
+
+        heartbeater.beat();
+        assertThat(isolations).hasValue(1);
+    }
+}
