@@ -12,6 +12,7 @@ import dev.kiln.db.BuildDao;
 import dev.kiln.db.BuildRow;
 import dev.kiln.db.Ids;
 import dev.kiln.db.TemplateDao;
+import dev.kiln.db.TemplateNameDao;
 import dev.kiln.db.TemplateRow;
 import dev.kiln.model.BuildStatus;
 import dev.kiln.workflows.SearchAttributeKeys;
@@ -91,9 +92,6 @@ public final class BuildService {
         TemplateRow base = templates.findVisible(Ids.PLATFORM_TEAM_ID, baseName)
                 .filter(template -> template.teamId().equals(Ids.PLATFORM_TEAM_ID))
                 .orElseThrow(() -> new ApiException(404, "template_not_found", "base template \"" + baseName + "\" not found"));
-        if (templates.nameTaken(Ids.PLATFORM_TEAM_ID, name)) {
-            throw ApiException.conflict("template_name_taken", "a template named \"" + name + "\" already exists");
-        }
 
         String buildId = Ids.newId("bld");
         String templateId = Ids.newId("tpl");
@@ -102,8 +100,14 @@ public final class BuildService {
                 healthcheck == null ? null : request.healthcheck().strip(), vcpus, memoryMb, skipPrePost,
                 BuildStatus.PENDING, 0, 0, steps.size(), null, null, null, null, "root", null, caller.keyId(), null, now,
                 null, null);
-        // One transaction: a host told hasArchive must find the archive, and a refused build leaves no orphan.
+        // One transaction: a host told hasArchive must find the archive, a refused build leaves no orphan, and the
+        // name is claimed by the row itself, under the name's lock, so of two submits of one name exactly one lands.
         jdbi.useTransaction(handle -> {
+            TemplateNameDao names = handle.attach(TemplateNameDao.class);
+            names.lock(name);
+            names.holder(Ids.PLATFORM_TEAM_ID, name, false).ifPresent(holder -> {
+                throw ApiException.conflict("template_name_taken", "the name \"" + name + "\" is held by " + holder);
+            });
             handle.attach(BuildDao.class).insert(row);
             if (archive != null) {
                 handle.attach(BuildArchiveDao.class).insert(buildId, archive.format(), archive.content().length,

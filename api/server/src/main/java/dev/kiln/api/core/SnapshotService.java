@@ -12,6 +12,7 @@ import dev.kiln.db.SandboxRow;
 import dev.kiln.db.SnapshotDao;
 import dev.kiln.db.SnapshotRow;
 import dev.kiln.db.TemplateDao;
+import dev.kiln.db.TemplateNameDao;
 import dev.kiln.db.TemplateRow;
 import dev.kiln.model.SandboxStatus;
 import dev.kiln.model.SnapshotStatus;
@@ -104,9 +105,19 @@ public final class SnapshotService {
         sandboxes.requireHostOnline(sandbox);
         String snapshotId = Ids.newId("snap");
         String templateId = Ids.newId("tpl");
-        jdbi.onDemand(SnapshotDao.class).insert(new SnapshotRow(snapshotId, sandbox.teamId(), sandbox.id(), name,
+        SnapshotRow claim = new SnapshotRow(snapshotId, sandbox.teamId(), sandbox.id(), name,
                 flatten ? "flatten" : "snapshot", SnapshotStatus.RUNNING, null, null, caller.keyId(), clock.instant(),
-                null));
+                null);
+        // The running row claims the name under the name's lock: of two snapshots (or a snapshot and a build) of one
+        // new name, exactly one is accepted, and the other is told so at once rather than failing at publish.
+        jdbi.useTransaction(handle -> {
+            TemplateNameDao names = handle.attach(TemplateNameDao.class);
+            names.lock(name);
+            names.holder(sandbox.teamId(), name, platform).ifPresent(holder -> {
+                throw ApiException.conflict("template_name_taken", "the name \"" + name + "\" is held by " + holder);
+            });
+            handle.attach(SnapshotDao.class).insert(claim);
+        });
         SnapshotInput input = new SnapshotInput(snapshotId, sandbox.teamId(), sandbox.id(), sandbox.hostId(), name,
                 templateId, "kiln/" + templateId.toLowerCase(Locale.ROOT) + ":latest", flatten, platform, sandbox.vcpus(),
                 sandbox.memoryMb(), sandbox.defaultUser(), sandbox.defaultWorkdir(), sandbox.defaultEnv());
