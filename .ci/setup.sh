@@ -159,6 +159,11 @@ SQL
   fi
   kiln_login_ok || die "password login as kiln@127.0.0.1:5432/kiln failed (check pg_hba.conf)"
 fi
+# Test databases are dropped WITH (FORCE), which must end every session in them; an autovacuum worker that started
+# in one after a write-heavy test has no role of kiln's, so ending it needs pg_signal_backend.
+if [[ "$(runuser -u postgres -- psql -Atqc "SELECT pg_has_role('kiln', 'pg_signal_backend', 'MEMBER')" -d postgres)" != t ]]; then
+  runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 -d postgres -c 'GRANT pg_signal_backend TO kiln' >/dev/null
+fi
 
 # ---------------------------------------------------------------- temporal CLI
 py_scripts_dir() {
