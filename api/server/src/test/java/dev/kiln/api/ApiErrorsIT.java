@@ -87,8 +87,10 @@ class ApiErrorsIT {
         String second = registerHost();
         String firstToken = hostToken(first);
 
-        assertThat(api.postRaw("/v1/hosts/" + first + "/heartbeat", null, "{}", Map.of("X-Host-Token", firstToken))
-                .status()).isEqualTo(204);
+        ApiTestClient.Reply renewed =
+                api.postRaw("/v1/hosts/" + first + "/heartbeat", null, "{}", Map.of("X-Host-Token", firstToken));
+        assertThat(renewed.status()).isEqualTo(200);
+        assertThat(renewed.body().path("next_heartbeat_ms").asLong()).isPositive();
         assertError(api.postRaw("/v1/hosts/" + second + "/heartbeat", null, "{}", Map.of("X-Host-Token", firstToken)),
                 403, "forbidden");
         assertError(api.postRaw("/v1/hosts/" + first + "/heartbeat", STACK.adminKey, "{}", Map.of()), 401,
