@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.CreateSqlObject;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
@@ -52,6 +53,13 @@ public interface BuildDao {
 
     @SqlUpdate("UPDATE template_builds SET host_id = :hostId WHERE id = :id")
     int assignHost(String id, String hostId);
+
+    /** Where a build runs and how it stands, for a host deciding whether a build sandbox it holds is still wanted. */
+    record Placement(String id, String hostId, BuildStatus status) {}
+
+    @SqlQuery("SELECT id, host_id, status FROM template_builds WHERE id IN (<ids>)")
+    @RegisterConstructorMapper(Placement.class)
+    List<Placement> placements(@BindList("ids") List<String> ids);
 
     /** Starts the step afresh: a retried step must not show the output or result of an earlier attempt. */
     @SqlUpdate("""

@@ -24,8 +24,12 @@ public interface MetricsDao {
     List<StatusCount> hostsByStatus();
 
     /** Hosts that have heartbeated at least once; a host still pending has no age to report. */
-    @SqlQuery("SELECT id AS host_id, last_heartbeat_at FROM hosts WHERE last_heartbeat_at IS NOT NULL")
+    @SqlQuery("SELECT host_id, renewed_at AS last_heartbeat_at FROM host_leases")
     List<HostHeartbeat> heartbeats();
+
+    /** Hosts that registered: the ones that heartbeat. */
+    @SqlQuery("SELECT count(*) FROM hosts WHERE registered_at IS NOT NULL")
+    long registeredHosts();
 
     @SqlQuery("SELECT status, count(*) AS count FROM sandboxes GROUP BY status")
     List<StatusCount> sandboxesByStatus();

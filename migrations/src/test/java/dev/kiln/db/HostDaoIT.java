@@ -17,6 +17,7 @@ class HostDaoIT {
 
     private final HostDao hosts = db.jdbi().onDemand(HostDao.class);
     private final TeamDao teams = db.jdbi().onDemand(TeamDao.class);
+    private final HostLeaseDao leases = db.jdbi().onDemand(HostLeaseDao.class);
 
     @Test
     void insertedHostIsFoundWithItsLabelsAndLoad() {
@@ -59,7 +60,7 @@ class HostDaoIT {
     }
 
     @Test
-    void registrationFillsInTheHardwareOnceOnly() {
+    void registrationFillsInTheHardwareOnceOnlyAndLeavesTheHostPendingUntilItHeartbeats() {
         HostRow host = Fixtures.host("regular", null, HostStatus.PENDING);
         hosts.insert(host);
 
@@ -68,23 +69,24 @@ class HostDaoIT {
                 .isZero();
 
         HostRow registered = hosts.findById(host.id()).orElseThrow();
-        assertThat(registered.status().wire()).isEqualTo("online");
+        assertThat(registered.status()).as("online only once its running kiln-host heartbeats").isEqualTo(HostStatus.PENDING);
+        assertThat(hosts.awaitsRegistration(host.id())).contains(false);
         assertThat(registered.arch()).isEqualTo("x86_64");
         assertThat(registered.cpuCores()).isEqualTo(8);
         assertThat(registered.memoryMb()).isEqualTo(16_384L);
         assertThat(registered.diskGb()).isEqualTo(200L);
         assertThat(registered.address()).isEqualTo("10.0.0.5:7000");
-        assertThat(registered.lastHeartbeatAt()).isEqualTo(T0);
+        assertThat(registered.lastHeartbeatAt()).as("no heartbeat yet").isNull();
         assertThat(registered.updatedAt()).isEqualTo(T0);
     }
 
     @Test
-    void heartbeatRecordsLoadButLeavesTheStatusToTheHostWorkflow() {
+    void recordedLoadLeavesTheStatusToTheHostWorkflow() {
         HostRow host = Fixtures.host("regular", null, HostStatus.UNREACHABLE);
         hosts.insert(host);
         Map<String, Object> load = Map.of("sandboxes", 2, "cpuPercent", 37.5, "disk", Map.of("freeGb", 120));
 
-        assertThat(hosts.recordHeartbeat(host.id(), load, T0)).isEqualTo(1);
+        assertThat(hosts.recordLoad(host.id(), load, T0)).isEqualTo(1);
 
         HostRow beating = hosts.findById(host.id()).orElseThrow();
         assertThat(beating.status().wire()).isEqualTo("unreachable");
@@ -95,12 +97,10 @@ class HostDaoIT {
 
     @Test
     void drainingSurvivesAnOutageAndKeepsTheHostOutOfPlacement() {
-        HostRow host = Fixtures.host("regular", null, HostStatus.ONLINE);
-        hosts.insert(host);
-        hosts.recordHeartbeat(host.id(), Map.of(), T0);
+        HostRow host = online(Fixtures.host("regular", null, HostStatus.PENDING), T0);
 
         assertThat(hosts.setDraining(host.id(), true, T0)).isEqualTo(1);
-        assertThat(hosts.listPlaceable("regular", null, T0.minusSeconds(60))).isEmpty();
+        assertThat(hosts.listPlaceable("regular", null, T0)).extracting(HostRow::id).doesNotContain(host.id());
         assertThat(hosts.markUnreachable(host.id(), T0)).isEqualTo(1);
         assertThat(hosts.markUnreachable(host.id(), T0)).as("only once per outage").isZero();
         assertThat(hosts.markOnline(host.id(), T0)).isEqualTo(1);
@@ -109,12 +109,12 @@ class HostDaoIT {
         assertThat(back.status().wire()).isEqualTo("online");
         assertThat(back.draining()).isTrue();
         hosts.setDraining(host.id(), false, T0);
-        assertThat(hosts.listPlaceable("regular", null, T0.minusSeconds(60))).extracting(HostRow::id).contains(host.id());
-        assertThat(hosts.recordHeartbeat(Ids.newId("host"), Map.of(), T0)).isZero();
+        assertThat(hosts.listPlaceable("regular", null, T0)).extracting(HostRow::id).contains(host.id());
+        assertThat(hosts.recordLoad(Ids.newId("host"), Map.of(), T0)).isZero();
     }
 
     @Test
-    void placeableHostsAreOnlineRecentAndOfTheRightTypeAndTeam() {
+    void placeableHostsAreOnlineWithALiveLeaseAndOfTheRightTypeAndTeam() {
         Instant now = T0.plus(Duration.ofDays(30));
         Instant cutoff = now.minusSeconds(30);
         String teamId = Fixtures.insertTeam(teams).id();
@@ -128,13 +128,13 @@ class HostDaoIT {
         HostRow teamHost = online(Fixtures.host("byoc", teamId, HostStatus.PENDING), now);
         HostRow otherTeamHost = online(Fixtures.host("byoc", otherTeamId, HostStatus.PENDING), now);
 
-        List<String> shared = ids(hosts.listPlaceable("regular", null, cutoff));
-        List<String> byoc = ids(hosts.listPlaceable("byoc", teamId, cutoff));
+        List<String> shared = ids(hosts.listPlaceable("regular", null, now));
+        List<String> byoc = ids(hosts.listPlaceable("byoc", teamId, now));
 
         assertThat(shared).contains(regular.id())
                 .doesNotContain(stale.id(), draining.id(), pending.id(), teamHost.id(), otherTeamHost.id());
         assertThat(byoc).containsExactly(teamHost.id());
-        assertThat(hosts.listPlaceable("regular", teamId, cutoff)).isEmpty();
+        assertThat(hosts.listPlaceable("regular", teamId, now)).isEmpty();
     }
 
     @Test
@@ -150,9 +150,12 @@ class HostDaoIT {
         assertThat(hosts.setStatus(Ids.newId("host"), HostStatus.ONLINE, T0)).isZero();
     }
 
+    /** Registered, renewed at {@code heartbeat} for 30 s, and marked online by its host workflow. */
     private HostRow online(HostRow host, Instant heartbeat) {
         hosts.insert(host);
         hosts.markRegistered(host.id(), "x86_64", 4, 8_192, 100, "127.0.0.1:7000", heartbeat);
+        leases.renew(host.id(), heartbeat, heartbeat.plusSeconds(30), heartbeat.minus(Duration.ofMinutes(15)));
+        hosts.markOnline(host.id(), heartbeat);
         return host;
     }
 

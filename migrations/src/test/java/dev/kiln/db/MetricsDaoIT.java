@@ -26,7 +26,7 @@ class MetricsDaoIT {
         hosts.insert(online);
         hosts.insert(unreachable);
         hosts.insert(pending);
-        hosts.recordHeartbeat(online.id(), Map.of(), T0);
+        DB.jdbi().onDemand(HostLeaseDao.class).renew(online.id(), T0, T0.plusSeconds(90), T0);
 
         BuildDao builds = DB.jdbi().onDemand(BuildDao.class);
         builds.insert(Fixtures.build(Ids.PLATFORM_TEAM_ID, "old", BuildStatus.RUNNING, T0.minus(Duration.ofHours(2))));

@@ -16,8 +16,10 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The few kiln-api calls a host makes. Uses the JDK client: a host needs no Jersey client stack for five routes. */
@@ -66,11 +68,27 @@ public final class ApiClient {
                 response.path("refresh_token").asText());
     }
 
-    /** @param pausedSandboxes the host paused its sandboxes while it could not reach kiln-api */
-    public void heartbeat(HostCredentials credentials, Map<String, Object> load, boolean pausedSandboxes)
-            throws IOException, InterruptedException {
-        post("v1/hosts/" + credentials.hostId() + "/heartbeat" + (pausedSandboxes ? "?paused_sandboxes=true" : ""),
-                load, Map.of("X-Host-Token", credentials.token()), 204);
+    /**
+     * Renews the host's lease. Returns when kiln-api wants the next heartbeat: it scales the interval with the fleet's
+     * size, so a host follows it within one beat.
+     *
+     * @param load empty when nothing changed enough to be worth a write (see {@link LoadReport})
+     * @param pausedSandboxes the host paused its sandboxes while it could not reach kiln-api
+     * @param sandboxesChanged the engine reported sandbox containers dying, or the host lost track of its events
+     */
+    public Duration heartbeat(HostCredentials credentials, Map<String, Object> load, boolean pausedSandboxes,
+            boolean sandboxesChanged) throws IOException, InterruptedException {
+        List<String> flags = new ArrayList<>();
+        if (pausedSandboxes) {
+            flags.add("paused_sandboxes=true");
+        }
+        if (sandboxesChanged) {
+            flags.add("sandboxes_changed=true");
+        }
+        JsonNode reply = post("v1/hosts/" + credentials.hostId() + "/heartbeat"
+                + (flags.isEmpty() ? "" : "?" + String.join("&", flags)), load, Map.of("X-Host-Token", credentials.token()),
+                200);
+        return Duration.ofMillis(reply.path("next_heartbeat_ms").asLong(0));
     }
 
     /**

@@ -86,7 +86,7 @@ public class KilnHostApplication extends Application<KilnHostConfiguration> {
         });
         Heartbeater heartbeater = new Heartbeater(api, store, credentials,
                 () -> HostFacts.load(stateDir, docker, labels),
-                Duration.ofMillis(configuration.getHeartbeatInterval().toMilliseconds()),
+                Duration.ofMillis(configuration.getHeartbeatInterval().toMilliseconds()), Clock.systemUTC(),
                 agent::shutDown, () -> SandboxPauser.pauseAll(docker, labels));
         // The heartbeater refreshes the host token; downloads use whichever token is current.
         ArchiveSource archives = buildId -> {
@@ -144,6 +144,7 @@ public class KilnHostApplication extends Application<KilnHostConfiguration> {
         });
 
         environment.lifecycle().manage(heartbeater);
+        environment.lifecycle().manage(new EngineWatch(docker, labels, heartbeater::sandboxesChanged));
     }
 
     private static HostCredentials loadOrRegister(

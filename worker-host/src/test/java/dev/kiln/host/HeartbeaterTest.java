@@ -8,8 +8,11 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,7 +33,10 @@ class HeartbeaterTest {
     Path stateDir;
 
     private volatile Peer peer = Peer.ANSWERS;
+    private volatile long nextHeartbeatMs = 2000;
+    private volatile Map<String, Object> load = Map.of("running_sandboxes", 1, "cpu_pct", 10.0);
     private final List<String> queries = new CopyOnWriteArrayList<>();
+    private final List<String> bodies = new CopyOnWriteArrayList<>();
     private final AtomicInteger isolations = new AtomicInteger();
     private HttpServer server;
     private Heartbeater heartbeater;
@@ -42,8 +48,8 @@ class HeartbeaterTest {
         server.start();
         ApiClient api = new ApiClient("http://127.0.0.1:" + server.getAddress().getPort(), new ObjectMapper());
         heartbeater = new Heartbeater(api, new CredentialsStore(stateDir, new ObjectMapper()),
-                new HostCredentials("host-1", "jwt", "refresh"), Map::of, Duration.ofSeconds(2), () -> {},
-                isolations::incrementAndGet);
+                new HostCredentials("host-1", "jwt", "refresh"), () -> load, Duration.ofSeconds(30),
+                Clock.systemUTC(), () -> {}, isolations::incrementAndGet);
     }
 
     @AfterEach
@@ -53,16 +59,19 @@ class HeartbeaterTest {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            exchange.getRequestBody().readAllBytes();
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             switch (peer) {
                 case ANSWERS -> {
                     queries.add(String.valueOf(exchange.getRequestURI().getQuery()));
-                    exchange.sendResponseHeaders(204, -1);
+                    bodies.add(body);
+                    byte[] reply = ("{\"next_heartbeat_ms\":" + nextHeartbeatMs + "}").getBytes(StandardCharsets.UTF_8);
+                    exchange.sendResponseHeaders(200, reply.length);
+                    exchange.getResponseBody().write(reply);
                 }
                 case REFUSES -> {
-                    byte[] body = "{\"error\":{\"code\":\"temporal_unavailable\"}}".getBytes();
-                    exchange.sendResponseHeaders(503, body.length);
-                    exchange.getResponseBody().write(body);
+                    byte[] refusal = "{\"error\":{\"code\":\"temporal_unavailable\"}}".getBytes(StandardCharsets.UTF_8);
+                    exchange.sendResponseHeaders(503, refusal.length);
+                    exchange.getResponseBody().write(refusal);
                 }
                 // Closing the exchange before any header is sent drops the connection: the client sees an IOException.
                 case DROPS -> { }
@@ -115,5 +124,73 @@ class HeartbeaterTest {
 
         heartbeater.beat();
         assertThat(isolations).hasValue(1);
+    }
+
+    @Test
+    void theNextBeatComesAtThePaceTheReplySetWithinSaneBounds() throws Exception {
+        nextHeartbeatMs = 45_000;
+        heartbeater.beat();
+        assertThat(heartbeater.interval()).isEqualTo(Duration.ofSeconds(45));
+
+        nextHeartbeatMs = 0;
+        heartbeater.beat();
+        assertThat(heartbeater.interval()).isEqualTo(Heartbeater.SHORTEST_INTERVAL);
+
+        nextHeartbeatMs = Duration.ofDays(1).toMillis();
+        heartbeater.beat();
+        assertThat(heartbeater.interval()).isEqualTo(Heartbeater.LONGEST_INTERVAL);
+    }
+
+    @Test
+    void theLoadTravelsOnlyWhenItChangedEnough() throws Exception {
+        heartbeater.beat();
+        load = Map.of("running_sandboxes", 1, "cpu_pct", 14.0);
+        heartbeater.beat();
+        load = Map.of("running_sandboxes", 2, "cpu_pct", 14.0);
+        heartbeater.beat();
+
+        ObjectMapper json = new ObjectMapper();
+        List<Map<?, ?>> sent = new ArrayList<>();
+        for (String body : bodies) {
+            sent.add(json.readValue(body, Map.class));
+        }
+        assertThat(sent).containsExactly(Map.of("running_sandboxes", 1, "cpu_pct", 10.0), Map.of(),
+                Map.of("running_sandboxes", 2, "cpu_pct", 14.0));
+    }
+
+    @Test
+    void aChangeTheEngineReportedIsSentWithinASecondAndOnlyOnce() throws Exception {
+        peer = Peer.ANSWERS;
+        heartbeater.start();
+        try {
+            awaitBeats(1);
+            heartbeater.sandboxesChanged();
+            awaitBeats(2);
+        } finally {
+            heartbeater.stop();
+        }
+
+        assertThat(queries).containsExactly("null", "sandboxes_changed=true");
+    }
+
+    @Test
+    void aChangeThatCouldNotBeToldIsToldByTheNextBeatThatGetsThrough() throws Exception {
+        peer = Peer.DROPS;
+        heartbeater.sandboxesChanged();
+        heartbeater.beat();
+        peer = Peer.ANSWERS;
+        heartbeater.beat();
+        heartbeater.beat();
+
+        assertThat(queries).containsExactly("sandboxes_changed=true", "null");
+    }
+
+    /** The configured 30 s interval would put a second beat far beyond this wait; only the change can bring it. */
+    private void awaitBeats(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (queries.size() < count) {
+            assertThat(System.nanoTime()).as("beat %d within 5 s", count).isLessThan(deadline);
+            Thread.sleep(20);
+        }
     }
 }

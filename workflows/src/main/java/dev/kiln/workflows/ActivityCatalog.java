@@ -2,6 +2,7 @@ package dev.kiln.workflows;
 
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
 import java.time.Duration;
 
@@ -31,6 +32,21 @@ public final class ActivityCatalog {
                         .setInitialInterval(Duration.ofSeconds(1))
                         .setMaximumInterval(Duration.ofSeconds(30))
                         .setDoNotRetry(FailureType.nonRetryableNames())
+                        .build())
+                .build();
+    }
+
+    /**
+     * One lease sweep, as a local activity of the sweeper. A few quick attempts only: a sweep that cannot run is
+     * skipped, and the next one, finding its view stale, grants every host a grace instead of expiring it.
+     */
+    public static LocalActivityOptions sweep() {
+        return LocalActivityOptions.newBuilder()
+                .setStartToCloseTimeout(Duration.ofSeconds(10))
+                .setScheduleToCloseTimeout(Duration.ofSeconds(30))
+                .setRetryOptions(RetryOptions.newBuilder()
+                        .setInitialInterval(Duration.ofSeconds(1))
+                        .setMaximumAttempts(3)
                         .build())
                 .build();
     }

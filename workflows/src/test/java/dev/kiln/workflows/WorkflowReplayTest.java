@@ -9,6 +9,7 @@ import dev.kiln.workflows.golden.GoldenHostBuildWorkflowImpl;
 import dev.kiln.workflows.golden.GoldenWorkflowImpl;
 import dev.kiln.workflows.golden.SessionWorkflowImpl;
 import dev.kiln.workflows.host.HostWorkflowImpl;
+import dev.kiln.workflows.host.LeaseSweeperWorkflowImpl;
 import dev.kiln.workflows.sandbox.SandboxWorkflowImpl;
 import dev.kiln.workflows.snapshot.SnapshotWorkflowImpl;
 import dev.kiln.workflows.template.TemplateImagesWorkflowImpl;
@@ -34,24 +35,24 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class WorkflowReplayTest {
     /** Every workflow type the control worker registers, and its implementation. */
-    private static final Map<String, Class<?>> IMPLEMENTATIONS = Map.of(
-            "TemplateBuild", TemplateBuildWorkflowImpl.class,
-            "HostLifecycle", HostWorkflowImpl.class,
-            "SandboxWorkflow", SandboxWorkflowImpl.class,
-            "SnapshotWorkflow", SnapshotWorkflowImpl.class,
-            "TemplateImagesWorkflow", TemplateImagesWorkflowImpl.class,
-            "GoldenWorkflow", GoldenWorkflowImpl.class,
-            "GoldenHostBuildWorkflow", GoldenHostBuildWorkflowImpl.class,
-            "SessionWorkflow", SessionWorkflowImpl.class,
-            "GoldenClearWorkflow", GoldenClearWorkflowImpl.class,
-            "GoldenGcWorkflow", GoldenGcWorkflowImpl.class);
+    private static final Map<String, Class<?>> IMPLEMENTATIONS = Map.ofEntries(
+            Map.entry("TemplateBuild", TemplateBuildWorkflowImpl.class),
+            Map.entry("HostLifecycle", HostWorkflowImpl.class),
+            Map.entry("LeaseSweeper", LeaseSweeperWorkflowImpl.class),
+            Map.entry("SandboxWorkflow", SandboxWorkflowImpl.class),
+            Map.entry("SnapshotWorkflow", SnapshotWorkflowImpl.class),
+            Map.entry("TemplateImagesWorkflow", TemplateImagesWorkflowImpl.class),
+            Map.entry("GoldenWorkflow", GoldenWorkflowImpl.class),
+            Map.entry("GoldenHostBuildWorkflow", GoldenHostBuildWorkflowImpl.class),
+            Map.entry("SessionWorkflow", SessionWorkflowImpl.class),
+            Map.entry("GoldenClearWorkflow", GoldenClearWorkflowImpl.class),
+            Map.entry("GoldenGcWorkflow", GoldenGcWorkflowImpl.class));
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("histories")
     void todaysCodeReplaysARecordedHistory(String file) throws Exception {
-        WorkflowExecutionHistory history = WorkflowExecutionHistory.fromJson(Files.readString(directory().resolve(file)));
-        String type = history.getEvents().get(0).getWorkflowExecutionStartedEventAttributes().getWorkflowType()
-                .getName();
+        WorkflowExecutionHistory history = read(file);
+        String type = typeOf(history);
         assertThat(IMPLEMENTATIONS).as("the workflow type of " + file).containsKey(type);
 
         WorkflowReplayer.replayWorkflowExecution(history, IMPLEMENTATIONS.get(type));
@@ -61,7 +62,7 @@ class WorkflowReplayTest {
     void everyWorkflowTypeHasARecordedHistory() throws Exception {
         TreeSet<String> recorded = new TreeSet<>();
         for (String file : histories()) {
-            recorded.add(file.substring(0, file.lastIndexOf('-')));
+            recorded.add(typeOf(read(file)));
         }
 
         assertThat(recorded).containsExactlyInAnyOrderElementsOf(IMPLEMENTATIONS.keySet());
@@ -72,6 +73,14 @@ class WorkflowReplayTest {
             return files.map(path -> path.getFileName().toString()).filter(name -> name.endsWith(".json")).sorted()
                     .toList();
         }
+    }
+
+    private static WorkflowExecutionHistory read(String file) throws IOException, URISyntaxException {
+        return WorkflowExecutionHistory.fromJson(Files.readString(directory().resolve(file)));
+    }
+
+    private static String typeOf(WorkflowExecutionHistory history) {
+        return history.getEvents().get(0).getWorkflowExecutionStartedEventAttributes().getWorkflowType().getName();
     }
 
     private static Path directory() throws URISyntaxException {

@@ -30,6 +30,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -145,9 +147,47 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
                 // copies of a step at once (two package managers, say) would fight over the same files.
                 exec.kill(request.containerId(), StepRunner.execName(request));
             }
-            return steps.run(request, activity::heartbeat);
+            Instant started = Instant.now();
+            StepOutcome outcome = steps.run(request, activity::heartbeat);
+            if (!outcome.ok()) {
+                requireSandboxSurvived(request, started, outcome);
+            }
+            return outcome;
         } catch (NotFoundException | ConflictException e) {
             throw sandboxFailure(request.containerId(), e);
+        }
+    }
+
+    /**
+     * A step that failed because its sandbox died under it (the engine restarted and killed every container: exit
+     * 137; an OOM kill of the whole container) did not fail on its own account: the build can rerun. That is when
+     * the container no longer runs, or was started again after the step began.
+     */
+    private void requireSandboxSurvived(RunStep request, Instant stepStarted, StepOutcome outcome) {
+        InspectContainerResponse.ContainerState state;
+        try {
+            state = docker.inspectContainerCmd(request.containerId()).exec().getState();
+        } catch (NotFoundException gone) {
+            throw Failures.sandboxDied(request.containerId(), request.step(), "its container is gone", gone);
+        }
+        if (!Boolean.TRUE.equals(state.getRunning())) {
+            throw Failures.sandboxDied(request.containerId(), request.step(), "its container stopped ("
+                    + (Boolean.TRUE.equals(state.getOOMKilled()) ? "killed for memory" : "exit " + state.getExitCodeLong())
+                    + "; did the Docker engine restart?) and the step exited " + outcome.exitCode(), null);
+        }
+        Instant containerStarted = parse(state.getStartedAt());
+        if (containerStarted != null && containerStarted.isAfter(stepStarted)) {
+            throw Failures.sandboxDied(request.containerId(), request.step(),
+                    "the Docker engine restarted its container at " + containerStarted + " and the step exited "
+                            + outcome.exitCode(), null);
+        }
+    }
+
+    private static Instant parse(String dockerTime) {
+        try {
+            return dockerTime == null ? null : Instant.parse(dockerTime);
+        } catch (DateTimeParseException e) {
+            return null;
         }
     }
 

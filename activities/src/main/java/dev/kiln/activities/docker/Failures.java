@@ -15,6 +15,13 @@ final class Failures {
                 cause);
     }
 
+    /** A build step failed because the sandbox it ran in died: the build reruns from scratch where it can. */
+    static ApplicationFailure sandboxDied(String containerId, int step, String what, RuntimeException cause) {
+        return ApplicationFailure.newNonRetryableFailureWithCause(
+                "build sandbox " + containerId + " died during step " + step + ": " + what,
+                FailureType.SANDBOX_GONE.name(), cause);
+    }
+
     /** A user sandbox: {@code state} says what became of it ("gone", "exited"). */
     static ApplicationFailure sandboxGone(String sandboxId, String state, RuntimeException cause) {
         return ApplicationFailure.newNonRetryableFailureWithCause(

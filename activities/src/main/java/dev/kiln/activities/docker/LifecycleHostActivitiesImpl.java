@@ -7,8 +7,12 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import dev.kiln.workflows.host.ContainerLabels;
 import dev.kiln.workflows.host.ContainerState;
+import dev.kiln.workflows.host.HostContainers;
 import dev.kiln.workflows.host.LifecycleHostActivities;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** Host lifecycle on the local engine: what sandbox containers exist, and tearing them all down on deletion. */
 public final class LifecycleHostActivitiesImpl implements LifecycleHostActivities {
@@ -32,13 +36,32 @@ public final class LifecycleHostActivitiesImpl implements LifecycleHostActivitie
     }
 
     @Override
+    public HostContainers listContainers() {
+        List<HostContainers.BuildSandbox> builds = docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(labels.buildSandboxes()).exec().stream()
+                .map(container -> new HostContainers.BuildSandbox(container.getLabels().get(ContainerLabels.BUILD),
+                        container.getId()))
+                .toList();
+        return new HostContainers(listSandboxContainers(), builds);
+    }
+
+    /** Only containers of this host: an id from a stale listing never removes another host's container. */
+    @Override
+    public void removeContainers(List<String> containerIds) {
+        Set<String> ours = new HashSet<>();
+        docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(ContainerLabels.HOST, labels.hostId()))
+                .exec().forEach(container -> ours.add(container.getId()));
+        for (String containerId : containerIds) {
+            if (ours.contains(containerId)) {
+                remove(containerId);
+            }
+        }
+    }
+
+    @Override
     public void destroyAllSandboxes() {
         for (Container container : sandboxContainers()) {
-            try {
-                docker.removeContainerCmd(container.getId()).withForce(true).withRemoveVolumes(true).exec();
-            } catch (NotFoundException alreadyGone) {
-                // removed meanwhile: the goal is reached
-            }
+            remove(container.getId());
         }
     }
 
@@ -50,6 +73,14 @@ public final class LifecycleHostActivitiesImpl implements LifecycleHostActivitie
     public void shutDown() {
         destroyAllSandboxes();
         shutDown.run();
+    }
+
+    private void remove(String containerId) {
+        try {
+            docker.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
+        } catch (NotFoundException alreadyGone) {
+            // removed meanwhile: the goal is reached
+        }
     }
 
     private List<Container> sandboxContainers() {

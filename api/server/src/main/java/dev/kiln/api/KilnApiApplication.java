@@ -4,19 +4,22 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.api.control.BuildRecordActivitiesImpl;
 import dev.kiln.api.control.GoldenRecordActivitiesImpl;
-import dev.kiln.api.control.HostRecordActivitiesImpl;
+import dev.kiln.api.control.HeartbeatPace;
 import dev.kiln.api.control.HostPlacement;
+import dev.kiln.api.control.HostRecordActivitiesImpl;
+import dev.kiln.api.control.HostScheduler;
+import dev.kiln.api.control.LeaseSweepActivitiesImpl;
 import dev.kiln.api.control.SandboxRecordActivitiesImpl;
 import dev.kiln.api.control.SnapshotRecordActivitiesImpl;
 import dev.kiln.api.control.TemplateRecordActivitiesImpl;
-import dev.kiln.api.control.HostScheduler;
 import dev.kiln.api.core.Authenticator;
 import dev.kiln.api.core.BuildEventStream;
 import dev.kiln.api.core.BuildService;
+import dev.kiln.api.core.GoldenGcSchedule;
 import dev.kiln.api.core.HostLifecycle;
 import dev.kiln.api.core.HostService;
-import dev.kiln.api.core.GoldenGcSchedule;
 import dev.kiln.api.core.HostTokens;
+import dev.kiln.api.core.LeaseSweeper;
 import dev.kiln.api.core.PendingActivityHeartbeats;
 import dev.kiln.api.core.ProjectService;
 import dev.kiln.api.core.SandboxService;
@@ -54,6 +57,7 @@ import dev.kiln.workflows.golden.GoldenHostBuildWorkflowImpl;
 import dev.kiln.workflows.golden.GoldenWorkflowImpl;
 import dev.kiln.workflows.golden.SessionWorkflowImpl;
 import dev.kiln.workflows.host.HostWorkflowImpl;
+import dev.kiln.workflows.host.LeaseSweeperWorkflowImpl;
 import dev.kiln.workflows.sandbox.SandboxWorkflowImpl;
 import dev.kiln.workflows.snapshot.SnapshotWorkflowImpl;
 import dev.kiln.workflows.template.TemplateImagesWorkflowImpl;
@@ -125,26 +129,31 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
         WorkerFactory workers = WorkerFactory.newInstance(temporal,
                 WorkerFactoryOptions.newBuilder().setWorkerInterceptors(new ActivitySummaries()).build());
         boolean runWorkers = configuration.getRoles().contains(KilnApiConfiguration.Role.WORKER);
-        Duration heartbeatTimeout = Duration.ofMillis(configuration.getHostHeartbeatTimeout().toMilliseconds());
-        HostPlacement placement =
-                new HostPlacement(jdbi, clock, heartbeatTimeout, new HostScheduler(HostScheduler.Policy.DEFAULT));
+        LivenessFactory liveness = configuration.getLiveness();
+        HeartbeatPace pace = liveness.buildPace(HeartbeatPace.registeredHosts(jdbi), clock);
+        Duration sweepInterval = LivenessFactory.java(liveness.getSweepInterval());
+        HostLifecycle hostLifecycle = new HostLifecycle(temporal, temporalConfig.getControlTaskQueue());
+        HostPlacement placement = new HostPlacement(jdbi, clock, new HostScheduler(HostScheduler.Policy.DEFAULT));
         if (runWorkers) {
             Worker control = workers.newWorker(temporalConfig.getControlTaskQueue());
             control.registerWorkflowImplementationTypes(TemplateBuildWorkflowImpl.class, HostWorkflowImpl.class,
                     SandboxWorkflowImpl.class, SnapshotWorkflowImpl.class, TemplateImagesWorkflowImpl.class,
                     GoldenWorkflowImpl.class, GoldenHostBuildWorkflowImpl.class, SessionWorkflowImpl.class,
-                    GoldenClearWorkflowImpl.class, GoldenGcWorkflowImpl.class);
+                    GoldenClearWorkflowImpl.class, GoldenGcWorkflowImpl.class, LeaseSweeperWorkflowImpl.class);
             control.registerActivitiesImplementations(
                     new BuildRecordActivitiesImpl(jdbi, clock, placement, metrics.records()),
                     new HostRecordActivitiesImpl(jdbi, clock),
                     new SandboxRecordActivitiesImpl(jdbi, clock),
                     new SnapshotRecordActivitiesImpl(jdbi, clock, temporalConfig.getControlTaskQueue()),
                     new TemplateRecordActivitiesImpl(jdbi),
-                    new GoldenRecordActivitiesImpl(jdbi, clock, heartbeatTimeout, metrics.records()));
+                    new GoldenRecordActivitiesImpl(jdbi, clock, metrics.records()),
+                    new LeaseSweepActivitiesImpl(jdbi, hostLifecycle, pace, sweepInterval, clock));
         }
         environment.lifecycle().manage(new TemporalWorkers(workers, stubs, runWorkers));
         if (runWorkers) {
             environment.lifecycle().manage(new GoldenGcSchedule(temporal, temporalConfig.getControlTaskQueue()));
+            environment.lifecycle().manage(new LeaseSweeper(temporal, temporalConfig.getControlTaskQueue(), jdbi, pace,
+                    sweepInterval, clock));
         }
         PendingActivityHeartbeats heartbeats = new PendingActivityHeartbeats(temporal);
 
@@ -164,8 +173,8 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
             Authenticator authenticator = new Authenticator(jdbi);
             HostTokens hostTokens = new HostTokens(configuration.getHostTokenSecret(), clock);
             environment.jersey().register(new AdminTeamResource(jdbi, authenticator, clock));
-            environment.jersey().register(new HostResource(new HostService(jdbi, hostTokens,
-                    new HostLifecycle(temporal, temporalConfig.getControlTaskQueue(), heartbeatTimeout), clock), authenticator));
+            environment.jersey().register(new HostResource(new HostService(jdbi, hostTokens, hostLifecycle, pace,
+                    LivenessFactory.java(liveness.getReconcileEvery()), clock), authenticator));
             BuildService builds = new BuildService(jdbi, temporal, temporalConfig.getControlTaskQueue(),
                     Duration.ofMillis(configuration.getBuildDeadline().toMilliseconds()), clock);
             BuildEventStream events = new BuildEventStream(jdbi, heartbeats::runningStep,
@@ -191,7 +200,7 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
             environment.jersey().register(new SnapshotResource(snapshots, authenticator));
             environment.jersey().register(new AdminSandboxResource(snapshots, authenticator));
             ProjectService projects = new ProjectService(jdbi, temporal, temporalConfig.getControlTaskQueue(), heartbeats,
-                    Duration.ofMillis(configuration.getGoldenBuildDeadline().toMilliseconds()), heartbeatTimeout, clock);
+                    Duration.ofMillis(configuration.getGoldenBuildDeadline().toMilliseconds()), clock);
             environment.jersey().register(new ProjectResource(projects, authenticator));
             environment.jersey().register(new SessionResource(projects, authenticator));
             environment.jersey().register(new OpenApiResource());

@@ -33,9 +33,9 @@ public class KilnApiConfiguration extends Configuration {
     @Size(min = 32)
     private String hostTokenSecret;
 
-    /** A host silent for longer than this gets no new work. */
+    @Valid
     @NotNull
-    private Duration hostHeartbeatTimeout = Duration.seconds(90);
+    private LivenessFactory liveness = new LivenessFactory();
 
     @NotNull
     private Set<Role> roles = EnumSet.allOf(Role.class);
@@ -130,13 +130,13 @@ public class KilnApiConfiguration extends Configuration {
     }
 
     @JsonProperty
-    public Duration getHostHeartbeatTimeout() {
-        return hostHeartbeatTimeout;
+    public LivenessFactory getLiveness() {
+        return liveness;
     }
 
     @JsonProperty
-    public void setHostHeartbeatTimeout(Duration hostHeartbeatTimeout) {
-        this.hostHeartbeatTimeout = hostHeartbeatTimeout;
+    public void setLiveness(LivenessFactory liveness) {
+        this.liveness = liveness;
     }
 
     @JsonProperty

@@ -42,7 +42,7 @@ class HostFleetIT {
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(2);
 
     @RegisterExtension
-    static final KilnApiStack STACK = new KilnApiStack(Map.of("hostHeartbeatTimeout", "8s"));
+    static final KilnApiStack STACK = new KilnApiStack(Map.of("liveness.timeout", "8s"));
 
     private static final List<HostDaemon> DAEMONS = new ArrayList<>();
     private static final List<HostProcess> HOSTS = new ArrayList<>();

@@ -27,7 +27,7 @@ class HostLifecycleIT {
     private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(8);
 
     @RegisterExtension
-    static final KilnApiStack STACK = new KilnApiStack(Map.of("hostHeartbeatTimeout", "8s"));
+    static final KilnApiStack STACK = new KilnApiStack(Map.of("liveness.timeout", "8s"));
 
     private static final DockerClient DOCKER = DockerClients.create("unix:///var/run/docker.sock");
     private static final List<String> CONTAINERS = new ArrayList<>();

@@ -56,11 +56,25 @@ final class HostProcess implements AutoCloseable {
      * so that several hosts can start side by side; {@link #awaitStarted} waits.
      */
     static HostProcess launch(KilnApiStack stack, String dockerHost) throws IOException {
+        return launch(stack, stack.port(), dockerHost);
+    }
+
+    /**
+     * Creates the host through the stack's main kiln-api, and starts kiln-host against the kiln-api at
+     * {@code apiPort}: another replica of the stack.
+     */
+    static HostProcess registerAndStart(KilnApiStack stack, int apiPort) throws IOException, InterruptedException {
+        HostProcess host = launch(stack, apiPort, DEFAULT_DOCKER_HOST);
+        host.awaitStarted(stack);
+        return host;
+    }
+
+    private static HostProcess launch(KilnApiStack stack, int apiPort, String dockerHost) throws IOException {
         ApiTestClient.Reply created = stack.client().post("/v1/hosts", stack.adminKey, Map.of("type", "regular"));
         if (created.status() != 201) {
             throw new IllegalStateException("could not create a host: " + created.body());
         }
-        return start(stack.port(), created.body().path("host").path("id").asText(),
+        return start(apiPort, created.body().path("host").path("id").asText(),
                 created.body().path("registration_token").asText(), stateDirOfItsOwn(), dockerHost);
     }
 

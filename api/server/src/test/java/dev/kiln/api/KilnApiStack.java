@@ -9,9 +9,12 @@ import io.temporal.client.schedules.ScheduleClient;
 import io.temporal.client.schedules.ScheduleException;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -27,6 +30,8 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
     /** Overrides travel as system properties: a prefix of its own keeps two stacks of one class from mixing them. */
     private final String propertyPrefix = "kiln-it-" + UUID.randomUUID();
     private final Map<String, String> overrides;
+    private final int replicas;
+    private final List<DropwizardTestSupport<KilnApiConfiguration>> others = new ArrayList<>();
     private DropwizardTestSupport<KilnApiConfiguration> app;
     private Map<String, String> settings;
     private ApiTestClient client;
@@ -37,7 +42,16 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
 
     /** @param overrides configuration keys (dotted paths) set on top of kiln-test.yml */
     KilnApiStack(Map<String, String> overrides) {
+        this(overrides, 1);
+    }
+
+    /**
+     * @param replicas how many kiln-api processes share the database and the control queue; all start at once on
+     *     a database nobody has migrated, as replicas deployed together would
+     */
+    KilnApiStack(Map<String, String> overrides, int replicas) {
         this.overrides = Map.copyOf(overrides);
+        this.replicas = replicas;
     }
 
     @Override
@@ -48,17 +62,40 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
                 "adminKey", adminKey,
                 "temporal.controlTaskQueue", controlTaskQueue));
         settings.putAll(overrides);
+        List<CompletableFuture<DropwizardTestSupport<KilnApiConfiguration>>> starting = new ArrayList<>();
+        for (int replica = 1; replica < replicas; replica++) {
+            String prefix = propertyPrefix + "-replica-" + replica;
+            starting.add(CompletableFuture.supplyAsync(() -> started(settings, prefix)));
+        }
         start(settings);
+        for (CompletableFuture<DropwizardTestSupport<KilnApiConfiguration>> replica : starting) {
+            others.add(replica.get());
+        }
     }
 
-    private void start(Map<String, String> settings) throws Exception {
-        app = new DropwizardTestSupport<>(KilnApiApplication.class, ResourceHelpers.resourceFilePath("kiln-test.yml"),
-                propertyPrefix, settings.entrySet().stream()
-                        .map(setting -> ConfigOverride.config(propertyPrefix, setting.getKey(), setting.getValue()))
-                        .toArray(ConfigOverride[]::new));
-        app.before();
+    private void start(Map<String, String> settings) {
+        app = started(settings, propertyPrefix);
         client = new ApiTestClient(app.getLocalPort());
         this.settings = settings;
+    }
+
+    /** Overrides travel as system properties, so each process of the stack reads them under a prefix of its own. */
+    private static DropwizardTestSupport<KilnApiConfiguration> started(Map<String, String> settings, String prefix) {
+        DropwizardTestSupport<KilnApiConfiguration> support = new DropwizardTestSupport<>(KilnApiApplication.class,
+                ResourceHelpers.resourceFilePath("kiln-test.yml"), prefix, settings.entrySet().stream()
+                        .map(setting -> ConfigOverride.config(prefix, setting.getKey(), setting.getValue()))
+                        .toArray(ConfigOverride[]::new));
+        try {
+            support.before();
+        } catch (Exception e) {
+            throw new IllegalStateException("kiln-api did not start", e);
+        }
+        return support;
+    }
+
+    /** The application port of the stack's {@code index}th replica (0 is the main one, which {@link #port} gives). */
+    int replicaPort(int index) {
+        return index == 0 ? port() : others.get(index - 1).getLocalPort();
     }
 
     /**
@@ -81,6 +118,7 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
+        others.forEach(DropwizardTestSupport::after);
         if (app != null) {
             app.after();
             HistoryRecorder.recordIfAsked(app.getConfiguration().getTemporal().getTarget(), controlTaskQueue);

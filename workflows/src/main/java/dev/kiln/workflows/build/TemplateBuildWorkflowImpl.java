@@ -31,6 +31,7 @@ import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,8 +42,13 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
     /** How long a build may wait for a host with room before it fails; hosts come back, builds finish. */
     static final Duration PLACEMENT_PATIENCE = Duration.ofMinutes(10);
 
-    /** A build that loses its host reruns from scratch elsewhere this many times before it gives up. */
+    /** A build that loses its host or its sandbox runs again from scratch until it has made this many attempts. */
     static final int MAX_HOSTS = 3;
+    /**
+     * From this version a lost host's sandbox is its own workflow's to remove, and a build whose sandbox died
+     * reruns; runs from before waited on the lost host's cleanup queue and failed on a dead sandbox.
+     */
+    private static final String HOSTS_CLEAN_LOST_SANDBOXES = "hosts-clean-lost-sandboxes";
 
     /** Who cancelled, when the API did not record it: the cancel came straight to Temporal (its UI or CLI). */
     static final String CANCELLED_OUTSIDE_API = "temporal-ui";
@@ -61,6 +67,10 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
 
     private final List<String> lostHosts = new ArrayList<>();
     private final List<Promise<Void>> lostHostCleanups = new ArrayList<>();
+    private final Map<String, Long> lostAt = new HashMap<>();
+    /** Why the build runs again, once it has had to; it goes into the history as the rerun's first summary. */
+    private String rerun;
+    private int attempts;
     private String hostId;
     private String stage = "queued";
     private Integer runningStep;
@@ -105,23 +115,42 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
         }
     }
 
-    /** Places the build and runs it, moving to another host when the current one is lost mid-build. */
+    /**
+     * Places the build and runs it, from the start again when its host is lost mid-build or its sandbox dies (the
+     * engine restarted), up to {@link #MAX_HOSTS} attempts, as long as nothing was published. A lost host is skipped
+     * until it renews its lease again; then it is a host like any other (a single-host install's kiln-host restarted).
+     */
     private void build(TemplateBuildInput input) {
         records.markRunning(input.buildId());
+        boolean hostsCleanLostSandboxes =
+                Workflow.getVersion(HOSTS_CLEAN_LOST_SANDBOXES, Workflow.DEFAULT_VERSION, 1) == 1;
         while (true) {
             try {
                 buildOnHost(input);
                 return;
             } catch (ActivityFailure failure) {
-                if (!hostLost(failure) || published || imageCreated || lostHosts.size() + 1 >= MAX_HOSTS) {
+                boolean lost = hostLost(failure);
+                boolean died = !lost && hostsCleanLostSandboxes && sandboxDied(failure);
+                if (!(lost || died) || published || imageCreated || attempts + 1 >= MAX_HOSTS) {
                     throw failure;
                 }
-                String lost = hostId;
-                lostHosts.add(lost);
-                Workflow.getLogger(TemplateBuildWorkflowImpl.class)
-                        .warn("build {} lost host {} during {}; rerunning elsewhere", input.buildId(), lost, stage);
-                // The lost host may come back with the sandbox still there; clean it without waiting for that.
-                lostHostCleanups.add(Async.procedure(() -> destroySandbox(lost, input.buildId())));
+                attempts++;
+                String previous = hostId;
+                Workflow.getLogger(TemplateBuildWorkflowImpl.class).warn("build {} {} during {}; rerunning",
+                        input.buildId(), lost ? "lost host " + previous : "lost its sandbox on " + previous, stage);
+                if (lost) {
+                    lostHosts.add(previous);
+                    lostAt.put(previous, Workflow.currentTimeMillis());
+                    if (!hostsCleanLostSandboxes) {
+                        lostHostCleanups.add(Async.procedure(() -> destroySandbox(previous, input.buildId())));
+                    }
+                    // Otherwise the lost host's own workflow removes the sandbox when it is back, as it does for any
+                    // build sandbox whose build ended or moved on: this build does not wait on a host that may be gone.
+                    rerun = "host " + previous + " was lost during " + stage;
+                } else {
+                    rerun = "its sandbox died during " + stage + " (" + rootMessage(failure) + ")";
+                    destroySandbox(previous, input.buildId());
+                }
                 hostId = null;
                 runningStep = null;
             }
@@ -129,13 +158,23 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
     }
 
     private void buildOnHost(TemplateBuildInput input) {
-        enter("placing", lostHosts.isEmpty() ? "waiting for a host" : "waiting for a host other than " + lostHosts);
-        hostId = placement.placeBuild(new PlaceBuild(
-                input.buildId(), input.teamId(), input.vcpus(), input.memoryMb(), List.copyOf(lostHosts)));
+        enter("placing", lostHosts.isEmpty() ? "waiting for a host"
+                : "waiting for a host; lost ones count once they renew their lease: " + lostHosts);
+        hostId = placement.placeBuild(new PlaceBuild(input.buildId(), input.teamId(), input.vcpus(), input.memoryMb(),
+                List.copyOf(lostHosts), Map.copyOf(lostAt)));
         Workflow.upsertTypedSearchAttributes(HOST.valueSet(hostId));
+        if (rerun != null) {
+            if (lostAt.containsKey(hostId)) {
+                // Back: its kiln-host restarted or its network returned. What the lost attempt left goes first.
+                rerun += "; host " + hostId + " came back";
+                destroySandbox(hostId, input.buildId());
+            }
+            enter("rerun", "rerunning from the start on " + hostId + ": " + rerun);
+        }
 
         enter("create sandbox", "creating the build sandbox on " + hostId);
-        String containerId = host("create build sandbox from " + input.baseImageRef()).createBuildSandbox(
+        String containerId = host((rerun == null ? "" : "rerun (" + rerun + "): ") + "create build sandbox from "
+                + input.baseImageRef()).createBuildSandbox(
                 new CreateBuildSandbox(input.buildId(), input.baseImageRef(), input.vcpus(), input.memoryMb()));
 
         if (input.hasArchive()) {
@@ -252,6 +291,16 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
     }
 
     /** Heartbeat silence or a queue nobody polls: the host (or its worker) is gone, not the step's fault. */
+    private static boolean sandboxDied(ActivityFailure failure) {
+        return failure.getCause() instanceof ApplicationFailure application
+                && FailureType.SANDBOX_GONE.name().equals(application.getType());
+    }
+
+    private static String rootMessage(ActivityFailure failure) {
+        return failure.getCause() instanceof ApplicationFailure application ? application.getOriginalMessage()
+                : String.valueOf(failure.getCause());
+    }
+
     private static boolean hostLost(ActivityFailure failure) {
         return failure.getCause() instanceof TimeoutFailure timeout
                 && (timeout.getTimeoutType() == TimeoutType.TIMEOUT_TYPE_HEARTBEAT

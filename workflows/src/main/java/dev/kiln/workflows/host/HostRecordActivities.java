@@ -22,4 +22,12 @@ public interface HostRecordActivities {
      */
     @ActivityMethod(name = "ReconcileSandboxes")
     List<String> reconcile(String hostId, List<ContainerState> containers);
+
+    /**
+     * Makes the rows match the host's containers, whatever the host's state: missing sandboxes whose container is
+     * alive become running (or paused), running ones the host paused become paused, sandboxes whose container is gone
+     * or dead become stopped; build sandboxes of builds that ended or run elsewhere are abandoned. Idempotent.
+     */
+    @ActivityMethod(name = "ReconcileHost")
+    Reconciliation reconcileHost(String hostId, HostContainers containers);
 }

@@ -14,6 +14,7 @@ import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
 
 public final class HostWorkflowImpl implements HostWorkflow {
 
@@ -25,6 +26,12 @@ public final class HostWorkflowImpl implements HostWorkflow {
 
     /** Added with sandbox workflows and template deletion; hosts that came back before it skip both. */
     private static final String END_SANDBOXES_AND_REMOVE_IMAGES = "end-sandboxes-and-remove-images";
+    /** Runs before it follow heartbeats; runs from it on follow lease transitions. */
+    private static final String LEASES = "leases";
+    /** A heartbeat-driven run that wakes after leases continues as a lease run. */
+    private static final String HAND_OVER_TO_LEASES = "hand-over-to-leases";
+    /** How often a renewed host whose worker did not answer is asked again. */
+    static final Duration VERIFY_RETRY = Duration.ofSeconds(30);
 
     private final HostRecordActivities monitor =
             Workflow.newActivityStub(HostRecordActivities.class, ActivityCatalog.record());
@@ -36,10 +43,118 @@ public final class HostWorkflowImpl implements HostWorkflow {
     private long latestHeartbeatMs;
     private boolean sandboxesPausedWhileCutOff;
     private String deletedBy;
+    private LeaseEvent renewal;
+    private LeaseEvent expiry;
+    private String reconcileReason;
+    /** A renewal arrived whose host has not yet answered on its queue. */
+    private boolean renewalAwaitingProof;
 
     @Override
     public void run(HostState initial) {
         state = initial;
+        // Runs started before leases replay through the heartbeat loop; it hands over to the lease loop at once.
+        if (Workflow.getVersion(LEASES, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+            runOnHeartbeats();
+            return;
+        }
+        runOnLeases();
+    }
+
+    /**
+     * The host's life from lease transitions. Each pass applies what arrived: expiries and renewals in generation
+     * order (a renewal that overtook an older expiry wins), then a requested reconcile. A host that came back is
+     * online only once its own worker answered; until then this retries every {@link #VERIFY_RETRY}.
+     */
+    private void runOnLeases() {
+        Workflow.upsertTypedSearchAttributes(KIND.valueSet("host"), HOST.valueSet(state.hostId()),
+                STATUS.valueSet(state.status().wire()));
+        showState();
+        while (true) {
+            Supplier<Boolean> signalled = () -> expiry != null || renewal != null || reconcileReason != null
+                    || deletedBy != null || Workflow.getInfo().isContinueAsNewSuggested();
+            if (renewalAwaitingProof) {
+                Workflow.await(VERIFY_RETRY, signalled::get);
+            } else {
+                Workflow.await(signalled::get);
+            }
+            if (deletedBy != null) {
+                break;
+            }
+            if (expiry != null && expiry.generation() > state.leaseGeneration()) {
+                state = state.withLease(expiry.generation(), state.lastHeartbeatEpochMs());
+                renewalAwaitingProof = false;
+                if (state.status() == HostStatus.ONLINE) {
+                    monitor.markUnreachable(state.hostId(), expiry.silentForMs());
+                    setStatus(HostStatus.UNREACHABLE);
+                }
+            }
+            expiry = null;
+            if (renewal != null && renewal.generation() > state.leaseGeneration()) {
+                state = state.withLease(renewal.generation(), renewal.atEpochMs());
+                renewalAwaitingProof = true;
+            }
+            renewal = null;
+            String reason = reconcileReason;
+            reconcileReason = null;
+            if (renewalAwaitingProof) {
+                // Coming back reconciles too, so a reconcile asked meanwhile is served by it.
+                renewalAwaitingProof = !comeBackOnLease();
+            } else if (reason != null && state.status() == HostStatus.ONLINE) {
+                Workflow.setCurrentDetails("reconciling: " + reason);
+                reconcileHost();
+            }
+            showState();
+            if (Workflow.getInfo().isContinueAsNewSuggested()) {
+                Workflow.continueAsNew(state);
+            }
+        }
+        retire();
+    }
+
+    /**
+     * The lease came back: the host is online once its worker lists its containers, the proof that a kiln-host polls
+     * {@code host-<id>}; the listing then reconciles the rows. False when the worker did not answer.
+     */
+    private boolean comeBackOnLease() {
+        Workflow.setCurrentDetails("lease renewed; asking the host's worker for its containers");
+        if (!reconcileHost()) {
+            Workflow.setCurrentDetails("lease renewed, but the host's worker does not answer on its queue yet");
+            return false;
+        }
+        if (state.status() != HostStatus.ONLINE) {
+            monitor.markOnline(state.hostId());
+            setStatus(HostStatus.ONLINE);
+        }
+        return true;
+    }
+
+    /** Lists the host's containers and makes the rows match; false when the host's worker did not answer. */
+    private boolean reconcileHost() {
+        HostContainers containers;
+        try {
+            containers = agent("list the host's containers").listContainers();
+        } catch (ActivityFailure unreachable) {
+            Workflow.getLogger(HostWorkflowImpl.class)
+                    .warn("host {} did not list its containers: {}", state.hostId(), unreachable.getMessage());
+            return false;
+        }
+        Reconciliation result = monitor.reconcileHost(state.hostId(), containers);
+        if (!result.deadContainerIds().isEmpty()) {
+            try {
+                agent("remove dead and abandoned containers").removeContainers(result.deadContainerIds());
+            } catch (ActivityFailure failure) {
+                // Found again by the next reconcile: they are still dead, or still abandoned.
+                Workflow.getLogger(HostWorkflowImpl.class)
+                        .warn("host {} kept containers to remove: {}", state.hostId(), failure.getMessage());
+            }
+        }
+        endSandboxWorkflows(result.stoppedSandboxIds());
+        removePendingImages();
+        return true;
+    }
+
+    /** The heartbeat-driven loop of runs from before leases: replayed as it was, then continued as a lease run. */
+    private void runOnHeartbeats() {
         Workflow.upsertTypedSearchAttributes(KIND.valueSet("host"), HOST.valueSet(state.hostId()),
                 STATUS.valueSet(state.status().wire()));
         int heartbeatsThisRun = 0;
@@ -50,6 +165,10 @@ public final class HostWorkflowImpl implements HostWorkflow {
             boolean woken = Workflow.await(silence, () -> pendingHeartbeats > 0 || deletedBy != null);
             if (deletedBy != null) {
                 break;
+            }
+            if (Workflow.getVersion(HAND_OVER_TO_LEASES, Workflow.DEFAULT_VERSION, 1) == 1) {
+                // The API no longer signals heartbeats; a new run waits for lease transitions instead.
+                Workflow.continueAsNew(state);
             }
             if (!woken) {
                 if (state.status() != HostStatus.UNREACHABLE) {
@@ -111,7 +230,7 @@ public final class HostWorkflowImpl implements HostWorkflow {
         for (String sandboxId : stopped == null ? List.<String>of() : stopped) {
             try {
                 Workflow.newUntypedExternalWorkflowStub(SandboxWorkflow.workflowId(sandboxId))
-                        .signal(SandboxWorkflow.ENDED, "its container was gone when its host returned");
+                        .signal(SandboxWorkflow.ENDED, "its container was gone or dead on its host");
             } catch (RuntimeException closed) {
                 Workflow.getLogger(HostWorkflowImpl.class).info("sandbox workflow of {} already closed", sandboxId);
             }
@@ -148,6 +267,12 @@ public final class HostWorkflowImpl implements HostWorkflow {
         return Workflow.newActivityStub(LifecycleHostActivities.class, ActivityCatalog.hostLifecycle(state.hostId(), summary));
     }
 
+    private void showState() {
+        Workflow.setCurrentDetails(state.status().wire() + "; lease generation " + state.leaseGeneration()
+                + (state.lastHeartbeatEpochMs() > 0 ? ", renewed at " + Instant.ofEpochMilli(state.lastHeartbeatEpochMs())
+                        : ""));
+    }
+
     private void showHeartbeat() {
         Workflow.setCurrentDetails(state.status().wire() + "; last heartbeat "
                 + Instant.ofEpochMilli(state.lastHeartbeatEpochMs())
@@ -164,6 +289,25 @@ public final class HostWorkflowImpl implements HostWorkflow {
         pendingHeartbeats++;
         latestHeartbeatMs = Math.max(latestHeartbeatMs, heartbeat.receivedEpochMs());
         sandboxesPausedWhileCutOff |= heartbeat.sandboxesPausedWhileCutOff();
+    }
+
+    @Override
+    public void leaseRenewed(LeaseEvent event) {
+        if (renewal == null || event.generation() > renewal.generation()) {
+            renewal = event;
+        }
+    }
+
+    @Override
+    public void leaseExpired(LeaseEvent event) {
+        if (expiry == null || event.generation() > expiry.generation()) {
+            expiry = event;
+        }
+    }
+
+    @Override
+    public void reconcile(String reason) {
+        reconcileReason = reconcileReason == null ? reason : reconcileReason;
     }
 
     @Override

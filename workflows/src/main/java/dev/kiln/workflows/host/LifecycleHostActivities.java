@@ -12,6 +12,14 @@ public interface LifecycleHostActivities {
     @ActivityMethod(name = "ListSandboxContainers")
     List<ContainerState> listSandboxContainers();
 
+    /** This host's user and build sandbox containers, whatever their state. */
+    @ActivityMethod(name = "ListHostContainers")
+    HostContainers listContainers();
+
+    /** Force-removes these containers, where they carry this host's label; gone ones are skipped. */
+    @ActivityMethod(name = "RemoveContainers")
+    void removeContainers(List<String> containerIds);
+
     /** Force-removes every sandbox container; used when the host is deleted. */
     @ActivityMethod(name = "DestroyAllSandboxes")
     void destroyAllSandboxes();

@@ -1,17 +1,19 @@
 package dev.kiln.workflows.build;
 
+import dev.kiln.workflows.FailureType;
+import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.sandbox.CommitSandbox;
 import dev.kiln.workflows.sandbox.CreateBuildSandbox;
 import dev.kiln.workflows.sandbox.HealthProbe;
 import dev.kiln.workflows.sandbox.HealthResult;
 import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.RunStep;
-import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.sandbox.StepContext;
 import dev.kiln.workflows.sandbox.StepOutcome;
 import dev.kiln.workflows.sandbox.UploadArchive;
 import io.temporal.activity.Activity;
 import io.temporal.client.ActivityCompletionException;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.time.Duration;
 import java.util.List;
@@ -33,6 +35,9 @@ final class FakeSandbox implements BuildSandboxHostActivities {
     volatile boolean healthy = true;
     private volatile TestWorkflowEnvironment silentIn;
     private volatile int silentAtStep;
+    private volatile boolean silentOnce;
+    /** A step whose command says "engine restarts" dies with its sandbox the first time, as on an engine restart. */
+    private volatile boolean engineRestarted;
 
     /**
      * From step {@code step} on, the host stops answering: the step neither heartbeats nor returns until the test
@@ -43,6 +48,12 @@ final class FakeSandbox implements BuildSandboxHostActivities {
     void goSilentAtStep(TestWorkflowEnvironment environment, int step) {
         silentIn = environment;
         silentAtStep = step;
+    }
+
+    /** As {@link #goSilentAtStep}, once: the host then comes back (kiln-host restarted) and answers again. */
+    void goSilentOnceAtStep(TestWorkflowEnvironment environment, int step) {
+        goSilentAtStep(environment, step);
+        silentOnce = true;
     }
 
     @Override
@@ -67,6 +78,9 @@ final class FakeSandbox implements BuildSandboxHostActivities {
         String argument = request.arguments().get(0);
         events.add(request.instruction() + " " + argument);
         if (silentAtStep > 0 && request.step() >= silentAtStep) {
+            if (silentOnce) {
+                silentAtStep = 0;
+            }
             return goSilent(request);
         }
         StepContext context = request.context();
@@ -94,6 +108,12 @@ final class FakeSandbox implements BuildSandboxHostActivities {
         }
         if (command.contains("fail")) {
             return new StepOutcome(request.step(), 2, "", "boom: no such file", 5, false, request.context());
+        }
+        if (command.contains("engine restarts") && !engineRestarted) {
+            engineRestarted = true;
+            events.add("engine restarted at " + request.step());
+            throw ApplicationFailure.newNonRetryableFailure("build sandbox container-" + request.buildId()
+                    + " died during step " + request.step() + ": its container stopped", FailureType.SANDBOX_GONE.name());
         }
         return ok(request, request.context());
     }

@@ -58,8 +58,10 @@ class TemplateBuildLostHostTest {
 
         assertThat(result.hostId()).isEqualTo("host-b");
         assertThat(timeouts(client)).containsExactly("RunStep on host-host-a: TIMEOUT_TYPE_HEARTBEAT");
+        // The lost host's sandbox is its host workflow's to remove when it is back (it reconciles build sandboxes
+        // whose build moved on): the build neither touches the lost host again nor waits for it.
         assertThat(host("host-a").events).containsExactly(
-                "create kiln/minimal:latest", "RUN echo one", "RUN echo two", "silent at 2", "destroy " + BUILD);
+                "create kiln/minimal:latest", "RUN echo one", "RUN echo two", "silent at 2");
         assertThat(host("host-b").events).containsExactly(
                 "create kiln/minimal:latest", "RUN echo one", "RUN echo two",
                 "flatten kiln/tpl-" + BUILD + ":latest user root workdir null", "destroy " + BUILD);
@@ -73,13 +75,12 @@ class TemplateBuildLostHostTest {
                 "started 2", "finished 2 exit 0",
                 "published web image kiln/tpl-" + BUILD + ":latest");
         assertThat(records.published).hasSize(1);
-        assertThat(scheduled(client, "DestroyBuildSandbox")).containsExactlyInAnyOrder(
-                "DestroyBuildSandbox on host-host-a: destroy build sandbox",
+        assertThat(scheduled(client, "DestroyBuildSandbox")).containsExactly(
                 "DestroyBuildSandbox on host-host-b: destroy build sandbox");
     }
 
     @Test
-    void aHostThatNeverPollsItsQueueIsPassedOverAndCleanedUpWhenItComesBack(
+    void aHostThatNeverPollsItsQueueIsPassedOverAndNotWaitedFor(
             TestWorkflowEnvironment environment, WorkflowClient client, Worker controlWorker) throws Exception {
         placeOn("host-a", "host-b");
         startWorkers(environment, controlWorker, "host-b");
@@ -103,8 +104,8 @@ class TemplateBuildLostHostTest {
             hostAComesBack.awaitTermination(10, TimeUnit.SECONDS);
         }
         assertThat(timeouts(client)).containsExactly("CreateBuildSandbox on host-host-a: TIMEOUT_TYPE_SCHEDULE_TO_START");
-        assertThat(returning.events).as("the build never ran on host-a; only its cleanup did")
-                .containsExactly("destroy " + BUILD);
+        assertThat(returning.events).as("the build never ran on host-a, and left nothing there to clean up")
+                .isEmpty();
         assertThat(records.events).containsSubsequence(
                 "placed " + BUILD + " on host-a excluding []",
                 "placed " + BUILD + " on host-b excluding [host-a]",
@@ -113,7 +114,7 @@ class TemplateBuildLostHostTest {
     }
 
     @Test
-    void aBuildThatLosesThreeHostsFailsNamingThemPublishesNothingAndCleansUpEveryOne(
+    void aBuildThatLosesThreeHostsFailsNamingThemPublishesNothingAndLeavesTheirSandboxesToThem(
             TestWorkflowEnvironment environment, WorkflowClient client, Worker controlWorker) {
         placeOn("host-a", "host-b", "host-c", "host-d");
         startWorkers(environment, controlWorker, "host-a", "host-b", "host-c", "host-d");
@@ -137,11 +138,53 @@ class TemplateBuildLostHostTest {
                 "placed " + BUILD + " on host-c excluding [host-a, host-b]");
         assertThat(records.published).isEmpty();
         assertThat(records.events).last().asString().startsWith("failed step 1: ");
-        for (String host : List.of("host-a", "host-b", "host-c")) {
-            assertThat(host(host).events).as(host).endsWith("destroy " + BUILD)
-                    .noneMatch(event -> event.startsWith("flatten"));
+        for (String host : List.of("host-a", "host-b")) {
+            assertThat(host(host).events).as(host).endsWith("silent at 1");
         }
+        assertThat(host("host-c").events).as("the failed build's own last host is cleaned on the way out")
+                .endsWith("destroy " + BUILD);
+        assertThat(hosts.values()).allSatisfy(fake -> assertThat(fake.events).noneMatch(e -> e.startsWith("flatten")));
         assertThat(host("host-d").events).isEmpty();
+    }
+
+    @Test
+    void aLostHostThatComesBackIsAHostAgainAndTheBuildRerunsThereAfterRemovingWhatTheLostAttemptLeft(
+            TestWorkflowEnvironment environment, WorkflowClient client, Worker controlWorker) {
+        placeOn("host-a");
+        startWorkers(environment, controlWorker, "host-a");
+        host("host-a").goSilentOnceAtStep(environment, 2);
+
+        TemplateBuildResult result = stub(client, controlWorker).run(input("echo one", "echo two"));
+
+        assertThat(result.hostId()).isEqualTo("host-a");
+        assertThat(timeouts(client)).containsExactly("RunStep on host-host-a: TIMEOUT_TYPE_HEARTBEAT");
+        assertThat(host("host-a").events).containsExactly(
+                "create kiln/minimal:latest", "RUN echo one", "RUN echo two", "silent at 2",
+                "destroy " + BUILD,
+                "create kiln/minimal:latest", "RUN echo one", "RUN echo two",
+                "flatten kiln/tpl-" + BUILD + ":latest user root workdir null", "destroy " + BUILD);
+        assertThat(records.published).hasSize(1);
+        assertThat(scheduled(client, "CreateBuildSandbox")).last().asString()
+                .contains("rerun (host host-a was lost during recipe step 2; host host-a came back)");
+    }
+
+    @Test
+    void aStepWhoseSandboxDiedWithItsEngineRerunsTheBuildOnTheSameHost(
+            TestWorkflowEnvironment environment, WorkflowClient client, Worker controlWorker) {
+        placeOn("host-a");
+        startWorkers(environment, controlWorker, "host-a");
+
+        TemplateBuildResult result = stub(client, controlWorker).run(input("echo one", "engine restarts"));
+
+        assertThat(result.hostId()).isEqualTo("host-a");
+        assertThat(host("host-a").events).containsExactly(
+                "create kiln/minimal:latest", "RUN echo one", "RUN engine restarts", "engine restarted at 2",
+                "destroy " + BUILD,
+                "create kiln/minimal:latest", "RUN echo one", "RUN engine restarts",
+                "flatten kiln/tpl-" + BUILD + ":latest user root workdir null", "destroy " + BUILD);
+        assertThat(records.published).hasSize(1);
+        assertThat(scheduled(client, "CreateBuildSandbox")).last().asString()
+                .contains("rerun (its sandbox died during recipe step 2");
     }
 
     private void placeOn(String... hostIds) {

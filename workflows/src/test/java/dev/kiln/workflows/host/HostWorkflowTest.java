@@ -8,10 +8,10 @@ import dev.kiln.workflows.TaskQueues;
 import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.template.RemovalTargets;
 import dev.kiln.workflows.template.TemplateRecordActivities;
-import io.temporal.api.history.v1.History;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
@@ -25,7 +25,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class HostWorkflowTest {
     private static final String HOST = "host-1";
-    private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     @RegisterExtension
     static final TestWorkflowExtension TEMPORAL = KilnTestWorkflows.extension(HostWorkflowImpl.class);
@@ -34,6 +33,7 @@ class HostWorkflowTest {
     private TestWorkflowEnvironment environment;
     private WorkflowClient client;
     private HostWorkflow host;
+    private volatile boolean workerAnswers = true;
 
     @BeforeEach
     void start(TestWorkflowEnvironment environment, WorkflowClient client, Worker controlWorker) {
@@ -52,8 +52,14 @@ class HostWorkflowTest {
 
             @Override
             public List<String> reconcile(String hostId, List<ContainerState> containers) {
-                events.add("reconcile " + containers.size() + " containers");
-                return List.of("sb-2");
+                throw new UnsupportedOperationException("heartbeat-driven runs only");
+            }
+
+            @Override
+            public Reconciliation reconcileHost(String hostId, HostContainers containers) {
+                events.add("reconcile " + containers.sandboxes().size() + " sandboxes, "
+                        + containers.buildSandboxes().size() + " build sandboxes");
+                return new Reconciliation(List.of("sb-2"), List.of("c2", "c3"));
             }
         }, new TemplateRecordActivities() {
             @Override
@@ -88,7 +94,23 @@ class HostWorkflowTest {
         environment.newWorker(TaskQueues.host(HOST)).registerActivitiesImplementations(imageRemover, new LifecycleHostActivities() {
             @Override
             public List<ContainerState> listSandboxContainers() {
-                return List.of(new ContainerState("sb-1", "c1", "running"), new ContainerState("sb-2", "c2", "exited"));
+                throw new UnsupportedOperationException("heartbeat-driven runs only");
+            }
+
+            @Override
+            public HostContainers listContainers() {
+                if (!workerAnswers) {
+                    throw ApplicationFailure.newNonRetryableFailure("worker not ready", "NOT_READY");
+                }
+                events.add("list");
+                return new HostContainers(
+                        List.of(new ContainerState("sb-1", "c1", "running"), new ContainerState("sb-2", "c2", "exited")),
+                        List.of(new HostContainers.BuildSandbox("bld-gone", "c3")));
+            }
+
+            @Override
+            public void removeContainers(List<String> containerIds) {
+                events.add("remove containers " + containerIds);
             }
 
             @Override
@@ -106,59 +128,97 @@ class HostWorkflowTest {
                 .setWorkflowId(HostWorkflow.workflowId(HOST))
                 .setTaskQueue(controlWorker.getTaskQueue())
                 .build());
-        WorkflowClient.start(host::run,
-                new HostState(HOST, HostStatus.ONLINE, environment.currentTimeMillis(), TIMEOUT.toMillis(), 0));
+        WorkflowClient.start(host::run, HostState.pending(HOST));
+    }
+
+    /** What the host workflow does when its host comes up: list, reconcile, clean, online. */
+    private static final List<String> COMING_UP = List.of("list", "reconcile 2 sandboxes, 1 build sandboxes",
+            "remove containers [c2, c3]", "remove kiln/deleted:latest", "forget kiln/deleted:latest", "online");
+
+    @Test
+    void aPendingHostIsOnlineOnceItsFirstRenewalIsAnsweredByItsWorker() {
+        assertThat(host.state().status()).isEqualTo(HostStatus.PENDING);
+
+        host.leaseRenewed(new LeaseEvent(1, environment.currentTimeMillis(), 0));
+        environment.sleep(Duration.ofSeconds(1));
+
+        assertThat(events).containsExactlyElementsOf(COMING_UP);
+        assertThat(host.state().status()).isEqualTo(HostStatus.ONLINE);
+        assertThat(host.state().leaseGeneration()).isEqualTo(1);
     }
 
     @Test
-    void ninetySecondsOfSilenceMarksTheHostUnreachableOnce() {
-        environment.sleep(Duration.ofSeconds(89));
+    void aRenewedHostWhoseWorkerDoesNotAnswerStaysPendingAndIsAskedAgain() {
+        workerAnswers = false;
+        host.leaseRenewed(new LeaseEvent(1, environment.currentTimeMillis(), 0));
+        environment.sleep(Duration.ofSeconds(1));
         assertThat(events).isEmpty();
+        assertThat(host.state().status()).isEqualTo(HostStatus.PENDING);
 
-        environment.sleep(Duration.ofSeconds(2));
-        assertThat(events).containsExactly("unreachable after 90s");
+        workerAnswers = true;
+        environment.sleep(HostWorkflowImpl.VERIFY_RETRY);
+
+        assertThat(events).containsExactlyElementsOf(COMING_UP);
+        assertThat(host.state().status()).isEqualTo(HostStatus.ONLINE);
+    }
+
+    @Test
+    void anExpiryMarksAnOnlineHostUnreachableOnceAndARenewalAfterItBringsItBack() {
+        host.leaseRenewed(new LeaseEvent(1, environment.currentTimeMillis(), 0));
+        environment.sleep(Duration.ofSeconds(1));
+        events.clear();
+
+        host.leaseExpired(new LeaseEvent(2, environment.currentTimeMillis(), 95_000));
+        host.leaseExpired(new LeaseEvent(2, environment.currentTimeMillis(), 95_000));
+        environment.sleep(Duration.ofSeconds(1));
+        assertThat(events).as("once per outage").containsExactly("unreachable after 95s");
         assertThat(host.state().status()).isEqualTo(HostStatus.UNREACHABLE);
 
-        environment.sleep(Duration.ofMinutes(10));
-        assertThat(events).as("once per outage").containsExactly("unreachable after 90s");
-    }
-
-    @Test
-    void heartbeatsKeepTheHostOnline() {
-        for (int i = 0; i < 5; i++) {
-            environment.sleep(Duration.ofSeconds(30));
-            host.heartbeat(new HostHeartbeat(environment.currentTimeMillis(), false));
-        }
-        environment.sleep(Duration.ofSeconds(60));
-
-        assertThat(events).isEmpty();
-        assertThat(host.state().status()).isEqualTo(HostStatus.ONLINE);
-        assertThat(host.state().heartbeatsSeen()).isEqualTo(5);
-    }
-
-    @Test
-    void aHeartbeatAfterAnOutageBringsTheHostBackAndReconcilesItsSandboxes() {
-        environment.sleep(Duration.ofSeconds(100));
-
-        host.heartbeat(new HostHeartbeat(environment.currentTimeMillis(), false));
+        events.clear();
+        host.leaseRenewed(new LeaseEvent(3, environment.currentTimeMillis(), 0));
         environment.sleep(Duration.ofSeconds(1));
-
-        assertThat(events).containsExactly("unreachable after 90s", "online", "reconcile 2 containers",
-                "remove kiln/deleted:latest", "forget kiln/deleted:latest");
+        assertThat(events).containsExactlyElementsOf(COMING_UP);
         assertThat(host.state().status()).isEqualTo(HostStatus.ONLINE);
     }
 
     @Test
-    void aHostThatPausedItsSandboxesWhileCutOffIsReconciledThoughItNeverReadUnreachable() {
-        environment.sleep(Duration.ofSeconds(80));
-
-        host.heartbeat(new HostHeartbeat(environment.currentTimeMillis(), true));
+    void anExpiryOvertakenByANewerRenewalIsIgnored() {
+        host.leaseRenewed(new LeaseEvent(1, environment.currentTimeMillis(), 0));
         environment.sleep(Duration.ofSeconds(1));
-        host.heartbeat(new HostHeartbeat(environment.currentTimeMillis(), false));
+        events.clear();
+
+        // The heartbeat that renewed the lease signalled before the sweeper's older expiry arrived.
+        host.leaseRenewed(new LeaseEvent(3, environment.currentTimeMillis(), 0));
+        host.leaseExpired(new LeaseEvent(2, environment.currentTimeMillis(), 95_000));
         environment.sleep(Duration.ofSeconds(1));
 
-        assertThat(events).containsExactly("reconcile 2 containers",
-                "remove kiln/deleted:latest", "forget kiln/deleted:latest");
+        assertThat(events).doesNotContain("unreachable after 95s");
+        assertThat(host.state().status()).isEqualTo(HostStatus.ONLINE);
+        assertThat(host.state().leaseGeneration()).isEqualTo(3);
+    }
+
+    @Test
+    void aReconcileReconcilesAnOnlineHostWithoutChangingItsStatus() {
+        host.leaseRenewed(new LeaseEvent(1, environment.currentTimeMillis(), 0));
+        environment.sleep(Duration.ofSeconds(1));
+        events.clear();
+
+        host.reconcile("its engine reported containers dying");
+        environment.sleep(Duration.ofSeconds(1));
+
+        assertThat(events).containsExactlyElementsOf(COMING_UP.subList(0, COMING_UP.size() - 1));
+        assertThat(host.state().status()).isEqualTo(HostStatus.ONLINE);
+    }
+
+    @Test
+    void withoutTransitionsADayAddsNothingToTheHistory() {
+        host.leaseRenewed(new LeaseEvent(1, environment.currentTimeMillis(), 0));
+        environment.sleep(Duration.ofSeconds(1));
+        int before = client.fetchHistory(HostWorkflow.workflowId(HOST)).getHistory().getEventsCount();
+
+        environment.sleep(Duration.ofDays(1));
+
+        assertThat(client.fetchHistory(HostWorkflow.workflowId(HOST)).getHistory().getEventsCount()).isEqualTo(before);
         assertThat(host.state().status()).isEqualTo(HostStatus.ONLINE);
     }
 
@@ -168,21 +228,5 @@ class HostWorkflowTest {
 
         WorkflowStub.fromTyped(host).getResult(Void.class);
         assertThat(events).containsExactly("destroyed sandboxes", "shut down");
-    }
-
-    @Test
-    void thousandsOfHeartbeatsContinueAsNewSoNoRunsHistoryGrowsUnbounded() {
-        int beats = 2 * HostWorkflowImpl.HEARTBEATS_PER_RUN + 200;
-        for (int i = 0; i < beats; i++) {
-            host.heartbeat(new HostHeartbeat(environment.currentTimeMillis(), false));
-        }
-        environment.sleep(Duration.ofSeconds(5));
-
-        assertThat(host.state().heartbeatsSeen()).isEqualTo(beats);
-        History latestRun = client.fetchHistory(HostWorkflow.workflowId(HOST)).getHistory();
-        assertThat(latestRun.getEventsCount()).isLessThan(5 * HostWorkflowImpl.HEARTBEATS_PER_RUN);
-        String firstEventAttributes = latestRun.getEvents(0).getWorkflowExecutionStartedEventAttributes().toString();
-        assertThat(firstEventAttributes).as("the latest run continues an earlier one").contains("continued_execution_run_id");
-        assertThat(events).isEmpty();
     }
 }

@@ -18,7 +18,8 @@ import io.temporal.failure.ApplicationFailure;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 
 public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
@@ -49,8 +50,13 @@ public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
 
     @Override
     public String placeBuild(PlaceBuild request) {
-        HostPlacement.Choice choice = placement.choose(request.vcpus(), request.memoryMb(),
-                Set.copyOf(request.excludedHosts()));
+        Map<String, Instant> lostSince = new HashMap<>();
+        for (String host : request.excludedHosts()) {
+            Long lostAt = request.lostAtEpochMs() == null ? null : request.lostAtEpochMs().get(host);
+            // Lost before this request said when: excluded for good, as such requests were placed then.
+            lostSince.put(host, lostAt == null ? Instant.MAX : Instant.ofEpochMilli(lostAt));
+        }
+        HostPlacement.Choice choice = placement.choose(request.vcpus(), request.memoryMb(), lostSince);
         HostRow chosen = choice.host().orElseThrow(() -> ApplicationFailure.newFailure(
                 "no online host has room for " + request.vcpus() + " vCPU and " + request.memoryMb() + " MB ("
                         + choice.candidates() + " candidates)",

@@ -19,7 +19,6 @@ import dev.kiln.workflows.golden.SessionInfo;
 import dev.kiln.workflows.golden.WriteRateSeries;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,18 +27,15 @@ import org.jdbi.v3.core.Jdbi;
 public final class GoldenRecordActivitiesImpl implements GoldenRecordActivities {
     private final Jdbi jdbi;
     private final Clock clock;
-    private final Duration heartbeatFreshness;
     private final RecordMetrics metrics;
 
-    /** @param heartbeatFreshness a host whose last heartbeat is older than this gets no golden build */
-    public GoldenRecordActivitiesImpl(Jdbi jdbi, Clock clock, Duration heartbeatFreshness) {
-        this(jdbi, clock, heartbeatFreshness, RecordMetrics.NONE);
+    public GoldenRecordActivitiesImpl(Jdbi jdbi, Clock clock) {
+        this(jdbi, clock, RecordMetrics.NONE);
     }
 
-    public GoldenRecordActivitiesImpl(Jdbi jdbi, Clock clock, Duration heartbeatFreshness, RecordMetrics metrics) {
+    public GoldenRecordActivitiesImpl(Jdbi jdbi, Clock clock, RecordMetrics metrics) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.heartbeatFreshness = requireNonNull(heartbeatFreshness, "heartbeatFreshness is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
     }
 
@@ -66,7 +62,7 @@ public final class GoldenRecordActivitiesImpl implements GoldenRecordActivities 
     }
 
     private List<HostRow> placeable(Instant now) {
-        return jdbi.onDemand(HostDao.class).listPlaceable("regular", null, now.minus(heartbeatFreshness));
+        return jdbi.onDemand(HostDao.class).listPlaceable("regular", null, now);
     }
 
     @Override

@@ -7,11 +7,10 @@ import dev.kiln.db.HostRow;
 import dev.kiln.db.HostUsageRow;
 import dev.kiln.db.PlacementDao;
 import java.time.Clock;
-import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
 
@@ -19,27 +18,31 @@ import org.jdbi.v3.core.Jdbi;
 public final class HostPlacement {
     private final Jdbi jdbi;
     private final Clock clock;
-    private final Duration heartbeatFreshness;
     private final HostScheduler scheduler;
 
     /** A chosen host, or none, and among how many candidates (for the error message). */
     public record Choice(Optional<HostRow> host, int candidates) {}
 
-    /**
-     * @param heartbeatFreshness a host whose last heartbeat is older than this is not offered work, even
-     *     before the host monitor marks it unreachable
-     */
-    public HostPlacement(Jdbi jdbi, Clock clock, Duration heartbeatFreshness, HostScheduler scheduler) {
+    /** Only hosts online with a live lease are offered work: a host the sweeper has not expired yet still is. */
+    public HostPlacement(Jdbi jdbi, Clock clock, HostScheduler scheduler) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.heartbeatFreshness = requireNonNull(heartbeatFreshness, "heartbeatFreshness is null");
         this.scheduler = requireNonNull(scheduler, "scheduler is null");
     }
 
-    public Choice choose(int vcpus, int memoryMb, Set<String> excludedHosts) {
-        List<HostRow> candidates = jdbi.onDemand(HostDao.class)
-                .listPlaceable("regular", null, clock.instant().minus(heartbeatFreshness)).stream()
-                .filter(host -> !excludedHosts.contains(host.id()))
+    public Choice choose(int vcpus, int memoryMb) {
+        return choose(vcpus, memoryMb, Map.of());
+    }
+
+    /**
+     * @param lostSince hosts the work was lost on, each with when: such a host is a candidate again once it renewed
+     *     its lease after that (kiln-host restarted, or its network came back), never before
+     */
+    public Choice choose(int vcpus, int memoryMb, Map<String, Instant> lostSince) {
+        List<HostRow> candidates = jdbi.onDemand(HostDao.class).listPlaceable("regular", null, clock.instant())
+                .stream()
+                .filter(host -> !lostSince.containsKey(host.id())
+                        || host.lastHeartbeatAt() != null && host.lastHeartbeatAt().isAfter(lostSince.get(host.id())))
                 .toList();
         Map<String, HostScheduler.Usage> usage = jdbi.onDemand(PlacementDao.class).usage().stream()
                 .collect(Collectors.toMap(HostUsageRow::hostId,

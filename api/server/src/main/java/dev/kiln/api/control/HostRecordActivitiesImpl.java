@@ -2,13 +2,16 @@ package dev.kiln.api.control;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.kiln.db.BuildDao;
 import dev.kiln.db.HostAuditDao;
 import dev.kiln.db.HostDao;
 import dev.kiln.db.SandboxDao;
 import dev.kiln.db.SandboxRow;
 import dev.kiln.model.SandboxStatus;
 import dev.kiln.workflows.host.ContainerState;
+import dev.kiln.workflows.host.HostContainers;
 import dev.kiln.workflows.host.HostRecordActivities;
+import dev.kiln.workflows.host.Reconciliation;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +23,9 @@ import org.jdbi.v3.core.Jdbi;
 
 public final class HostRecordActivitiesImpl implements HostRecordActivities {
     private static final String ACTOR = "host-monitor";
+    /** Sandboxes that own a container: a container of any other sandbox on the host is left over. */
+    private static final List<SandboxStatus> HOLDING_A_CONTAINER =
+            List.of(SandboxStatus.STARTING, SandboxStatus.RUNNING, SandboxStatus.PAUSED, SandboxStatus.MISSING);
 
     private final Jdbi jdbi;
     private final Clock clock;
@@ -71,6 +77,63 @@ public final class HostRecordActivitiesImpl implements HostRecordActivities {
         }
         recordPausedByHost(hostId, sandboxes, bySandbox, now);
         return stopped;
+    }
+
+    @Override
+    public Reconciliation reconcileHost(String hostId, HostContainers containers) {
+        List<String> stopped = new ArrayList<>(reconcile(hostId, containers.sandboxes()));
+        Map<String, ContainerState> bySandbox = containers.sandboxes().stream()
+                .filter(container -> container.sandboxId() != null)
+                .collect(Collectors.toMap(ContainerState::sandboxId, Function.identity(), (first, second) -> first));
+        Instant now = clock.instant();
+        SandboxDao sandboxes = jdbi.onDemand(SandboxDao.class);
+        // Running or paused rows whose container died (the engine restarted, an OOM kill) or vanished. Starting ones
+        // may not have their container yet, and a snapshot's hold is the snapshot's to end.
+        for (SandboxRow row : sandboxes.listOnHost(hostId, List.of(SandboxStatus.RUNNING, SandboxStatus.PAUSED))) {
+            if (statusOf(bySandbox.get(row.id())) == SandboxStatus.STOPPED
+                    && sandboxes.transition(row.id(), row.status(), SandboxStatus.STOPPED, now) > 0) {
+                stopped.add(row.id());
+            }
+        }
+        Map<String, SandboxStatus> rows = sandboxes.listOnHost(hostId, HOLDING_A_CONTAINER).stream()
+                .collect(Collectors.toMap(SandboxRow::id, SandboxRow::status));
+        List<String> remove = new ArrayList<>();
+        for (ContainerState container : containers.sandboxes()) {
+            SandboxStatus row = rows.get(container.sandboxId());
+            // A starting sandbox's container may be created but not yet started: that is not death.
+            boolean dead = row != SandboxStatus.STARTING && container.sandboxStatus() == SandboxStatus.STOPPED;
+            // Or it belongs to a sandbox that ended (a destroy that never reached the host): nobody wants it.
+            if (row == null || dead) {
+                remove.add(container.containerId());
+            }
+        }
+        remove.addAll(abandonedBuildSandboxes(hostId, containers.buildSandboxes()));
+        if (!stopped.isEmpty()) {
+            jdbi.onDemand(HostAuditDao.class).insert(hostId, "sandboxes_found_stopped", ACTOR,
+                    Map.of("sandbox_ids", stopped));
+        }
+        return new Reconciliation(stopped, remove);
+    }
+
+    /**
+     * Build sandboxes whose build ended, moved to another host (it lost this one and reran elsewhere) or is unknown:
+     * the containers a killed or cut-off host kept. A build rerunning here has this host again and keeps its sandbox.
+     */
+    private List<String> abandonedBuildSandboxes(String hostId, List<HostContainers.BuildSandbox> buildSandboxes) {
+        if (buildSandboxes.isEmpty()) {
+            return List.of();
+        }
+        Map<String, BuildDao.Placement> builds = jdbi.onDemand(BuildDao.class)
+                .placements(buildSandboxes.stream().map(HostContainers.BuildSandbox::buildId).distinct().toList())
+                .stream().collect(Collectors.toMap(BuildDao.Placement::id, Function.identity()));
+        List<String> abandoned = new ArrayList<>();
+        for (HostContainers.BuildSandbox sandbox : buildSandboxes) {
+            BuildDao.Placement build = builds.get(sandbox.buildId());
+            if (build == null || build.status().terminal() || !hostId.equals(build.hostId())) {
+                abandoned.add(sandbox.containerId());
+            }
+        }
+        return abandoned;
     }
 
     /**

@@ -2,37 +2,51 @@ package dev.kiln.api.core;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.kiln.model.HostStatus;
 import dev.kiln.workflows.SearchAttributeKeys;
-import dev.kiln.workflows.host.HostHeartbeat;
 import dev.kiln.workflows.host.HostState;
 import dev.kiln.workflows.host.HostWorkflow;
+import dev.kiln.workflows.host.LeaseEvent;
 import dev.kiln.workflows.sandbox.SandboxWorkflow;
 import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.SearchAttributes;
-import java.time.Duration;
+import io.temporal.workflow.Functions;
 import java.util.List;
+import java.util.function.Function;
 
-/** The API's side of the host workflows: every heartbeat reaches {@code host-<id>}, starting it if needed. */
+/**
+ * The API's side of the host workflows: the lease transitions and reconcile requests that reach {@code host-<id>}.
+ * Heartbeats themselves never do; only a renewal that changed something is signalled.
+ */
 public final class HostLifecycle {
     private final WorkflowClient temporal;
     private final String controlTaskQueue;
-    private final Duration heartbeatTimeout;
 
-    public HostLifecycle(WorkflowClient temporal, String controlTaskQueue, Duration heartbeatTimeout) {
+    public HostLifecycle(WorkflowClient temporal, String controlTaskQueue) {
         this.temporal = requireNonNull(temporal, "temporal is null");
         this.controlTaskQueue = requireNonNull(controlTaskQueue, "controlTaskQueue is null");
-        this.heartbeatTimeout = requireNonNull(heartbeatTimeout, "heartbeatTimeout is null");
+    }
+
+    /** The lease is live again (or for the first time): the host comes (back) online once its worker answers. */
+    public void leaseRenewed(String hostId, LeaseEvent event) {
+        signal(hostId, workflow -> workflow::leaseRenewed, event);
+    }
+
+    public void leaseExpired(String hostId, LeaseEvent event) {
+        signal(hostId, workflow -> workflow::leaseExpired, event);
+    }
+
+    public void reconcile(String hostId, String reason) {
+        signal(hostId, workflow -> workflow::reconcile, reason);
     }
 
     /**
-     * Signal-with-start: the first heartbeat (registration) starts the workflow, later ones only signal it, and a
-     * host whose workflow was lost (retention, a reset) gets a fresh one instead of an error.
+     * Signal-with-start: the first renewal starts the workflow, and a host whose workflow was lost (retention, a
+     * reset) gets a fresh one, pending until its worker answers, instead of an error.
      */
-    public void heartbeat(String hostId, long receivedEpochMs, boolean pausedSandboxes) {
+    private <T> void signal(String hostId, Function<HostWorkflow, Functions.Proc1<T>> signal, T argument) {
         HostWorkflow workflow = temporal.newWorkflowStub(HostWorkflow.class, WorkflowOptions.newBuilder()
                 .setWorkflowId(HostWorkflow.workflowId(hostId))
                 .setTaskQueue(controlTaskQueue)
@@ -43,9 +57,8 @@ public final class HostLifecycle {
                         .build())
                 .build());
         BatchRequest request = temporal.newSignalWithStartRequest();
-        request.add(workflow::run, new HostState(hostId, HostStatus.ONLINE, receivedEpochMs,
-                heartbeatTimeout.toMillis(), 0));
-        request.add(workflow::heartbeat, new HostHeartbeat(receivedEpochMs, pausedSandboxes));
+        request.add(workflow::run, HostState.pending(hostId));
+        request.add(signal.apply(workflow), argument);
         temporal.signalWithStart(request);
     }
 

@@ -4,8 +4,10 @@ import static dev.kiln.api.core.Requests.require;
 import static dev.kiln.api.core.Requests.requireText;
 import static java.util.Objects.requireNonNull;
 
+import dev.kiln.api.control.HeartbeatPace;
 import dev.kiln.api.errors.ApiException;
 import dev.kiln.api.representation.CreateHostRequest;
+import dev.kiln.api.representation.HeartbeatReply;
 import dev.kiln.api.representation.HostCreated;
 import dev.kiln.api.representation.HostCredentials;
 import dev.kiln.api.representation.HostDeletePreview;
@@ -18,6 +20,7 @@ import dev.kiln.db.BuildArchiveRow;
 import dev.kiln.db.BuildDao;
 import dev.kiln.db.HostAuditDao;
 import dev.kiln.db.HostDao;
+import dev.kiln.db.HostLeaseDao;
 import dev.kiln.db.HostRow;
 import dev.kiln.db.HostTokenDao;
 import dev.kiln.db.Ids;
@@ -28,6 +31,7 @@ import dev.kiln.db.TeamDao;
 import dev.kiln.db.TeamRow;
 import dev.kiln.model.HostStatus;
 import dev.kiln.model.SandboxStatus;
+import dev.kiln.workflows.host.LeaseEvent;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Clock;
@@ -51,12 +55,18 @@ public final class HostService {
     private final Jdbi jdbi;
     private final HostTokens hostTokens;
     private final HostLifecycle lifecycle;
+    private final HeartbeatPace pace;
+    private final Duration reconcileEvery;
     private final Clock clock;
 
-    public HostService(Jdbi jdbi, HostTokens hostTokens, HostLifecycle lifecycle, Clock clock) {
+    /** @param reconcileEvery how often an online host is reconciled even when nothing says it changed */
+    public HostService(Jdbi jdbi, HostTokens hostTokens, HostLifecycle lifecycle, HeartbeatPace pace,
+            Duration reconcileEvery, Clock clock) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.hostTokens = requireNonNull(hostTokens, "hostTokens is null");
         this.lifecycle = requireNonNull(lifecycle, "lifecycle is null");
+        this.pace = requireNonNull(pace, "pace is null");
+        this.reconcileEvery = requireNonNull(reconcileEvery, "reconcileEvery is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -96,8 +106,8 @@ public final class HostService {
 
     public RegistrationToken newRegistrationToken(Caller caller, String hostId) {
         HostRow host = visible(caller, hostId);
-        if (host.status() != HostStatus.PENDING) {
-            throw ApiException.conflict("invalid_state", "host " + hostId + " is " + host.status() + ", not pending");
+        if (!jdbi.onDemand(HostDao.class).awaitsRegistration(hostId).orElse(false)) {
+            throw ApiException.conflict("invalid_state", "host " + hostId + " has registered already");
         }
         Instant now = clock.instant();
         String token = Ids.randomTokenHex(TOKEN_BYTES);
@@ -132,7 +142,6 @@ public final class HostService {
             handle.attach(HostTokenDao.class).insertRefreshToken(Ids.newId("hrt"), hostId, Ids.sha256Hex(refreshToken),
                     now, now.plus(REFRESH_TOKEN_LIFETIME));
         });
-        lifecycle.heartbeat(hostId, now.toEpochMilli(), false);
         return new HostRegistered(HostView.of(find(hostId)), hostTokens.issue(hostId), refreshToken);
     }
 
@@ -153,14 +162,34 @@ public final class HostService {
         return new HostCredentials(hostTokens.issue(hostId), replacement);
     }
 
-    /** @param pausedSandboxes the host paused its sandboxes while cut off, so their rows need reconciling */
-    public void heartbeat(String hostToken, String hostId, Map<String, Object> load, boolean pausedSandboxes) {
+    /**
+     * Renews the host's lease, in one statement, and tells the host workflow only what changed: a lease that came
+     * back (the host is new or returns from an outage), or a reason to reconcile. The load goes to the hosts row
+     * only when the host sent one, which it does when it changed or every few minutes.
+     *
+     * @param load null or empty when the host has nothing new to report
+     * @param pausedSandboxes the host paused its sandboxes while cut off, so their rows need reconciling
+     * @param sandboxesChanged the host's engine reported containers dying or restarting
+     */
+    public HeartbeatReply heartbeat(String hostToken, String hostId, Map<String, Object> load, boolean pausedSandboxes,
+            boolean sandboxesChanged) {
         authenticateHost(hostToken, hostId);
         Instant now = clock.instant();
-        if (jdbi.onDemand(HostDao.class).recordHeartbeat(hostId, load == null ? Map.of() : load, now) == 0) {
-            throw ApiException.notFound("host", hostId);
+        Duration interval = pace.interval();
+        HostLeaseDao.Renewal renewal = jdbi.onDemand(HostLeaseDao.class)
+                .renew(hostId, now, now.plus(pace.timeout(interval)), now.minus(reconcileEvery))
+                .orElseThrow(() -> ApiException.notFound("host", hostId));
+        if (load != null && !load.isEmpty()) {
+            jdbi.onDemand(HostDao.class).recordLoad(hostId, load, now);
         }
-        lifecycle.heartbeat(hostId, now.toEpochMilli(), pausedSandboxes);
+        if (renewal.cameBack()) {
+            lifecycle.leaseRenewed(hostId, new LeaseEvent(renewal.generation(), now.toEpochMilli(), 0));
+        } else if (pausedSandboxes || sandboxesChanged || renewal.reconcileDue()) {
+            lifecycle.reconcile(hostId, pausedSandboxes ? "the host paused its sandboxes while cut off"
+                    : sandboxesChanged ? "the host's engine reported containers dying"
+                    : "periodic reconcile, every " + reconcileEvery);
+        }
+        return new HeartbeatReply(interval.toMillis());
     }
 
     public HostView setDraining(Caller caller, String hostId, boolean draining) {

@@ -69,21 +69,18 @@ public final class ProjectService {
     private final String controlTaskQueue;
     private final PendingActivityHeartbeats heartbeats;
     private final Duration buildDeadline;
-    private final Duration heartbeatFreshness;
     private final Clock clock;
 
     /**
      * @param buildDeadline bounds each host's golden build end to end
-     * @param heartbeatFreshness a host whose last heartbeat is older than this gets no golden build or session
      */
     public ProjectService(Jdbi jdbi, WorkflowClient temporal, String controlTaskQueue,
-            PendingActivityHeartbeats heartbeats, Duration buildDeadline, Duration heartbeatFreshness, Clock clock) {
+            PendingActivityHeartbeats heartbeats, Duration buildDeadline, Clock clock) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.temporal = requireNonNull(temporal, "temporal is null");
         this.controlTaskQueue = requireNonNull(controlTaskQueue, "controlTaskQueue is null");
         this.heartbeats = requireNonNull(heartbeats, "heartbeats is null");
         this.buildDeadline = requireNonNull(buildDeadline, "buildDeadline is null");
-        this.heartbeatFreshness = requireNonNull(heartbeatFreshness, "heartbeatFreshness is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -339,6 +336,6 @@ public final class ProjectService {
     }
 
     private List<HostRow> placeable() {
-        return jdbi.onDemand(HostDao.class).listPlaceable("regular", null, clock.instant().minus(heartbeatFreshness));
+        return jdbi.onDemand(HostDao.class).listPlaceable("regular", null, clock.instant());
     }
 }

@@ -40,7 +40,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -81,7 +80,7 @@ public final class SandboxService {
                 .orElseThrow(() -> new ApiException(404, "template_not_found", "template \"" + templateName + "\" not found"));
         int vcpus = within(request.vcpus(), template.vcpus(), MAX_VCPUS, "vcpus");
         int memoryMb = within(request.memoryMb(), template.memoryMb(), MAX_MEMORY_MB, "memory_mb");
-        HostRow host = placement.choose(vcpus, memoryMb, Set.of()).host().orElseThrow(() -> new ApiException(503,
+        HostRow host = placement.choose(vcpus, memoryMb).host().orElseThrow(() -> new ApiException(503,
                 "no_capacity", "no online host has room for " + vcpus + " vCPU and " + memoryMb + " MB"));
 
         String id = Ids.newId("sb");

@@ -3,8 +3,8 @@ package dev.kiln.api.core;
 import static java.util.Objects.requireNonNull;
 
 import dev.kiln.api.control.TemplateRecordActivitiesImpl;
-import dev.kiln.api.representation.TemplateView;
 import dev.kiln.api.errors.ApiException;
+import dev.kiln.api.representation.TemplateView;
 import dev.kiln.db.Ids;
 import dev.kiln.db.TemplateDao;
 import dev.kiln.db.TemplateRow;

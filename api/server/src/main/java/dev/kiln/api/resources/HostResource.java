@@ -125,8 +125,8 @@ public final class HostResource {
     @Path("/{id}/heartbeat")
     public Response heartbeat(
             @HeaderParam("X-Host-Token") String hostToken, @PathParam("id") String hostId,
-            @QueryParam("paused_sandboxes") boolean pausedSandboxes, Map<String, Object> load) {
-        hosts.heartbeat(hostToken, hostId, load, pausedSandboxes);
-        return Response.noContent().build();
+            @QueryParam("paused_sandboxes") boolean pausedSandboxes,
+            @QueryParam("sandboxes_changed") boolean sandboxesChanged, Map<String, Object> load) {
+        return Response.ok(hosts.heartbeat(hostToken, hostId, load, pausedSandboxes, sandboxesChanged)).build();
     }
 }

@@ -56,7 +56,7 @@ class RecordActivitiesMetricsIT {
     @Test
     void aFailedBuildAndItsStepAreReportedOnceEvenWhenMarkFailedIsRetried() {
         BuildRecordActivitiesImpl activities = new BuildRecordActivitiesImpl(DB.jdbi(), clock,
-                new HostPlacement(DB.jdbi(), clock, Duration.ofSeconds(90), new HostScheduler(HostScheduler.Policy.DEFAULT)),
+                new HostPlacement(DB.jdbi(), clock, new HostScheduler(HostScheduler.Policy.DEFAULT)),
                 metrics);
         String buildId = Ids.newId("bld");
         DB.jdbi().onDemand(BuildDao.class).insert(new BuildRow(buildId, Ids.PLATFORM_TEAM_ID, "site",
@@ -79,7 +79,7 @@ class RecordActivitiesMetricsIT {
     @Test
     void aGoldenBuildIsCountedOnceByHowItEnded() {
         GoldenRecordActivitiesImpl activities =
-                new GoldenRecordActivitiesImpl(DB.jdbi(), clock, Duration.ofSeconds(90), metrics);
+                new GoldenRecordActivitiesImpl(DB.jdbi(), clock, metrics);
         HostRow host = new HostRow(Ids.newId("host"), "regular", null, HostStatus.ONLINE, null, null, null, null, null,
                 Map.of(), Map.of(), null, "test", null, null, false);
         DB.jdbi().onDemand(HostDao.class).insert(host);
