@@ -39,6 +39,11 @@ import java.util.TreeMap;
 
 /** Build sandboxes on the local Docker engine. */
 public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostActivities {
+    /** Exit statuses above this are deaths by signal (128 + the signal's number), as a dying container's execs get. */
+    private static final int SIGNAL_EXIT_BASE = 128;
+    /** How long a signalled step's container is watched for its own death: 2 s, in steps of 200 ms. */
+    private static final int SETTLE_LOOKS = 10;
+    private static final Duration SETTLE_INTERVAL = Duration.ofMillis(200);
 
     private static final Duration READ_ENVIRONMENT_TIMEOUT = Duration.ofSeconds(10);
     /** The reference's environment when the image has no {@code env} to ask. */
@@ -161,25 +166,45 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
     /**
      * A step that failed because its sandbox died under it (the engine restarted and killed every container: exit
      * 137; an OOM kill of the whole container) did not fail on its own account: the build can rerun. That is when
-     * the container no longer runs, or was started again after the step began.
+     * the container no longer runs, or was started again after the step began. The engine records the container's
+     * death a moment after the death of the execs in it, so a step killed by a signal (exit above 128) looks again
+     * for a short while before its failure is taken as its own.
      */
     private void requireSandboxSurvived(RunStep request, Instant stepStarted, StepOutcome outcome) {
-        InspectContainerResponse.ContainerState state;
+        int looks = outcome.exitCode() > SIGNAL_EXIT_BASE ? SETTLE_LOOKS : 1;
+        for (int look = 0; look < looks; look++) {
+            if (look > 0 && !pause(SETTLE_INTERVAL)) {
+                return;
+            }
+            InspectContainerResponse.ContainerState state;
+            try {
+                state = docker.inspectContainerCmd(request.containerId()).exec().getState();
+            } catch (NotFoundException gone) {
+                throw Failures.sandboxDied(request.containerId(), request.step(), "its container is gone", gone);
+            }
+            if (!Boolean.TRUE.equals(state.getRunning())) {
+                throw Failures.sandboxDied(request.containerId(), request.step(), "its container stopped ("
+                        + (Boolean.TRUE.equals(state.getOOMKilled()) ? "killed for memory" : "exit code "
+                        + state.getExitCodeLong()) + "; did the Docker engine restart?) and the step exited "
+                        + outcome.exitCode(), null);
+            }
+            Instant containerStarted = parse(state.getStartedAt());
+            if (containerStarted != null && containerStarted.isAfter(stepStarted)) {
+                throw Failures.sandboxDied(request.containerId(), request.step(),
+                        "the Docker engine restarted its container at " + containerStarted + " and the step exited "
+                                + outcome.exitCode(), null);
+            }
+        }
+    }
+
+    /** False when the activity's thread was interrupted (it is being cancelled): stop looking. */
+    private static boolean pause(Duration interval) {
         try {
-            state = docker.inspectContainerCmd(request.containerId()).exec().getState();
-        } catch (NotFoundException gone) {
-            throw Failures.sandboxDied(request.containerId(), request.step(), "its container is gone", gone);
-        }
-        if (!Boolean.TRUE.equals(state.getRunning())) {
-            throw Failures.sandboxDied(request.containerId(), request.step(), "its container stopped ("
-                    + (Boolean.TRUE.equals(state.getOOMKilled()) ? "killed for memory" : "exit " + state.getExitCodeLong())
-                    + "; did the Docker engine restart?) and the step exited " + outcome.exitCode(), null);
-        }
-        Instant containerStarted = parse(state.getStartedAt());
-        if (containerStarted != null && containerStarted.isAfter(stepStarted)) {
-            throw Failures.sandboxDied(request.containerId(), request.step(),
-                    "the Docker engine restarted its container at " + containerStarted + " and the step exited "
-                            + outcome.exitCode(), null);
+            Thread.sleep(interval.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -3,6 +3,7 @@ package dev.kiln.activities.docker;
 import static dev.kiln.activities.docker.DockerTestSupport.MINIMAL_IMAGE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
@@ -304,6 +305,54 @@ class BuildSandboxHostActivitiesImplIT extends BuildSandboxActivitiesTestBase {
                 .cause()
                 .isInstanceOfSatisfying(ApplicationFailure.class, failure ->
                         assertThat(failure.getType()).isEqualTo(FailureType.SANDBOX_GONE.name()));
+    }
+
+    /**
+     * An engine restart kills every container, and a restart policy or the host brings the sandbox back: the step then
+     * exits 137, which must read as its sandbox dying (#13.4), not as the step failing, so the build can rerun.
+     */
+    @Test
+    void aStepWhoseSandboxIsRestartedUnderItFailsAsTheSandboxDyingNotAsTheStep() throws Exception {
+        String containerId = activities.createBuildSandbox(sandbox());
+
+        Throwable failure = stepInterruptedBy(containerId, () -> docker.restartContainerCmd(containerId).withTimeout(0).exec());
+
+        assertThat(failure).isInstanceOfSatisfying(ApplicationFailure.class, gone -> {
+            assertThat(gone.getType()).isEqualTo(FailureType.SANDBOX_GONE.name());
+            // Inspected while the engine still restarts it, or once it runs again: both name the engine's restart.
+            assertThat(gone.getOriginalMessage()).contains("died during step 1").contains("Docker engine restart");
+        });
+    }
+
+    @Test
+    void aStepWhoseSandboxIsKilledUnderItFailsAsTheSandboxDyingAndSaysHow() throws Exception {
+        String containerId = activities.createBuildSandbox(sandbox());
+
+        Throwable failure = stepInterruptedBy(containerId, () -> docker.killContainerCmd(containerId).exec());
+
+        assertThat(failure).isInstanceOfSatisfying(ApplicationFailure.class, gone -> {
+            assertThat(gone.getType()).isEqualTo(FailureType.SANDBOX_GONE.name());
+            assertThat(gone.getOriginalMessage()).contains("its container stopped").contains("did the Docker engine restart?");
+        });
+    }
+
+    /** Runs a long step, does {@code fault} once it is under way, and returns the failure the step ended with. */
+    private Throwable stepInterruptedBy(String containerId, Runnable fault) throws Exception {
+        List<StepProgress> beats = new CopyOnWriteArrayList<>();
+        environment.setActivityHeartbeatListener(StepProgress.class, beats::add);
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try {
+            Future<StepOutcome> step = executor.submit(() -> activities.runStep(new RunStep(
+                    buildId, containerId, 1, "RUN", List.of("sleep 300"), ROOT_CONTEXT, 0)));
+            awaitFirstHeartbeat(beats);
+            fault.run();
+            ExecutionException ended = assertThrows(ExecutionException.class,
+                    () -> step.get(60, TimeUnit.SECONDS));
+            assertThat(ended.getCause()).isInstanceOf(ActivityFailure.class);
+            return ended.getCause().getCause();
+        } finally {
+            executor.shutdownNow();
+        }
     }
 
     @Test

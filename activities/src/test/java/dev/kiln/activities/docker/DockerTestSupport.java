@@ -19,7 +19,11 @@ import java.util.concurrent.TimeUnit;
 final class DockerTestSupport {
 
     static final String DOCKER_HOST = "unix:///var/run/docker.sock";
-    static final String MINIMAL_IMAGE = "kiln-test/minimal:latest";
+    /**
+     * Made by the tests and removed after them, so tagged for this run: two test runs on one engine (two checkouts,
+     * CI beside a developer) must not remove each other's base image mid-test.
+     */
+    static final String MINIMAL_IMAGE = "kiln-test/minimal:run-" + UUID.randomUUID().toString().substring(0, 8);
     /**
      * The host these tests act as. Unique to the run: other test runs and a demo stack may share the engine, and a
      * host only ever sees the containers labelled with its own id.
