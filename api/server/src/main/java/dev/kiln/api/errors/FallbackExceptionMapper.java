@@ -3,22 +3,23 @@ package dev.kiln.api.errors;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import java.util.Map;
-import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/** Anything unexpected: a 500 whose body quotes an id that finds the stack trace in the log, never the trace itself. */
+/**
+ * Anything no other mapper claims: a 503 when it says PostgreSQL or Temporal is down, otherwise a 500 whose body
+ * quotes the id of its stack trace in the log, never the trace itself.
+ */
 public final class FallbackExceptionMapper implements ExceptionMapper<Throwable> {
-    private static final Logger LOG = LoggerFactory.getLogger(FallbackExceptionMapper.class);
 
     @Override
     public Response toResponse(Throwable exception) {
-        return internalError(exception);
+        return Outages.of(exception)
+                .map(code -> ErrorBodies.response(code, outageMessage(code), Map.of(), exception))
+                .orElseGet(() -> ErrorBodies.response(ErrorCode.INTERNAL_ERROR, "internal error", Map.of(), exception));
     }
 
-    static Response internalError(Throwable exception) {
-        String errorId = UUID.randomUUID().toString();
-        LOG.error("500 internal error {}", errorId, exception);
-        return ErrorBodies.response(500, "internal_error", "internal error " + errorId, Map.of("error_id", errorId));
+    private static String outageMessage(ErrorCode code) {
+        return code == ErrorCode.DATABASE_UNAVAILABLE
+                ? "the database is unavailable; try again later"
+                : "the workflow service is unavailable; try again later";
     }
 }

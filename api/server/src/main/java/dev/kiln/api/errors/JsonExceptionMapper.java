@@ -8,24 +8,19 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Unreadable bodies are the client's fault: 400, never the 500 a generic mapper would give. */
 public final class JsonExceptionMapper implements ExceptionMapper<JsonProcessingException> {
-    private static final Logger LOG = LoggerFactory.getLogger(JsonExceptionMapper.class);
-
     @Override
     public Response toResponse(JsonProcessingException exception) {
-        LOG.warn("400 unreadable body: {}", exception.getOriginalMessage());
         ApiException error = unreadable(exception, "request body");
-        return ErrorBodies.response(error.status(), error.code(), error.getMessage());
+        return ErrorBodies.response(error.code(), error.getMessage());
     }
 
     /** The same error for JSON read outside Jersey, such as a multipart part; {@code what} names the document. */
     public static ApiException unreadable(JsonProcessingException exception, String what) {
         if (exception instanceof JsonParseException) {
-            return new ApiException(400, "invalid_json", what + " is not valid JSON");
+            return new ApiException(ErrorCode.INVALID_JSON, what + " is not valid JSON");
         }
         if (exception instanceof MismatchedInputException || exception instanceof InvalidFormatException) {
             String field = fieldPath((JsonMappingException) exception);
@@ -33,7 +28,7 @@ public final class JsonExceptionMapper implements ExceptionMapper<JsonProcessing
                 return ApiException.badRequest("field " + field + " has the wrong type");
             }
         }
-        return new ApiException(400, "invalid_json", what + " could not be read as JSON");
+        return new ApiException(ErrorCode.INVALID_JSON, what + " could not be read as JSON");
     }
 
     private static String fieldPath(JsonMappingException exception) {
