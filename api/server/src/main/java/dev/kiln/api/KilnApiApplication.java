@@ -27,6 +27,7 @@ import dev.kiln.api.core.SnapshotService;
 import dev.kiln.api.core.TemplateService;
 import dev.kiln.api.core.TemporalWorkers;
 import dev.kiln.api.errors.ErrorMappers;
+import dev.kiln.api.errors.JsonErrorHandler;
 import dev.kiln.api.health.TemporalHealthCheck;
 import dev.kiln.api.health.UnhealthyIsUnavailable;
 import dev.kiln.api.metrics.ApiMetrics;
@@ -77,6 +78,7 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.glassfish.jersey.media.multipart.MultiPartFeature;
 import org.glassfish.jersey.server.ServerProperties;
@@ -113,6 +115,16 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
         environment.getObjectMapper()
                 .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        // Errors Jetty answers before Jersey sees the request (a bad URI, headers too large) carry the API's JSON body.
+        // The contexts have no error handler of their own, so the server's answers for both ports; Dropwizard sets
+        // its own there while it builds the server, hence the swap as the server starts.
+        JsonErrorHandler errorHandler = new JsonErrorHandler(environment.getObjectMapper());
+        environment.lifecycle().addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStarting(LifeCycle server) {
+                ((Server) server).setErrorHandler(errorHandler);
+            }
+        });
 
         DataSourceFactory database = configuration.getDatabase();
         // Migrate before anything reads: the schema the code expects exists or the process does not start.

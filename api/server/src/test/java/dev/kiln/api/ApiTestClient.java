@@ -51,7 +51,7 @@ final class ApiTestClient {
         HttpRequest.Builder request = request(path, key)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
-        headers.forEach(request::header);
+        headers.forEach(request::setHeader);
         return send(request);
     }
 
