@@ -1,7 +1,5 @@
 package dev.kiln.api;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.api.control.BuildRecordActivitiesImpl;
 import dev.kiln.api.control.GoldenRecordActivitiesImpl;
 import dev.kiln.api.control.HeartbeatPace;
@@ -112,9 +110,7 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
     @Override
     public void run(KilnApiConfiguration configuration, Environment environment) {
         Clock clock = Clock.systemUTC();
-        environment.getObjectMapper()
-                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        ApiJson.configure(environment.getObjectMapper());
         // Errors Jetty answers before Jersey sees the request (a bad URI, headers too large) carry the API's JSON body.
         // The contexts have no error handler of their own, so the server's answers for both ports; Dropwizard sets
         // its own there while it builds the server, hence the swap as the server starts.

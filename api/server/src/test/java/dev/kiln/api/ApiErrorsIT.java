@@ -2,7 +2,9 @@ package dev.kiln.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpRequest;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +43,26 @@ class ApiErrorsIT {
                 "{\"name\":\"x\",\"recipe\":\"RUN true\"}", Map.of());
         assertError(reply, 400, "invalid_request");
         assertThat(reply.errorMessage()).contains("recipe");
+    }
+
+    @Test
+    void aNumberForTheTeamNameIsRefusedNamingTheFieldAndCreatesNoTeam() {
+        assertThat(assertError(api.post("/v1/admin/teams", STACK.adminKey, Map.of("name", 5)), 400, "invalid_request"))
+                .startsWith("field name has the wrong type");
+        int teamsNamedFive = STACK.database().jdbi().withHandle(handle -> handle
+                .createQuery("SELECT count(*) FROM teams WHERE name = '5'").mapTo(Integer.class).one());
+        assertThat(teamsNamedFive).isZero();
+    }
+
+    @Test
+    void hostLabelsWithANullValueAreRefusedAndNeverStored() {
+        Map<String, Object> labels = new HashMap<>();
+        labels.put("zone", null);
+        assertThat(assertError(api.post("/v1/hosts", STACK.adminKey, Map.of("type", "regular", "labels", labels)), 400,
+                "invalid_request")).isEqualTo("field labels.zone may not be null");
+        for (JsonNode host : api.get("/v1/hosts", STACK.adminKey).body()) {
+            host.path("labels").forEach(value -> assertThat(value.isTextual()).as("labels of %s", host).isTrue());
+        }
     }
 
     @Test
