@@ -20,7 +20,7 @@ import java.util.concurrent.Executors;
  * on serving everyone else. {@link #cutOff()} drops every connection and refuses new ones; {@link #restore()} listens
  * again on the same port.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final int port;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
@@ -37,7 +37,7 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** Listens on a free loopback port and forwards each connection to {@code host:port}. */
-    static TcpProxy to(String host, int port) {
+    public static TcpProxy to(String host, int port) {
         try {
             ServerSocket listener = listen(0);
             TcpProxy proxy = new TcpProxy(new InetSocketAddress(host, port), listener.getLocalPort());
@@ -48,12 +48,12 @@ final class TcpProxy implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** Closes the listener and every forwarded connection: a client now gets "connection refused". */
-    synchronized void cutOff() {
+    public synchronized void cutOff() {
         closeQuietly(listener);
         listener = null;
         for (Socket socket : List.copyOf(open)) {
@@ -63,7 +63,7 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** Listens on the same port again. */
-    synchronized void restore() {
+    public synchronized void restore() {
         if (listener != null) {
             return;
         }
