@@ -99,6 +99,30 @@ class OpenApiContractTest {
     }
 
     @Test
+    void everyRouteWithAPathParameterDocumentsTheInvalidRequestOfAPathTheServerRefuses() {
+        List<String> missing = new ArrayList<>();
+        forEachOperation((route, operation) -> {
+            if (route.contains("{}") && !codesOf(operation, "400").contains("invalid_request")) {
+                missing.add(route);
+            }
+        });
+        assertThat(missing).as("routes whose 400 does not list invalid_request").isEmpty();
+    }
+
+    @Test
+    void everyRouteButTheDocumentItselfDocumentsA503WithRetryAfterForADatabaseThatIsDown() {
+        List<String> missing = new ArrayList<>();
+        forEachOperation((route, operation) -> {
+            JsonNode unavailable = resolve(operation.path("responses").path("503"));
+            if (!route.equals("GET /openapi.yaml") && (!codesOf(operation, "503").contains("database_unavailable")
+                    || resolve(unavailable.path("headers").path("Retry-After")).isMissingNode())) {
+                missing.add(route);
+            }
+        });
+        assertThat(missing).as("routes without a 503 database_unavailable and its Retry-After").isEmpty();
+    }
+
+    @Test
     void everyReferenceResolves() {
         Matcher references = Pattern.compile("\\$ref: '#/([^']+)'").matcher(text);
         List<String> dangling = new ArrayList<>();
@@ -209,6 +233,12 @@ class OpenApiContractTest {
         for (JsonNode list : document.findValues("x-error-codes")) {
             list.forEach(code -> codes.add(code.asText()));
         }
+        return codes;
+    }
+
+    private static List<String> codesOf(JsonNode operation, String status) {
+        List<String> codes = new ArrayList<>();
+        resolve(operation.path("responses").path(status)).path("x-error-codes").forEach(code -> codes.add(code.asText()));
         return codes;
     }
 

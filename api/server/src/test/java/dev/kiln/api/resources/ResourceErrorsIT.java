@@ -111,6 +111,21 @@ class ResourceErrorsIT {
         assertError(response, 404, "not_found");
     }
 
+    /** Text PostgreSQL refuses to store or compare: a NUL in a value it looks up, in a column, in a jsonb key. */
+    static Stream<Arguments> textWithANul() {
+        return Stream.of(
+                Arguments.of("POST", "/v1/snapshots", "{\"sandbox_id\": \"sb-\\u0000\"}"),
+                Arguments.of("PUT", "/v1/projects/site", "{\"name\": \"si\\u0000te\", \"warmup_script\": \"true\"}"),
+                Arguments.of("POST", "/v1/hosts", "{\"type\": \"regular\", \"labels\": {\"zo\\u0000ne\": \"a\"}}"));
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("textWithANul")
+    void textWithANulCharacterIsInvalidRequestNotAServerError(String method, String path, String body) {
+        assertError(RESOURCES.target(path).request().header(HttpHeaders.AUTHORIZATION, "Bearer " + ADMIN_KEY)
+                .method(method, Entity.json(body)), 400, "invalid_request");
+    }
+
     @Test
     void withPostgresqlGoneARouteAnswers503DatabaseUnavailableWithRetryAfter() {
         get("/v1/templates", ADMIN_KEY).close();
