@@ -93,7 +93,7 @@ public final class TcpProxy implements AutoCloseable {
         threads.execute(() -> {
             while (!listener.isClosed()) {
                 try {
-                    forward(listener.accept());
+                    forward(listener, listener.accept());
                 } catch (IOException closed) {
                     return;
                 }
@@ -101,7 +101,7 @@ public final class TcpProxy implements AutoCloseable {
         });
     }
 
-    private void forward(Socket client) {
+    private void forward(ServerSocket acceptedBy, Socket client) {
         Socket server = new Socket();
         try {
             server.connect(target, 5_000);
@@ -110,8 +110,16 @@ public final class TcpProxy implements AutoCloseable {
             closeQuietly(server);
             return;
         }
-        open.add(client);
-        open.add(server);
+        synchronized (this) {
+            // Accepted just before a cut, connected just after: it must not outlive the cut.
+            if (listener != acceptedBy) {
+                closeQuietly(client);
+                closeQuietly(server);
+                return;
+            }
+            open.add(client);
+            open.add(server);
+        }
         threads.execute(() -> pump(client, server));
         threads.execute(() -> pump(server, client));
     }
