@@ -244,6 +244,33 @@ for a in "${SEARCH_ATTRIBUTES[@]}"; do
   fi
 done
 
+# ---------------------------------------------------------------- schemathesis
+# SchemathesisIT runs it against a real kiln-api. Pinned: a seeded run then generates the same requests every time.
+SCHEMATHESIS_VERSION=4.32.5
+schemathesis_ok() {
+  [[ "$(/usr/local/bin/schemathesis --version 2>/dev/null || true)" == *" version ${SCHEMATHESIS_VERSION}" ]]
+}
+
+if ! schemathesis_ok; then
+  log "installing schemathesis ${SCHEMATHESIS_VERSION} (pip)"
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    apt_install python3-pip
+  fi
+  pip_log="$KILN_LOG_DIR/pip-schemathesis.log"
+  if ! python3 -m pip install -q "schemathesis==${SCHEMATHESIS_VERSION}" >"$pip_log" 2>&1; then
+    # Debian's system python is "externally managed" (PEP 668).
+    grep -q externally-managed "$pip_log" || die "pip install schemathesis failed; see $pip_log"
+    python3 -m pip install -q --break-system-packages "schemathesis==${SCHEMATHESIS_VERSION}" >>"$pip_log" 2>&1 \
+      || die "pip install schemathesis failed; see $pip_log"
+  fi
+  command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
+  # Linked like temporal: the test finds it on PATH whichever python (or pyenv version) is active.
+  schemathesis_bin="$(py_scripts_dir)/schemathesis"
+  [[ -x "$schemathesis_bin" ]] || die "schemathesis not found at $schemathesis_bin after pip install"
+  ln -sfn "$schemathesis_bin" /usr/local/bin/schemathesis
+  schemathesis_ok || die "schemathesis ${SCHEMATHESIS_VERSION} does not run; see $pip_log"
+fi
+
 # ---------------------------------------------------------------- summary
 docker_ver="$(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?')"
 pg_state="$(pg_lsclusters -h | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" '$1==v && $2==c {print $4}')"
@@ -255,4 +282,5 @@ cat <<EOF
   postgres   : $PG_VERSION/$PG_CLUSTER $pg_state, postgresql://kiln:kiln@127.0.0.1:5432/kiln
   temporal   : $TEMPORAL_ADDRESS (db $TEMPORAL_DB), web UI http://127.0.0.1:${TEMPORAL_UI_PORT} ($ui_state)
   search attr: ${SEARCH_ATTRIBUTES[*]}
+  schemathesis: $(/usr/local/bin/schemathesis --version 2>/dev/null || echo missing)
 EOF

@@ -1,7 +1,5 @@
 package dev.kiln.api;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.api.control.BuildRecordActivitiesImpl;
 import dev.kiln.api.control.GoldenRecordActivitiesImpl;
 import dev.kiln.api.control.HeartbeatPace;
@@ -26,12 +24,10 @@ import dev.kiln.api.core.SandboxService;
 import dev.kiln.api.core.SnapshotService;
 import dev.kiln.api.core.TemplateService;
 import dev.kiln.api.core.TemporalWorkers;
-import dev.kiln.api.errors.ApiExceptionMapper;
-import dev.kiln.api.errors.FallbackExceptionMapper;
-import dev.kiln.api.errors.JsonExceptionMapper;
-import dev.kiln.api.errors.ViolationExceptionMapper;
-import dev.kiln.api.errors.WebApplicationExceptionMapper;
+import dev.kiln.api.errors.ErrorMappers;
+import dev.kiln.api.errors.JsonErrorHandler;
 import dev.kiln.api.health.TemporalHealthCheck;
+import dev.kiln.api.health.UnhealthyIsUnavailable;
 import dev.kiln.api.metrics.ApiMetrics;
 import dev.kiln.api.resources.AdminSandboxResource;
 import dev.kiln.api.resources.AdminTeamResource;
@@ -68,15 +64,19 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.jdbi3.JdbiFactory;
+import io.dropwizard.lifecycle.Managed;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
+import jakarta.servlet.DispatcherType;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumSet;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.glassfish.jersey.media.multipart.MultiPartFeature;
 import org.glassfish.jersey.server.ServerProperties;
@@ -110,9 +110,17 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
     @Override
     public void run(KilnApiConfiguration configuration, Environment environment) {
         Clock clock = Clock.systemUTC();
-        environment.getObjectMapper()
-                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        ApiJson.configure(environment.getObjectMapper());
+        // Errors Jetty answers before Jersey sees the request (a bad URI, headers too large) carry the API's JSON body.
+        // The contexts have no error handler of their own, so the server's answers for both ports; Dropwizard sets
+        // its own there while it builds the server, hence the swap as the server starts.
+        JsonErrorHandler errorHandler = new JsonErrorHandler(environment.getObjectMapper());
+        environment.lifecycle().addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStarting(LifeCycle server) {
+                ((Server) server).setErrorHandler(errorHandler);
+            }
+        });
 
         DataSourceFactory database = configuration.getDatabase();
         // Migrate before anything reads: the schema the code expects exists or the process does not start.
@@ -125,9 +133,18 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
 
         TemporalFactory temporalConfig = configuration.getTemporal();
         WorkflowServiceStubs stubs = temporalConfig.buildStubs(metrics.temporalScope());
-        WorkflowClient temporal = temporalConfig.buildClient(stubs, "kiln-api@" + hostname());
-        WorkerFactory workers = WorkerFactory.newInstance(temporal,
+        WorkflowClient workerClient = temporalConfig.buildClient(stubs, "kiln-api@" + hostname());
+        WorkerFactory workers = WorkerFactory.newInstance(workerClient,
                 WorkerFactoryOptions.newBuilder().setWorkerInterceptors(new ActivitySummaries()).build());
+        // The routes' own client, which gives up on a Temporal that does not answer while the caller still waits.
+        WorkflowServiceStubs requestStubs = temporalConfig.buildRequestStubs(metrics.temporalScope());
+        WorkflowClient temporal = temporalConfig.buildClient(requestStubs, "kiln-api@" + hostname());
+        environment.lifecycle().manage(new Managed() {
+            @Override
+            public void stop() {
+                requestStubs.shutdown();
+            }
+        });
         boolean runWorkers = configuration.getRoles().contains(KilnApiConfiguration.Role.WORKER);
         LivenessFactory liveness = configuration.getLiveness();
         HeartbeatPace pace = liveness.buildPace(HeartbeatPace.registeredHosts(jdbi), clock);
@@ -151,23 +168,21 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
         }
         environment.lifecycle().manage(new TemporalWorkers(workers, stubs, runWorkers));
         if (runWorkers) {
-            environment.lifecycle().manage(new GoldenGcSchedule(temporal, temporalConfig.getControlTaskQueue()));
-            environment.lifecycle().manage(new LeaseSweeper(temporal, temporalConfig.getControlTaskQueue(), jdbi, pace,
-                    sweepInterval, clock));
+            environment.lifecycle().manage(new GoldenGcSchedule(workerClient, temporalConfig.getControlTaskQueue()));
+            environment.lifecycle().manage(new LeaseSweeper(workerClient, temporalConfig.getControlTaskQueue(), jdbi,
+                    pace, sweepInterval, clock));
         }
         PendingActivityHeartbeats heartbeats = new PendingActivityHeartbeats(temporal);
 
         environment.healthChecks().register("temporal", new TemporalHealthCheck(stubs));
+        environment.admin().addFilter("unhealthy-is-unavailable", new UnhealthyIsUnavailable())
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/healthcheck");
 
         // Jersey holds back the first 8 KiB of every response to compute its Content-Length and ignores flush()
         // until then, which would hold back a build's event stream. Without it, responses that do not set their
         // Content-Length themselves (archive downloads do) go out chunked.
         environment.jersey().property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0);
-        environment.jersey().register(new ApiExceptionMapper());
-        environment.jersey().register(new JsonExceptionMapper());
-        environment.jersey().register(new ViolationExceptionMapper());
-        environment.jersey().register(new WebApplicationExceptionMapper());
-        environment.jersey().register(new FallbackExceptionMapper());
+        environment.jersey().register(new ErrorMappers());
 
         if (configuration.getRoles().contains(KilnApiConfiguration.Role.API)) {
             Authenticator authenticator = new Authenticator(jdbi);

@@ -5,9 +5,12 @@ import com.uber.m3.tally.Scope;
 import dev.kiln.workflows.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.dropwizard.util.Duration;
+import io.temporal.serviceclient.RpcRetryOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
 
 /** Where the Temporal frontend is and which names Kiln uses on it. */
 public class TemporalFactory {
@@ -20,6 +23,24 @@ public class TemporalFactory {
     /** Overridable so that test runs sharing one dev server do not steal each other's tasks. */
     @NotEmpty
     private String controlTaskQueue = TaskQueues.CONTROL;
+
+    /**
+     * How long a REST request retries a Temporal frontend that does not answer before it answers 503
+     * {@code temporal_unavailable}: long enough to ride out a restart of a few seconds, short enough to answer within
+     * the 30 to 60 s after which clients and proxies give up themselves. The SDK's own default is a minute.
+     */
+    @NotNull
+    private Duration requestRetryTimeout = Duration.seconds(10);
+
+    @JsonProperty
+    public Duration getRequestRetryTimeout() {
+        return requestRetryTimeout;
+    }
+
+    @JsonProperty
+    public void setRequestRetryTimeout(Duration requestRetryTimeout) {
+        this.requestRetryTimeout = requestRetryTimeout;
+    }
 
     @JsonProperty
     public String getTarget() {
@@ -61,6 +82,20 @@ public class TemporalFactory {
         return WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
                 .setTarget(target)
                 .setMetricsScope(metricsScope)
+                .build());
+    }
+
+    /**
+     * As {@link #buildStubs(Scope)}, for the calls REST routes make while a client waits: they give up after
+     * {@link #getRequestRetryTimeout()}. The control worker keeps the SDK's patience for its own calls.
+     */
+    public WorkflowServiceStubs buildRequestStubs(Scope metricsScope) {
+        return WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(target)
+                .setMetricsScope(metricsScope)
+                .setRpcRetryOptions(RpcRetryOptions.newBuilder()
+                        .setExpiration(java.time.Duration.ofMillis(requestRetryTimeout.toMilliseconds()))
+                        .validateBuildWithDefaults())
                 .build());
     }
 

@@ -2,6 +2,9 @@ package dev.kiln.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +43,26 @@ class ApiErrorsIT {
                 "{\"name\":\"x\",\"recipe\":\"RUN true\"}", Map.of());
         assertError(reply, 400, "invalid_request");
         assertThat(reply.errorMessage()).contains("recipe");
+    }
+
+    @Test
+    void aNumberForTheTeamNameIsRefusedNamingTheFieldAndCreatesNoTeam() {
+        assertThat(assertError(api.post("/v1/admin/teams", STACK.adminKey, Map.of("name", 5)), 400, "invalid_request"))
+                .startsWith("field name has the wrong type");
+        int teamsNamedFive = STACK.database().jdbi().withHandle(handle -> handle
+                .createQuery("SELECT count(*) FROM teams WHERE name = '5'").mapTo(Integer.class).one());
+        assertThat(teamsNamedFive).isZero();
+    }
+
+    @Test
+    void hostLabelsWithANullValueAreRefusedAndNeverStored() {
+        Map<String, Object> labels = new HashMap<>();
+        labels.put("zone", null);
+        assertThat(assertError(api.post("/v1/hosts", STACK.adminKey, Map.of("type", "regular", "labels", labels)), 400,
+                "invalid_request")).isEqualTo("field labels.zone may not be null");
+        for (JsonNode host : api.get("/v1/hosts", STACK.adminKey).body()) {
+            host.path("labels").forEach(value -> assertThat(value.isTextual()).as("labels of %s", host).isTrue());
+        }
     }
 
     @Test
@@ -141,6 +164,36 @@ class ApiErrorsIT {
         assertError(api.get("/v1/admin/builds?status=bogus", STACK.adminKey), 400, "invalid_request");
         assertError(api.get("/v1/templates?type=bogus", STACK.adminKey), 400, "invalid_request");
         assertThat(api.get("/v1/admin/builds", STACK.adminKey).body()).isEmpty();
+    }
+
+    @Test
+    void errorsJettyAnswersBeforeJerseyCarryTheJsonErrorBody() {
+        assertJsonError(api.get("/v1/sandboxes/..%2F..%2Fetc", teamKey), 400, "invalid_request");
+        // Jetty's own page had no body at all for methods other than GET, POST and HEAD.
+        assertJsonError(api.delete("/v1/sandboxes/sb%5Cx", teamKey), 400, "invalid_request");
+        assertJsonError(api.send(api.request("/v1/hosts/%00", STACK.adminKey).PUT(HttpRequest.BodyPublishers.noBody())),
+                400, "invalid_request");
+        assertJsonError(api.send(api.request("/v1/hosts", STACK.adminKey).header("X-Padding", "x".repeat(20_000))),
+                431, "headers_too_large");
+        assertJsonError(api.get("/v1/hosts?padding=" + "x".repeat(20_000), STACK.adminKey), 414, "uri_too_long");
+    }
+
+    @Test
+    void errorsJerseyAnswersByStatusCarryTheJsonErrorBody() {
+        ApiTestClient.Reply wrongMethod = api.send(api.request("/v1/hosts", STACK.adminKey)
+                .method("PATCH", HttpRequest.BodyPublishers.noBody()));
+        assertJsonError(wrongMethod, 405, "method_not_allowed");
+        assertThat(wrongMethod.header("Allow")).contains("GET").contains("POST");
+        assertJsonError(api.postRaw("/v1/admin/teams", STACK.adminKey, "name=acme",
+                Map.of("Content-Type", "application/x-www-form-urlencoded")), 415, "unsupported_media_type");
+        assertJsonError(api.send(api.request("/v1/hosts", STACK.adminKey).header("Accept", "text/html")), 406,
+                "not_acceptable");
+        assertJsonError(api.get("/v1/nothing-here", STACK.adminKey), 404, "not_found");
+    }
+
+    private static void assertJsonError(ApiTestClient.Reply reply, int status, String code) {
+        assertThat(reply.header("Content-Type")).as("content type of %s", reply.body()).startsWith("application/json");
+        assertError(reply, status, code);
     }
 
     private static String registerHost() {

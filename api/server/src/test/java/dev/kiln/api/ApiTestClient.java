@@ -1,11 +1,13 @@
 package dev.kiln.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -15,7 +17,12 @@ import java.util.Map;
 final class ApiTestClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Reply(int status, JsonNode body) {
+    /** @param body the JSON body; a body that is not JSON is kept as a JSON string, so that a check shows it */
+    record Reply(int status, JsonNode body, HttpHeaders headers) {
+        String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
         String errorCode() {
             return body.path("error").path("code").asText(null);
         }
@@ -44,7 +51,7 @@ final class ApiTestClient {
         HttpRequest.Builder request = request(path, key)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
-        headers.forEach(request::header);
+        headers.forEach(request::setHeader);
         return send(request);
     }
 
@@ -72,13 +79,23 @@ final class ApiTestClient {
     Reply send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode body = response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
-            return new Reply(response.statusCode(), body);
+            return new Reply(response.statusCode(), parse(response.body()), response.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode parse(String body) {
+        if (body.isEmpty()) {
+            return JSON.nullNode();
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (JsonProcessingException notJson) {
+            return JSON.getNodeFactory().textNode(body);
         }
     }
 

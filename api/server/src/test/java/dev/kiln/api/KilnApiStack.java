@@ -1,5 +1,7 @@
 package dev.kiln.api;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.kiln.api.core.GoldenGcSchedule;
 import dev.kiln.db.TestDatabase;
 import io.dropwizard.testing.ConfigOverride;
@@ -9,10 +11,12 @@ import io.temporal.client.schedules.ScheduleClient;
 import io.temporal.client.schedules.ScheduleException;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -24,6 +28,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Each stack polls its own control task queue, so concurrent or leftover runs never take its tasks.
  */
 final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
+    /** Where kiln-test.yml points Temporal unless KILN_TEMPORAL_TARGET says otherwise. */
+    private static final String TEMPORAL_TARGET = Optional.ofNullable(System.getenv("KILN_TEMPORAL_TARGET"))
+            .filter(target -> !target.isBlank())
+            .orElse("127.0.0.1:7233");
+
     final String adminKey = "kiln_it_admin_" + UUID.randomUUID();
     final String controlTaskQueue = "kiln-control-it-" + UUID.randomUUID();
     private final TestDatabase database = new TestDatabase();
@@ -32,6 +41,9 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
     private final Map<String, String> overrides;
     private final int replicas;
     private final List<DropwizardTestSupport<KilnApiConfiguration>> others = new ArrayList<>();
+    private final boolean behindProxies;
+    private TcpProxy databaseProxy;
+    private TcpProxy temporalProxy;
     private DropwizardTestSupport<KilnApiConfiguration> app;
     private Map<String, String> settings;
     private ApiTestClient client;
@@ -50,8 +62,22 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
      *     a database nobody has migrated, as replicas deployed together would
      */
     KilnApiStack(Map<String, String> overrides, int replicas) {
+        this(overrides, replicas, false);
+    }
+
+    private KilnApiStack(Map<String, String> overrides, int replicas, boolean behindProxies) {
         this.overrides = Map.copyOf(overrides);
         this.replicas = replicas;
+        this.behindProxies = behindProxies;
+    }
+
+    /**
+     * A stack that reaches PostgreSQL and Temporal through proxies of its own ({@link #databaseProxy()},
+     * {@link #temporalProxy()}), so that a test can take either away from this kiln-api without stopping the shared
+     * servers.
+     */
+    static KilnApiStack behindProxies() {
+        return new KilnApiStack(Map.of(), 1, true);
     }
 
     @Override
@@ -61,6 +87,15 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
                 "database.url", database.jdbcUrl(),
                 "adminKey", adminKey,
                 "temporal.controlTaskQueue", controlTaskQueue));
+        if (behindProxies) {
+            URI postgres = URI.create(database.jdbcUrl().substring("jdbc:".length()));
+            databaseProxy = TcpProxy.to(postgres.getHost(), postgres.getPort());
+            settings.put("database.url", database.jdbcUrl().replace(
+                    postgres.getHost() + ":" + postgres.getPort(), "127.0.0.1:" + databaseProxy.port()));
+            URI temporal = URI.create("grpc://" + TEMPORAL_TARGET);
+            temporalProxy = TcpProxy.to(temporal.getHost(), temporal.getPort());
+            settings.put("temporal.target", "127.0.0.1:" + temporalProxy.port());
+        }
         settings.putAll(overrides);
         List<CompletableFuture<DropwizardTestSupport<KilnApiConfiguration>>> starting = new ArrayList<>();
         for (int replica = 1; replica < replicas; replica++) {
@@ -118,6 +153,11 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
+        if (behindProxies) {
+            // Shutting down drains the control worker, which needs Temporal, even after a test left it cut off.
+            databaseProxy.restore();
+            temporalProxy.restore();
+        }
         others.forEach(DropwizardTestSupport::after);
         if (app != null) {
             app.after();
@@ -125,6 +165,10 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
         }
         deleteGcSchedule();
         database.afterAll(context);
+        if (behindProxies) {
+            databaseProxy.close();
+            temporalProxy.close();
+        }
     }
 
     /** Each stack's control queue gets a schedule of its own; left behind, it would fire daily into a dead queue. */
@@ -154,6 +198,14 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
 
     int adminPort() {
         return app.getAdminPort();
+    }
+
+    TcpProxy databaseProxy() {
+        return requireNonNull(databaseProxy, "not a stack behind proxies");
+    }
+
+    TcpProxy temporalProxy() {
+        return requireNonNull(temporalProxy, "not a stack behind proxies");
     }
 
     TestDatabase database() {

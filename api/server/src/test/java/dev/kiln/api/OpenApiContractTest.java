@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.kiln.api.errors.ErrorCode;
 import dev.kiln.api.resources.OpenApiResource;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
@@ -17,6 +18,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +28,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,11 +42,8 @@ class OpenApiContractTest {
     private static final String RESOURCES_PACKAGE = "dev.kiln.api.resources";
     private static final Set<String> OPERATION_KEYS = Set.of("get", "put", "post", "delete", "patch", "head", "options");
     private static final Pattern PATH_PARAMETER = Pattern.compile("\\{[^}]*}");
-    /** Codes thrown in main sources: the ApiException constructor, its conflict factory, and the raw error bodies. */
-    private static final List<Pattern> CODE_LITERALS = List.of(
-            Pattern.compile("new ApiException\\(\\s*\\d+\\s*,\\s*\"([a-z_]+)\""),
-            Pattern.compile("ApiException\\.conflict\\(\\s*\"([a-z_]+)\""),
-            Pattern.compile("ErrorBodies\\.response\\(\\s*\\d+\\s*,\\s*\"([a-z_]+)\""));
+    /** A code the main sources use: every error is answered through an {@link ErrorCode} constant. */
+    private static final Pattern CODE_REFERENCE = Pattern.compile("ErrorCode\\.([A-Z_]+)\\b");
 
     private static JsonNode document;
     private static String text;
@@ -73,13 +74,15 @@ class OpenApiContractTest {
     }
 
     @Test
-    void everyErrorCodeTheSourcesThrowIsDocumented() throws IOException {
-        Set<String> thrown = thrownCodes();
+    void everyErrorCodeIsUsedAndDocumentedAndEveryDocumentedCodeExists() throws IOException {
+        Set<String> codes = Arrays.stream(ErrorCode.values()).map(ErrorCode::code).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> used = usedCodes();
         Set<String> documented = documentedCodes();
 
-        assertThat(thrown).as("sanity: codes were found").contains("invalid_request", "template_name_taken");
-        assertThat(difference(thrown, documented)).as("codes thrown but not in any x-error-codes").isEmpty();
-        assertThat(difference(documented, thrown)).as("codes documented that nothing throws").isEmpty();
+        assertThat(used).as("sanity: codes were found").contains("invalid_request", "template_name_taken");
+        assertThat(difference(codes, used)).as("codes no source answers with").isEmpty();
+        assertThat(difference(codes, documented)).as("codes not in any x-error-codes").isEmpty();
+        assertThat(difference(documented, codes)).as("codes documented that ErrorCode does not have").isEmpty();
     }
 
     @Test
@@ -93,6 +96,30 @@ class OpenApiContractTest {
             }
         }));
         assertThat(unnamed).as("error responses without x-error-codes").isEmpty();
+    }
+
+    @Test
+    void everyRouteWithAPathParameterDocumentsTheInvalidRequestOfAPathTheServerRefuses() {
+        List<String> missing = new ArrayList<>();
+        forEachOperation((route, operation) -> {
+            if (route.contains("{}") && !codesOf(operation, "400").contains("invalid_request")) {
+                missing.add(route);
+            }
+        });
+        assertThat(missing).as("routes whose 400 does not list invalid_request").isEmpty();
+    }
+
+    @Test
+    void everyRouteButTheDocumentItselfDocumentsA503WithRetryAfterForADatabaseThatIsDown() {
+        List<String> missing = new ArrayList<>();
+        forEachOperation((route, operation) -> {
+            JsonNode unavailable = resolve(operation.path("responses").path("503"));
+            if (!route.equals("GET /openapi.yaml") && (!codesOf(operation, "503").contains("database_unavailable")
+                    || resolve(unavailable.path("headers").path("Retry-After")).isMissingNode())) {
+                missing.add(route);
+            }
+        });
+        assertThat(missing).as("routes without a 503 database_unavailable and its Retry-After").isEmpty();
     }
 
     @Test
@@ -209,26 +236,31 @@ class OpenApiContractTest {
         return codes;
     }
 
+    private static List<String> codesOf(JsonNode operation, String status) {
+        List<String> codes = new ArrayList<>();
+        resolve(operation.path("responses").path(status)).path("x-error-codes").forEach(code -> codes.add(code.asText()));
+        return codes;
+    }
+
     private static JsonNode resolve(JsonNode node) {
         String reference = node.path("$ref").asText("");
         return reference.startsWith("#/") ? document.at(reference.substring(1)) : node;
     }
 
-    private static Set<String> thrownCodes() throws IOException {
+    /** Codes named in main sources, and those Jetty's and Jersey's own errors get by their status. */
+    private static Set<String> usedCodes() throws IOException {
         java.nio.file.Path sources = java.nio.file.Path.of("src/main/java");
         assertThat(sources).as("run from the api module").isDirectory();
         Set<String> codes = new TreeSet<>();
         try (Stream<java.nio.file.Path> files = Files.walk(sources)) {
             for (java.nio.file.Path file : (Iterable<java.nio.file.Path>) files.filter(f -> f.toString().endsWith(".java"))::iterator) {
-                String source = Files.readString(file);
-                for (Pattern pattern : CODE_LITERALS) {
-                    Matcher matcher = pattern.matcher(source);
-                    while (matcher.find()) {
-                        codes.add(matcher.group(1));
-                    }
+                Matcher matcher = CODE_REFERENCE.matcher(Files.readString(file));
+                while (matcher.find()) {
+                    codes.add(ErrorCode.valueOf(matcher.group(1)).code());
                 }
             }
         }
+        IntStream.range(400, 600).mapToObj(ErrorCode::forStatus).forEach(code -> codes.add(code.code()));
         return codes;
     }
 

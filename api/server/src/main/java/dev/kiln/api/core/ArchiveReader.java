@@ -1,6 +1,7 @@
 package dev.kiln.api.core;
 
 import dev.kiln.api.errors.ApiException;
+import dev.kiln.api.errors.ErrorCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +53,7 @@ public final class ArchiveReader {
     }
 
     public static ApiException tooLarge(long maxBytes) {
-        return new ApiException(413, "archive_too_large", "the archive is larger than the limit of " + maxBytes + " bytes");
+        return new ApiException(ErrorCode.ARCHIVE_TOO_LARGE, "the archive is larger than the limit of " + maxBytes + " bytes");
     }
 
     private static String format(byte[] content) {
@@ -65,7 +66,7 @@ public final class ArchiveReader {
         if (startsWith(content, USTAR_OFFSET, USTAR)) {
             return "tar";
         }
-        throw new ApiException(400, "invalid_archive", "the archive is not a tar, tar.gz or zip file");
+        throw new ApiException(ErrorCode.INVALID_ARCHIVE, "the archive is not a tar, tar.gz or zip file");
     }
 
     private static boolean startsWith(byte[] content, int offset, byte[] magic) {

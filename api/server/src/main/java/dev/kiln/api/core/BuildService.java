@@ -5,6 +5,7 @@ import static dev.kiln.api.core.Requests.requireText;
 import static java.util.Objects.requireNonNull;
 
 import dev.kiln.api.errors.ApiException;
+import dev.kiln.api.errors.ErrorCode;
 import dev.kiln.api.representation.BuildRequest;
 import dev.kiln.api.representation.BuildView;
 import dev.kiln.db.BuildArchiveDao;
@@ -73,7 +74,7 @@ public final class BuildService {
         }
         List<String> recipe = require(request.recipe(), "recipe");
         if (recipe.isEmpty()) {
-            throw new ApiException(400, "invalid_recipe", "recipe has no steps");
+            throw new ApiException(ErrorCode.INVALID_RECIPE, "recipe has no steps");
         }
         boolean skipPrePost = Boolean.TRUE.equals(request.skipPrePost());
         List<BuildStep> steps;
@@ -82,7 +83,7 @@ public final class BuildService {
             steps = BuildPlanner.plan(recipe, skipPrePost);
             healthcheck = healthcheckOf(request.healthcheck());
         } catch (RecipeException e) {
-            throw new ApiException(400, "invalid_recipe", e.getMessage());
+            throw new ApiException(ErrorCode.INVALID_RECIPE, e.getMessage());
         }
         int vcpus = positiveOr(request.vcpus(), 1, "vcpus");
         int memoryMb = positiveOr(request.memoryMb(), 512, "memory_mb");
@@ -91,7 +92,7 @@ public final class BuildService {
         // Builds produce platform templates, so their bases are platform templates too.
         TemplateRow base = templates.findVisible(Ids.PLATFORM_TEAM_ID, baseName)
                 .filter(template -> template.teamId().equals(Ids.PLATFORM_TEAM_ID))
-                .orElseThrow(() -> new ApiException(404, "template_not_found", "base template \"" + baseName + "\" not found"));
+                .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "base template \"" + baseName + "\" not found"));
 
         String buildId = Ids.newId("bld");
         String templateId = Ids.newId("tpl");
@@ -106,7 +107,7 @@ public final class BuildService {
             TemplateNameDao names = handle.attach(TemplateNameDao.class);
             names.lock(name);
             names.holder(Ids.PLATFORM_TEAM_ID, name, false).ifPresent(holder -> {
-                throw ApiException.conflict("template_name_taken", "the name \"" + name + "\" is held by " + holder);
+                throw new ApiException(ErrorCode.TEMPLATE_NAME_TAKEN, "the name \"" + name + "\" is held by " + holder);
             });
             handle.attach(BuildDao.class).insert(row);
             if (archive != null) {
@@ -155,7 +156,7 @@ public final class BuildService {
                     null, clock.instant());
             // No workflow will run to release it.
             jdbi.onDemand(BuildArchiveDao.class).deleteByBuildId(row.id());
-            throw new ApiException(503, "temporal_unavailable", "the workflow service did not accept the build; try again");
+            throw new ApiException(ErrorCode.TEMPORAL_UNAVAILABLE, "the workflow service did not accept the build; try again");
         }
     }
 
@@ -186,7 +187,7 @@ public final class BuildService {
         // Recorded before the workflow hears of the cancel, so that the workflow finds whom to credit.
         if (builds.requestCancel(buildId, caller.keyId(), clock.instant()) == 0) {
             BuildRow row = builds.findById(buildId).orElseThrow(() -> ApiException.notFound("build", buildId));
-            throw ApiException.conflict("build_finished", "build is already " + row.status().wire());
+            throw new ApiException(ErrorCode.BUILD_FINISHED, "build is already " + row.status().wire());
         }
         try {
             temporal.newUntypedWorkflowStub(TemplateBuildWorkflow.workflowId(buildId)).cancel();
@@ -195,7 +196,7 @@ public final class BuildService {
             LOG.info("the cancel of build {} came after its workflow had closed", buildId);
         } catch (WorkflowServiceException e) {
             LOG.error("could not cancel the workflow of build {}", buildId, e);
-            throw new ApiException(503, "temporal_unavailable", "the workflow service did not take the cancel; try again");
+            throw new ApiException(ErrorCode.TEMPORAL_UNAVAILABLE, "the workflow service did not take the cancel; try again");
         }
         return get(buildId);
     }

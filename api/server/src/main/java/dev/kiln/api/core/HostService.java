@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.kiln.api.control.HeartbeatPace;
 import dev.kiln.api.errors.ApiException;
+import dev.kiln.api.errors.ErrorCode;
 import dev.kiln.api.representation.CreateHostRequest;
 import dev.kiln.api.representation.HeartbeatReply;
 import dev.kiln.api.representation.HostCreated;
@@ -83,7 +84,7 @@ public final class HostService {
             case "byoc" -> {
                 teamId = requireText(request.teamId(), "team_id");
                 TeamRow team = jdbi.onDemand(TeamDao.class).findById(teamId)
-                        .orElseThrow(() -> new ApiException(404, "team_not_found", "team " + teamId + " not found"));
+                        .orElseThrow(() -> new ApiException(ErrorCode.TEAM_NOT_FOUND, "team " + teamId + " not found"));
                 if (!caller.admin() && !caller.teamId().equals(teamId)) {
                     throw ApiException.forbidden("you are not a member of team " + teamId);
                 }
@@ -107,7 +108,7 @@ public final class HostService {
     public RegistrationToken newRegistrationToken(Caller caller, String hostId) {
         HostRow host = visible(caller, hostId);
         if (!jdbi.onDemand(HostDao.class).awaitsRegistration(hostId).orElse(false)) {
-            throw ApiException.conflict("invalid_state", "host " + hostId + " has registered already");
+            throw new ApiException(ErrorCode.INVALID_STATE, "host " + hostId + " has registered already");
         }
         Instant now = clock.instant();
         String token = Ids.randomTokenHex(TOKEN_BYTES);
@@ -137,7 +138,7 @@ public final class HostService {
         String refreshToken = Ids.randomTokenHex(TOKEN_BYTES);
         jdbi.useTransaction(handle -> {
             if (handle.attach(HostDao.class).markRegistered(hostId, arch, cpuCores, memoryMb, diskGb, request.address(), now) == 0) {
-                throw ApiException.conflict("invalid_state", "host " + hostId + " is not pending");
+                throw new ApiException(ErrorCode.INVALID_STATE, "host " + hostId + " is not pending");
             }
             handle.attach(HostTokenDao.class).insertRefreshToken(Ids.newId("hrt"), hostId, Ids.sha256Hex(refreshToken),
                     now, now.plus(REFRESH_TOKEN_LIFETIME));
@@ -215,7 +216,7 @@ public final class HostService {
         HostRow host = visible(caller, hostId);
         List<String> active = activeSandboxIds(hostId);
         if (!active.isEmpty() && !force) {
-            throw new ApiException(409, "has_active_sandboxes",
+            throw new ApiException(ErrorCode.HAS_ACTIVE_SANDBOXES,
                     "host " + hostId + " has " + active.size() + " active sandboxes; delete them or pass force=true",
                     Map.of("sandbox_ids", active));
         }

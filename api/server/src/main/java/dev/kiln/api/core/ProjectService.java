@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.errors.ApiException;
+import dev.kiln.api.errors.ErrorCode;
 import dev.kiln.api.representation.GoldenTriggered;
 import dev.kiln.api.representation.GoldenView;
 import dev.kiln.api.representation.ProjectView;
@@ -94,7 +95,7 @@ public final class ProjectService {
         ProjectDao projects = jdbi.onDemand(ProjectDao.class);
         String previousScript = projects.findById(id).map(ProjectRow::warmupScript).orElse(null);
         ProjectRow project = projects.upsert(id, caller.teamId(), name, script, autoWarm, clock.instant())
-                .orElseThrow(() -> ApiException.conflict("project_id_taken", "project id " + id + " is used by another team"));
+                .orElseThrow(() -> new ApiException(ErrorCode.PROJECT_ID_TAKEN, "project id " + id + " is used by another team"));
         if (autoWarm && !script.equals(previousScript) && !placeable().isEmpty()) {
             trigger(project, caller.keyId());
         }
@@ -105,7 +106,7 @@ public final class ProjectService {
         ProjectRow project = owned(caller, id);
         List<HostRow> hosts = placeable();
         if (hosts.isEmpty()) {
-            throw ApiException.conflict("no_online_hosts", "no online host can build the golden of " + id);
+            throw new ApiException(ErrorCode.NO_ONLINE_HOSTS, "no online host can build the golden of " + id);
         }
         boolean queued = building(id);
         trigger(project, caller.keyId());
@@ -135,26 +136,26 @@ public final class ProjectService {
             temporal.signalWithStart(request);
         } catch (RuntimeException e) {
             LOG.error("could not trigger the golden of {}", project.id(), e);
-            throw new ApiException(503, "temporal_unavailable", "the workflow service did not take the trigger; try again");
+            throw new ApiException(ErrorCode.TEMPORAL_UNAVAILABLE, "the workflow service did not take the trigger; try again");
         }
     }
 
     public void cancel(Caller caller, String id) {
         owned(caller, id);
         if (!building(id)) {
-            throw ApiException.conflict("not_building", "no golden of " + id + " is building");
+            throw new ApiException(ErrorCode.NOT_BUILDING, "no golden of " + id + " is building");
         }
         try {
             temporal.newWorkflowStub(GoldenWorkflow.class, GoldenWorkflow.workflowId(id)).cancel(caller.keyId());
         } catch (WorkflowNotFoundException e) {
-            throw ApiException.conflict("not_building", "no golden of " + id + " is building");
+            throw new ApiException(ErrorCode.NOT_BUILDING, "no golden of " + id + " is building");
         }
     }
 
     public void clear(Caller caller, String id) {
         owned(caller, id);
         if (building(id)) {
-            throw ApiException.conflict("building", "a golden of " + id + " is building; cancel it first");
+            throw new ApiException(ErrorCode.BUILDING, "a golden of " + id + " is building; cancel it first");
         }
         GoldenClearWorkflow clear = temporal.newWorkflowStub(GoldenClearWorkflow.class, WorkflowOptions.newBuilder()
                 .setWorkflowId(GoldenClearWorkflow.workflowId(id))
@@ -169,12 +170,12 @@ public final class ProjectService {
         } catch (WorkflowFailedException e) {
             ApplicationFailure failure = ApplicationFailures.find(e);
             if (failure != null && FailureType.GOLDEN_CONFLICT.name().equals(failure.getType())) {
-                throw ApiException.conflict("session_copy_running", failure.getOriginalMessage());
+                throw new ApiException(ErrorCode.SESSION_COPY_RUNNING, failure.getOriginalMessage());
             }
-            throw new ApiException(502, "agent_error", "clearing the golden failed: "
+            throw new ApiException(ErrorCode.AGENT_ERROR, "clearing the golden failed: "
                     + (failure == null ? e.getMessage() : failure.getOriginalMessage()));
         } catch (TimeoutException e) {
-            throw new ApiException(504, "clear_pending", "hosts are still deleting the golden of " + id);
+            throw new ApiException(ErrorCode.CLEAR_PENDING, "hosts are still deleting the golden of " + id);
         }
     }
 
@@ -262,7 +263,7 @@ public final class ProjectService {
             LOG.error("could not start session {}", sessionId, e);
             jdbi.onDemand(ProjectDao.class).endSession(sessionId, SessionStatus.FAILED, "workflow not started",
                     clock.instant());
-            throw new ApiException(503, "temporal_unavailable", "the workflow service did not accept the session; try again");
+            throw new ApiException(ErrorCode.TEMPORAL_UNAVAILABLE, "the workflow service did not accept the session; try again");
         }
         return session(caller, sessionId);
     }
@@ -275,7 +276,7 @@ public final class ProjectService {
         List<HostRow> online = placeable();
         if (hostId != null) {
             return online.stream().filter(host -> host.id().equals(hostId)).findFirst()
-                    .orElseThrow(() -> new ApiException(503, "host_unavailable", "host " + hostId + " is not online"));
+                    .orElseThrow(() -> new ApiException(ErrorCode.HOST_UNAVAILABLE, "host " + hostId + " is not online"));
         }
         Map<String, GoldenHostRow> goldens = new LinkedHashMap<>();
         jdbi.onDemand(ProjectDao.class).goldenHosts(projectId).stream()
@@ -285,7 +286,7 @@ public final class ProjectService {
                 .filter(host -> goldens.containsKey(host.id()))
                 .max(Comparator.comparingLong(host -> goldens.get(host.id()).generation()))
                 .or(() -> online.stream().findFirst())
-                .orElseThrow(() -> ApiException.conflict("no_online_hosts", "no online host can run a session"));
+                .orElseThrow(() -> new ApiException(ErrorCode.NO_ONLINE_HOSTS, "no online host can run a session"));
     }
 
     public SessionView session(Caller caller, String sessionId) {

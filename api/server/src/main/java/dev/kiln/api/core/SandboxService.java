@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.control.HostPlacement;
 import dev.kiln.api.errors.ApiException;
+import dev.kiln.api.errors.ErrorCode;
 import dev.kiln.api.representation.CreateSandboxRequest;
 import dev.kiln.api.representation.ExecSandboxRequest;
 import dev.kiln.api.representation.ExecView;
@@ -77,11 +78,11 @@ public final class SandboxService {
     public SandboxView create(Caller caller, CreateSandboxRequest request) {
         String templateName = requireText(request.template(), "template");
         TemplateRow template = jdbi.onDemand(TemplateDao.class).findVisible(caller.teamId(), templateName)
-                .orElseThrow(() -> new ApiException(404, "template_not_found", "template \"" + templateName + "\" not found"));
+                .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "template \"" + templateName + "\" not found"));
         int vcpus = within(request.vcpus(), template.vcpus(), MAX_VCPUS, "vcpus");
         int memoryMb = within(request.memoryMb(), template.memoryMb(), MAX_MEMORY_MB, "memory_mb");
-        HostRow host = placement.choose(vcpus, memoryMb).host().orElseThrow(() -> new ApiException(503,
-                "no_capacity", "no online host has room for " + vcpus + " vCPU and " + memoryMb + " MB"));
+        HostRow host = placement.choose(vcpus, memoryMb).host().orElseThrow(() -> new ApiException(
+                ErrorCode.NO_CAPACITY, "no online host has room for " + vcpus + " vCPU and " + memoryMb + " MB"));
 
         String id = Ids.newId("sb");
         Instant now = clock.instant();
@@ -113,11 +114,11 @@ public final class SandboxService {
         } catch (RuntimeException e) {
             LOG.error("could not start the workflow of sandbox {}", id, e);
             jdbi.onDemand(SandboxDao.class).markStopped(id, clock.instant());
-            throw new ApiException(503, "temporal_unavailable", "the workflow service did not accept the sandbox; try again");
+            throw new ApiException(ErrorCode.TEMPORAL_UNAVAILABLE, "the workflow service did not accept the sandbox; try again");
         }
         SandboxStatus status = call(id, SandboxWorkflow::started);
         if (status != SandboxStatus.RUNNING) {
-            throw new ApiException(502, "sandbox_failed", "the sandbox's container could not be started on " + host.id());
+            throw new ApiException(ErrorCode.SANDBOX_FAILED, "the sandbox's container could not be started on " + host.id());
         }
         return get(caller, id);
     }
@@ -176,7 +177,7 @@ public final class SandboxService {
             return;
         }
         if (sandbox.snapshotId() != null) {
-            throw ApiException.conflict("invalid_state", "sandbox " + id + " is being snapshotted; try again when it ends");
+            throw new ApiException(ErrorCode.INVALID_STATE, "sandbox " + id + " is being snapshotted; try again when it ends");
         }
         try {
             temporal.newUntypedWorkflowStub(SandboxWorkflow.workflowId(id)).startUpdate(
@@ -244,10 +245,10 @@ public final class SandboxService {
     private SandboxRow movable(Caller caller, String id, SandboxStatus expected) {
         SandboxRow sandbox = owned(caller, id);
         if (sandbox.snapshotId() != null) {
-            throw ApiException.conflict("invalid_state", "sandbox " + id + " is being snapshotted; try again when it ends");
+            throw new ApiException(ErrorCode.INVALID_STATE, "sandbox " + id + " is being snapshotted; try again when it ends");
         }
         if (sandbox.status() != expected) {
-            throw ApiException.conflict("invalid_state", "sandbox " + id + " is " + sandbox.status() + ", not " + expected);
+            throw new ApiException(ErrorCode.INVALID_STATE, "sandbox " + id + " is " + sandbox.status() + ", not " + expected);
         }
         return sandbox;
     }
@@ -256,7 +257,7 @@ public final class SandboxService {
         boolean online = sandbox.hostId() != null && jdbi.onDemand(HostDao.class).findById(sandbox.hostId())
                 .map(host -> host.status() == HostStatus.ONLINE).orElse(false);
         if (!online) {
-            throw new ApiException(503, "host_unavailable", "the host of sandbox " + sandbox.id() + " is not reachable");
+            throw new ApiException(ErrorCode.HOST_UNAVAILABLE, "the host of sandbox " + sandbox.id() + " is not reachable");
         }
     }
 
@@ -269,10 +270,10 @@ public final class SandboxService {
             ApplicationFailure failure = ApplicationFailures.find(e);
             if (failure != null && (FailureType.SANDBOX_GONE.name().equals(failure.getType())
                     || FailureType.INVALID_STATE.name().equals(failure.getType()))) {
-                throw ApiException.conflict("invalid_state", failure.getOriginalMessage());
+                throw new ApiException(ErrorCode.INVALID_STATE, failure.getOriginalMessage());
             }
             LOG.warn("update of sandbox {} failed", id, e);
-            throw new ApiException(502, "agent_error",
+            throw new ApiException(ErrorCode.AGENT_ERROR,
                     "the host could not do it: " + (failure != null ? failure.getOriginalMessage() : e.getMessage()));
         }
     }

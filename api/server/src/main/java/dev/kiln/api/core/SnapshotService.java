@@ -4,6 +4,7 @@ import static dev.kiln.api.core.Requests.requireText;
 import static java.util.Objects.requireNonNull;
 
 import dev.kiln.api.errors.ApiException;
+import dev.kiln.api.errors.ErrorCode;
 import dev.kiln.api.representation.AdminSnapshotRequest;
 import dev.kiln.api.representation.SnapshotRequest;
 import dev.kiln.api.representation.TemplateView;
@@ -70,10 +71,10 @@ public final class SnapshotService {
         boolean flatten = flatten(request.mode());
         TemplateDao templates = jdbi.onDemand(TemplateDao.class);
         if (templates.findOwned(Ids.PLATFORM_TEAM_ID, name).isPresent() && !caller.teamId().equals(Ids.PLATFORM_TEAM_ID)) {
-            throw ApiException.conflict("name_reserved", "\"" + name + "\" is the name of a platform template");
+            throw new ApiException(ErrorCode.NAME_RESERVED, "\"" + name + "\" is the name of a platform template");
         }
         if (templates.nameTaken(caller.teamId(), name)) {
-            throw ApiException.conflict("template_name_taken", "a template named \"" + name + "\" already exists");
+            throw new ApiException(ErrorCode.TEMPLATE_NAME_TAKEN, "a template named \"" + name + "\" already exists");
         }
         SandboxRow sandbox = sandboxes.owned(caller, sandboxId);
         return run(caller, sandbox, name, flatten, false);
@@ -90,7 +91,7 @@ public final class SnapshotService {
         boolean teamUses = jdbi.onDemand(TemplateDao.class).nameTaken(Ids.PLATFORM_TEAM_ID, name)
                 && jdbi.onDemand(TemplateDao.class).findOwned(Ids.PLATFORM_TEAM_ID, name).isEmpty();
         if (teamUses) {
-            throw ApiException.conflict("template_name_taken", "a team template is named \"" + name + "\"");
+            throw new ApiException(ErrorCode.TEMPLATE_NAME_TAKEN, "a team template is named \"" + name + "\"");
         }
         SandboxRow sandbox = sandboxes.owned(admin, sandboxId);
         return run(admin, sandbox, name, flatten, true);
@@ -99,7 +100,7 @@ public final class SnapshotService {
     private TemplateView run(Caller caller, SandboxRow sandbox, String name, boolean flatten, boolean platform) {
         if (sandbox.snapshotId() != null || !(sandbox.status() == SandboxStatus.RUNNING
                 || sandbox.status() == SandboxStatus.PAUSED)) {
-            throw ApiException.conflict("invalid_state", "sandbox " + sandbox.id() + " is " + sandbox.status()
+            throw new ApiException(ErrorCode.INVALID_STATE, "sandbox " + sandbox.id() + " is " + sandbox.status()
                     + (sandbox.snapshotId() != null ? " and held by another snapshot" : "") + "; it must be running or paused");
         }
         sandboxes.requireHostOnline(sandbox);
@@ -114,7 +115,7 @@ public final class SnapshotService {
             TemplateNameDao names = handle.attach(TemplateNameDao.class);
             names.lock(name);
             names.holder(sandbox.teamId(), name, platform).ifPresent(holder -> {
-                throw ApiException.conflict("template_name_taken", "the name \"" + name + "\" is held by " + holder);
+                throw new ApiException(ErrorCode.TEMPLATE_NAME_TAKEN, "the name \"" + name + "\" is held by " + holder);
             });
             handle.attach(SnapshotDao.class).insert(claim);
         });
@@ -146,12 +147,12 @@ public final class SnapshotService {
             LOG.error("could not start snapshot {}", snapshotId, e);
             jdbi.onDemand(SnapshotDao.class).finish(snapshotId, SnapshotStatus.FAILED, null, "workflow not started",
                     clock.instant());
-            throw new ApiException(503, "temporal_unavailable", "the workflow service did not accept the snapshot; try again");
+            throw new ApiException(ErrorCode.TEMPORAL_UNAVAILABLE, "the workflow service did not accept the snapshot; try again");
         }
         try {
             WorkflowStub.fromTyped(workflow).getResult(patience.toMillis(), TimeUnit.MILLISECONDS, String.class);
         } catch (TimeoutException e) {
-            throw new ApiException(504, "snapshot_pending", "snapshot " + snapshotId + " is still running; template "
+            throw new ApiException(ErrorCode.SNAPSHOT_PENDING, "snapshot " + snapshotId + " is still running; template "
                     + name + " appears when it ends");
         } catch (WorkflowFailedException e) {
             throw failed(e);
@@ -166,12 +167,12 @@ public final class SnapshotService {
         String type = failure == null ? "" : failure.getType();
         String message = failure == null ? e.getMessage() : failure.getOriginalMessage();
         if (FailureType.TEMPLATE_NAME_TAKEN.name().equals(type)) {
-            return ApiException.conflict("template_name_taken", message);
+            return new ApiException(ErrorCode.TEMPLATE_NAME_TAKEN, message);
         }
         if (FailureType.INVALID_STATE.name().equals(type) || FailureType.SANDBOX_GONE.name().equals(type)) {
-            return ApiException.conflict("invalid_state", message);
+            return new ApiException(ErrorCode.INVALID_STATE, message);
         }
-        return new ApiException(502, "agent_error", "the snapshot failed: " + message);
+        return new ApiException(ErrorCode.AGENT_ERROR, "the snapshot failed: " + message);
     }
 
     private static boolean flatten(String mode) {

@@ -1,32 +1,28 @@
 package dev.kiln.api.errors;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.Map;
 
 /**
- * The one exception resources throw for a client-visible failure. The mapper turns it into
- * {@code {"error":{"code":...,"message":..., ...details}}} with this status.
+ * The one exception resources and services throw for a client-visible failure. {@link ApiExceptionMapper} turns it
+ * into {@code {"error":{"code":...,"message":..., ...details}}} with its code's status.
  */
 public class ApiException extends RuntimeException {
-    private final int status;
-    private final String code;
+    private final ErrorCode code;
     private final Map<String, Object> details;
 
-    public ApiException(int status, String code, String message) {
-        this(status, code, message, Map.of());
+    public ApiException(ErrorCode code, String message) {
+        this(code, message, Map.of());
     }
 
-    public ApiException(int status, String code, String message, Map<String, Object> details) {
+    public ApiException(ErrorCode code, String message, Map<String, Object> details) {
         super(message);
-        this.status = status;
-        this.code = code;
+        this.code = requireNonNull(code, "code is null");
         this.details = Map.copyOf(details);
     }
 
-    public int status() {
-        return status;
-    }
-
-    public String code() {
+    public ErrorCode code() {
         return code;
     }
 
@@ -35,22 +31,18 @@ public class ApiException extends RuntimeException {
     }
 
     public static ApiException badRequest(String message) {
-        return new ApiException(400, "invalid_request", message);
+        return new ApiException(ErrorCode.INVALID_REQUEST, message);
     }
 
     public static ApiException notFound(String what, String id) {
-        return new ApiException(404, "not_found", what + " " + id + " not found");
+        return new ApiException(ErrorCode.NOT_FOUND, what + " " + id + " not found");
     }
 
     public static ApiException unauthorized(String message) {
-        return new ApiException(401, "unauthorized", message);
+        return new ApiException(ErrorCode.UNAUTHORIZED, message);
     }
 
     public static ApiException forbidden(String message) {
-        return new ApiException(403, "forbidden", message);
-    }
-
-    public static ApiException conflict(String code, String message) {
-        return new ApiException(409, code, message);
+        return new ApiException(ErrorCode.FORBIDDEN, message);
     }
 }

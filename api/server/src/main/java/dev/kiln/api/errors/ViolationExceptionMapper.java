@@ -15,7 +15,7 @@ public final class ViolationExceptionMapper implements ExceptionMapper<JerseyVio
                 .map(ViolationExceptionMapper::describe)
                 .sorted()
                 .collect(Collectors.joining("; "));
-        return ErrorBodies.response(400, "invalid_request", message);
+        return ErrorBodies.response(ErrorCode.INVALID_REQUEST, message);
     }
 
     private static String describe(ConstraintViolation<?> violation) {

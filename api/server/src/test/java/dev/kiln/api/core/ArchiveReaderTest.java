@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.api.errors.ApiException;
+import dev.kiln.api.errors.ErrorCode;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,8 +44,7 @@ class ArchiveReaderTest {
             assertThatThrownBy(() -> ArchiveReader.read(new ByteArrayInputStream(content), 1024))
                     .as(Arrays.toString(content))
                     .isInstanceOfSatisfying(ApiException.class, e -> {
-                        assertThat(e.status()).isEqualTo(400);
-                        assertThat(e.code()).isEqualTo("invalid_archive");
+                        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARCHIVE);
                     });
         }
     }
@@ -64,8 +64,7 @@ class ArchiveReaderTest {
 
         assertThatThrownBy(() -> ArchiveReader.read(endless, 100_000))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
-                    assertThat(e.status()).isEqualTo(413);
-                    assertThat(e.code()).isEqualTo("archive_too_large");
+                    assertThat(e.code()).isEqualTo(ErrorCode.ARCHIVE_TOO_LARGE);
                     assertThat(e.getMessage()).contains("100000");
                 });
         assertThat(endless.served).isEqualTo(100_001);
