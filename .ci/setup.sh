@@ -13,6 +13,8 @@ set -euo pipefail
 PACKAGES=(docker.io postgresql busybox-static debootstrap iproute2 xfsprogs curl ca-certificates)
 # Headless browser for TemporalUiBrowserIT (Selenium drives Debian's chromium through /usr/bin/chromedriver).
 PACKAGES+=(chromium chromium-driver)
+# prometheus and promtool for the alert rule tests and PrometheusDashboardsIT, which run a Prometheus of their own.
+PACKAGES+=(prometheus)
 PG_VERSION="${KILN_PG_VERSION:-15}"
 PG_CLUSTER=main
 KILN_LOG_DIR=/var/log/kiln
@@ -59,8 +61,45 @@ done
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 if ((${#missing[@]})); then
+  # Only the binaries are wanted: a policy-rc.d that refuses keeps the packages' services (prometheus on :9090)
+  # from starting while they install. Docker images ship one already; a machine without it gets one for the install.
+  policy_rc_d=/usr/sbin/policy-rc.d
+  made_policy_rc_d=0
+  if [[ ! -e "$policy_rc_d" ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy_rc_d"
+    chmod +x "$policy_rc_d"
+    made_policy_rc_d=1
+    trap 'rm -f "$policy_rc_d"' EXIT
+  fi
   apt_install "${missing[@]}"
+  if ((made_policy_rc_d)); then
+    rm -f "$policy_rc_d"
+    trap - EXIT
+  fi
 fi
+
+# A prometheus service started anyway (installed before this script refused it, or by a boot under systemd) would
+# hold :9090 and scrape nothing of Kiln's; the tests run their own Prometheus, so the packaged one stays stopped.
+prometheus_service_running() {
+  pgrep -u prometheus -x prometheus >/dev/null 2>&1
+}
+if prometheus_service_running; then
+  log "stopping the prometheus package's own service"
+  if [[ -d /run/systemd/system ]]; then
+    systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  else
+    service prometheus stop >/dev/null 2>&1 || true
+    update-rc.d prometheus disable >/dev/null 2>&1 || true
+  fi
+  for _ in $(seq 1 10); do
+    prometheus_service_running || break
+    sleep 1
+  done
+  if prometheus_service_running; then
+    die "the prometheus package's service is still running; stop it (it holds :9090)"
+  fi
+fi
+command -v promtool >/dev/null 2>&1 || die "promtool missing although the prometheus package is installed"
 
 # ---------------------------------------------------------------- docker
 docker_ok() { timeout 10 docker info >/dev/null 2>&1; }
@@ -119,6 +158,11 @@ SQL
     runuser -u postgres -- createdb -O kiln kiln
   fi
   kiln_login_ok || die "password login as kiln@127.0.0.1:5432/kiln failed (check pg_hba.conf)"
+fi
+# Test databases are dropped WITH (FORCE), which must end every session in them; an autovacuum worker that started
+# in one after a write-heavy test has no role of kiln's, so ending it needs pg_signal_backend.
+if [[ "$(runuser -u postgres -- psql -Atqc "SELECT pg_has_role('kiln', 'pg_signal_backend', 'MEMBER')" -d postgres)" != t ]]; then
+  runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 -d postgres -c 'GRANT pg_signal_backend TO kiln' >/dev/null
 fi
 
 # ---------------------------------------------------------------- temporal CLI

@@ -16,8 +16,10 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * The repository's {@code dashboards/}: every Grafana dashboard ({@code grafana/**.json}) and every Prometheus
- * rules file ({@code prometheus/**.yml} with {@code groups}), and the PromQL expressions they hold.
+ * The repository's {@code dashboards/}: every Grafana dashboard ({@code grafana/**.json}), every Prometheus
+ * rules file ({@code prometheus/**.yml} with {@code groups}) and configuration ({@code prometheus/**.yml} with
+ * {@code scrape_configs}), the promtool unit tests of the rules ({@code tests/**_test.yml}), and the PromQL
+ * expressions they hold.
  */
 final class DashboardFiles {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -40,6 +42,30 @@ final class DashboardFiles {
     static List<Path> prometheusRuleFiles(Path root) {
         return files(root.resolve("prometheus"), ".yml").stream().filter(file -> read(YAML, file).has("groups"))
                 .toList();
+    }
+
+    static List<Path> prometheusConfigs(Path root) {
+        return files(root.resolve("prometheus"), ".yml").stream()
+                .filter(file -> read(YAML, file).has("scrape_configs")).toList();
+    }
+
+    static List<Path> ruleTests(Path root) {
+        return files(root.resolve("tests"), "_test.yml");
+    }
+
+    /** The names of the alerts in every rules file. */
+    static List<String> alertNames(Path root) {
+        List<String> alerts = new ArrayList<>();
+        for (Path file : prometheusRuleFiles(root)) {
+            for (JsonNode group : read(YAML, file).path("groups")) {
+                for (JsonNode rule : group.path("rules")) {
+                    if (rule.has("alert")) {
+                        alerts.add(rule.path("alert").asText());
+                    }
+                }
+            }
+        }
+        return alerts;
     }
 
     static List<Expression> expressions(Path root) {

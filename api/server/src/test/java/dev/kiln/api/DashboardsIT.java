@@ -36,13 +36,19 @@ class DashboardsIT {
     static void registerAHostAndRunABuild() throws Exception {
         host = HostProcess.registerAndStart(STACK);
         image = MetricsIT.runOneStepBuild(STACK);
-        // A golden row, so that kiln_golden_size_bytes has a series: it exports one per golden a host holds, and
-        // building a real golden needs a Docker daemon per build, which GoldenCacheIT covers.
-        ProjectDao projects = STACK.database().jdbi().onDemand(ProjectDao.class);
+        recordReadyGolden(STACK, host.hostId());
+    }
+
+    /**
+     * A golden row, so that kiln_golden_size_bytes has a series: it exports one per golden a host holds, and
+     * building a real golden needs a Docker daemon per build, which GoldenCacheIT covers.
+     */
+    static void recordReadyGolden(KilnApiStack stack, String hostId) {
+        ProjectDao projects = stack.database().jdbi().onDemand(ProjectDao.class);
         Instant now = Instant.now();
         projects.upsert("prj-dashboards-it", Ids.PLATFORM_TEAM_ID, "dashboards-it", "true", false, now);
-        projects.markBuilding("prj-dashboards-it", host.hostId(), "gb-dashboards-it", now);
-        projects.markReady("prj-dashboards-it", host.hostId(), "gb-dashboards-it", 1, 4096, now);
+        projects.markBuilding("prj-dashboards-it", hostId, "gb-dashboards-it", now);
+        projects.markReady("prj-dashboards-it", hostId, "gb-dashboards-it", 1, 4096, now);
     }
 
     @AfterAll
