@@ -51,6 +51,17 @@ public interface SandboxDao {
             """)
     int transition(String id, SandboxStatus expected, SandboxStatus status, Instant now);
 
+    /**
+     * As {@link #transition}, only for a row unchanged since {@code settledBefore}: a reconcile acting on a listing of
+     * containers taken at that time must not move a row that changed after it (a sandbox created or resumed since).
+     */
+    @SqlUpdate("""
+            UPDATE sandboxes SET status = :status, updated_at = :now
+            WHERE id = :id AND status = :expected AND snapshot_id IS NULL AND updated_at < :settledBefore
+            """)
+    int transitionIfSettled(String id, SandboxStatus expected, SandboxStatus status, Instant settledBefore,
+            Instant now);
+
     /** Ends a sandbox, whatever held it. */
     @SqlUpdate("""
             UPDATE sandboxes SET status = 'stopped', snapshot_id = NULL, status_before_snapshot = NULL, updated_at = :now

@@ -42,7 +42,7 @@ public final class LifecycleHostActivitiesImpl implements LifecycleHostActivitie
                 .map(container -> new HostContainers.BuildSandbox(container.getLabels().get(ContainerLabels.BUILD),
                         container.getId()))
                 .toList();
-        return new HostContainers(listSandboxContainers(), builds);
+        return new HostContainers(listSandboxContainers(), builds, 0);
     }
 
     /** Only containers of this host: an id from a stale listing never removes another host's container. */

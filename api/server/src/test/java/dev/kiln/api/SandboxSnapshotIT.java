@@ -10,6 +10,9 @@ import com.github.dockerjava.api.model.Container;
 import dev.kiln.activities.docker.DockerClients;
 import dev.kiln.db.HostDao;
 import dev.kiln.db.Ids;
+import dev.kiln.db.SandboxDao;
+import dev.kiln.db.TemplateDao;
+import dev.kiln.db.TemplateRow;
 import dev.kiln.model.HostStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -170,7 +173,9 @@ class SandboxSnapshotIT {
 
     /**
      * The reference's race: while the host works on the snapshot, the host monitor must never see the sandbox as
-     * anything but paused; a failure (here the name taken meanwhile by a faster snapshot) gives it back running.
+     * anything but paused; a failure at publish gives it back running with no partial image. A second snapshot of
+     * the same name is refused at once, naming the first (#13.5); so, to make the publish fail, the name is taken
+     * behind the API's back, straight in the database, as a path that skipped the claim would take it.
      */
     @Test
     void duringASlowSnapshotTheSandboxReadsPausedAndAFailureGivesItBackRunning() throws Exception {
@@ -195,7 +200,12 @@ class SandboxSnapshotIT {
                 }
             }
         });
-        assertThat(snapshot(teamKey, fast, name, null).path("name").asText()).isEqualTo(name);
+        ApiTestClient.Reply second = api.post("/v1/snapshots", teamKey, Map.of("sandbox_id", fast, "name", name));
+        assertError(second, 409, "template_name_taken");
+        assertThat(second.body().path("error").path("message").asText()).contains("snapshot snap-");
+        String teamId = STACK.database().jdbi().onDemand(SandboxDao.class).findById(slow).orElseThrow().teamId();
+        STACK.database().jdbi().onDemand(TemplateDao.class).insert(new TemplateRow(Ids.newId("tpl"), teamId, name,
+                "snapshot", "kiln/taken-behind-the-api:latest", 1, 256, 0, "root", Map.of(), null, null, Instant.now()));
 
         ApiTestClient.Reply failed = slowSnapshot.get(SLOW.toSeconds(), TimeUnit.SECONDS);
         watcher.get(10, TimeUnit.SECONDS);

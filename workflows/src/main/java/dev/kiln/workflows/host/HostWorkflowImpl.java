@@ -132,7 +132,10 @@ public final class HostWorkflowImpl implements HostWorkflow {
     private boolean reconcileHost() {
         HostContainers containers;
         try {
-            containers = agent("list the host's containers").listContainers();
+            // The listing reflects the host at some moment after this; the rows may move on meanwhile (a sandbox
+            // created or resumed), and reconcile must only act on rows that were settled before it began.
+            long listingStarted = Workflow.currentTimeMillis();
+            containers = agent("list the host's containers").listContainers().withListingStarted(listingStarted);
         } catch (ActivityFailure unreachable) {
             Workflow.getLogger(HostWorkflowImpl.class)
                     .warn("host {} did not list its containers: {}", state.hostId(), unreachable.getMessage());

@@ -58,7 +58,8 @@ class HostWorkflowTest {
             @Override
             public Reconciliation reconcileHost(String hostId, HostContainers containers) {
                 events.add("reconcile " + containers.sandboxes().size() + " sandboxes, "
-                        + containers.buildSandboxes().size() + " build sandboxes");
+                        + containers.buildSandboxes().size() + " build sandboxes"
+                        + (containers.listingStartedEpochMs() > 0 ? ", listed after the workflow asked" : ""));
                 return new Reconciliation(List.of("sb-2"), List.of("c2", "c3"));
             }
         }, new TemplateRecordActivities() {
@@ -105,7 +106,7 @@ class HostWorkflowTest {
                 events.add("list");
                 return new HostContainers(
                         List.of(new ContainerState("sb-1", "c1", "running"), new ContainerState("sb-2", "c2", "exited")),
-                        List.of(new HostContainers.BuildSandbox("bld-gone", "c3")));
+                        List.of(new HostContainers.BuildSandbox("bld-gone", "c3")), 0);
             }
 
             @Override
@@ -132,7 +133,8 @@ class HostWorkflowTest {
     }
 
     /** What the host workflow does when its host comes up: list, reconcile, clean, online. */
-    private static final List<String> COMING_UP = List.of("list", "reconcile 2 sandboxes, 1 build sandboxes",
+    private static final List<String> COMING_UP = List.of("list",
+            "reconcile 2 sandboxes, 1 build sandboxes, listed after the workflow asked",
             "remove containers [c2, c3]", "remove kiln/deleted:latest", "forget kiln/deleted:latest", "online");
 
     @Test

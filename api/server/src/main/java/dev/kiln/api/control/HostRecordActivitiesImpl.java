@@ -13,6 +13,7 @@ import dev.kiln.workflows.host.HostContainers;
 import dev.kiln.workflows.host.HostRecordActivities;
 import dev.kiln.workflows.host.Reconciliation;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,8 @@ import org.jdbi.v3.core.Jdbi;
 
 public final class HostRecordActivitiesImpl implements HostRecordActivities {
     private static final String ACTOR = "host-monitor";
+    /** Temporal's clock, which dates a listing, and kiln-api's, which dates the rows, may disagree by this much. */
+    private static final Duration CLOCK_MARGIN = Duration.ofSeconds(2);
     /** Sandboxes that own a container: a container of any other sandbox on the host is left over. */
     private static final List<SandboxStatus> HOLDING_A_CONTAINER =
             List.of(SandboxStatus.STARTING, SandboxStatus.RUNNING, SandboxStatus.PAUSED, SandboxStatus.MISSING);
@@ -59,49 +62,43 @@ public final class HostRecordActivitiesImpl implements HostRecordActivities {
         });
     }
 
+    /** The reconcile of runs from before leases, on a host back from unreachable: kept as it was for them. */
     @Override
     public List<String> reconcile(String hostId, List<ContainerState> containers) {
-        Map<String, ContainerState> bySandbox = containers.stream()
-                .filter(container -> container.sandboxId() != null)
-                .collect(Collectors.toMap(ContainerState::sandboxId, Function.identity(), (first, second) -> first));
         Instant now = clock.instant();
-        SandboxDao sandboxes = jdbi.onDemand(SandboxDao.class);
-        List<String> stopped = new ArrayList<>();
-        for (SandboxRow missing : sandboxes.listOnHost(hostId, List.of(SandboxStatus.MISSING))) {
-            SandboxStatus status = statusOf(bySandbox.get(missing.id()));
-            // transition() only moves rows still missing, so a sandbox destroyed meanwhile is left alone.
-            if (sandboxes.transition(missing.id(), SandboxStatus.MISSING, status, now) > 0
-                    && status == SandboxStatus.STOPPED) {
-                stopped.add(missing.id());
-            }
-        }
-        recordPausedByHost(hostId, sandboxes, bySandbox, now);
-        return stopped;
+        return reconcileMissing(hostId, bySandbox(containers), now, now);
     }
 
+    /**
+     * Acts only on rows settled before the listing began ({@link HostContainers#listingStartedEpochMs}, less
+     * {@link #CLOCK_MARGIN} for the clocks of Temporal and kiln-api): a sandbox created, resumed or destroyed while
+     * the host was listing is the next reconcile's business, not this one's, which would see a running row with no
+     * container and stop it.
+     */
     @Override
     public Reconciliation reconcileHost(String hostId, HostContainers containers) {
-        List<String> stopped = new ArrayList<>(reconcile(hostId, containers.sandboxes()));
-        Map<String, ContainerState> bySandbox = containers.sandboxes().stream()
-                .filter(container -> container.sandboxId() != null)
-                .collect(Collectors.toMap(ContainerState::sandboxId, Function.identity(), (first, second) -> first));
         Instant now = clock.instant();
+        Instant settledBefore = Instant.ofEpochMilli(containers.listingStartedEpochMs()).minus(CLOCK_MARGIN);
+        Map<String, ContainerState> bySandbox = bySandbox(containers.sandboxes());
+        List<String> stopped = new ArrayList<>(reconcileMissing(hostId, bySandbox, settledBefore, now));
         SandboxDao sandboxes = jdbi.onDemand(SandboxDao.class);
         // Running or paused rows whose container died (the engine restarted, an OOM kill) or vanished. Starting ones
         // may not have their container yet, and a snapshot's hold is the snapshot's to end.
         for (SandboxRow row : sandboxes.listOnHost(hostId, List.of(SandboxStatus.RUNNING, SandboxStatus.PAUSED))) {
-            if (statusOf(bySandbox.get(row.id())) == SandboxStatus.STOPPED
-                    && sandboxes.transition(row.id(), row.status(), SandboxStatus.STOPPED, now) > 0) {
+            if (statusOf(bySandbox.get(row.id())) == SandboxStatus.STOPPED && sandboxes.transitionIfSettled(row.id(),
+                    row.status(), SandboxStatus.STOPPED, settledBefore, now) > 0) {
                 stopped.add(row.id());
             }
         }
-        Map<String, SandboxStatus> rows = sandboxes.listOnHost(hostId, HOLDING_A_CONTAINER).stream()
-                .collect(Collectors.toMap(SandboxRow::id, SandboxRow::status));
+        Map<String, SandboxRow> rows = sandboxes.listOnHost(hostId, HOLDING_A_CONTAINER).stream()
+                .collect(Collectors.toMap(SandboxRow::id, Function.identity()));
         List<String> remove = new ArrayList<>();
         for (ContainerState container : containers.sandboxes()) {
-            SandboxStatus row = rows.get(container.sandboxId());
-            // A starting sandbox's container may be created but not yet started: that is not death.
-            boolean dead = row != SandboxStatus.STARTING && container.sandboxStatus() == SandboxStatus.STOPPED;
+            SandboxRow row = rows.get(container.sandboxId());
+            // A starting sandbox's container may be created but not yet started: that is not death; nor is a
+            // container listed before its sandbox moved on.
+            boolean dead = row != null && row.status() != SandboxStatus.STARTING
+                    && container.sandboxStatus() == SandboxStatus.STOPPED && row.updatedAt().isBefore(settledBefore);
             // Or it belongs to a sandbox that ended (a destroy that never reached the host): nobody wants it.
             if (row == null || dead) {
                 remove.add(container.containerId());
@@ -113,6 +110,29 @@ public final class HostRecordActivitiesImpl implements HostRecordActivities {
                     Map.of("sandbox_ids", stopped));
         }
         return new Reconciliation(stopped, remove);
+    }
+
+    /** Missing rows (their host was unreachable) take their container's state; paused-by-host rows read paused. */
+    private List<String> reconcileMissing(String hostId, Map<String, ContainerState> bySandbox, Instant settledBefore,
+            Instant now) {
+        SandboxDao sandboxes = jdbi.onDemand(SandboxDao.class);
+        List<String> stopped = new ArrayList<>();
+        for (SandboxRow missing : sandboxes.listOnHost(hostId, List.of(SandboxStatus.MISSING))) {
+            SandboxStatus status = statusOf(bySandbox.get(missing.id()));
+            // Only rows still missing move, so a sandbox destroyed meanwhile is left alone.
+            if (sandboxes.transitionIfSettled(missing.id(), SandboxStatus.MISSING, status, settledBefore, now) > 0
+                    && status == SandboxStatus.STOPPED) {
+                stopped.add(missing.id());
+            }
+        }
+        recordPausedByHost(hostId, sandboxes, bySandbox, settledBefore, now);
+        return stopped;
+    }
+
+    private static Map<String, ContainerState> bySandbox(List<ContainerState> containers) {
+        return containers.stream()
+                .filter(container -> container.sandboxId() != null)
+                .collect(Collectors.toMap(ContainerState::sandboxId, Function.identity(), (first, second) -> first));
     }
 
     /**
@@ -141,12 +161,12 @@ public final class HostRecordActivitiesImpl implements HostRecordActivities {
      * the heartbeat timeout never marked them missing, so without this they would read running while frozen.
      */
     private void recordPausedByHost(String hostId, SandboxDao sandboxes, Map<String, ContainerState> bySandbox,
-            Instant now) {
+            Instant settledBefore, Instant now) {
         List<String> paused = new ArrayList<>();
         for (SandboxRow running : sandboxes.listOnHost(hostId, List.of(SandboxStatus.RUNNING))) {
             ContainerState container = bySandbox.get(running.id());
-            if (container != null && container.sandboxStatus() == SandboxStatus.PAUSED
-                    && sandboxes.transition(running.id(), SandboxStatus.RUNNING, SandboxStatus.PAUSED, now) > 0) {
+            if (container != null && container.sandboxStatus() == SandboxStatus.PAUSED && sandboxes.transitionIfSettled(
+                    running.id(), SandboxStatus.RUNNING, SandboxStatus.PAUSED, settledBefore, now) > 0) {
                 paused.add(running.id());
             }
         }
