@@ -13,6 +13,8 @@ import dev.kiln.api.control.HostScheduler;
 import dev.kiln.api.core.Authenticator;
 import dev.kiln.api.core.BuildEventStream;
 import dev.kiln.api.core.BuildService;
+import dev.kiln.api.core.FleetStats;
+import dev.kiln.api.core.FleetStatsSampler;
 import dev.kiln.api.core.HostLifecycle;
 import dev.kiln.api.core.HostService;
 import dev.kiln.api.core.GoldenGcSchedule;
@@ -30,11 +32,13 @@ import dev.kiln.api.errors.ViolationExceptionMapper;
 import dev.kiln.api.errors.WebApplicationExceptionMapper;
 import dev.kiln.api.health.TemporalHealthCheck;
 import dev.kiln.api.metrics.ApiMetrics;
+import dev.kiln.api.representation.MeView;
 import dev.kiln.api.resources.AdminSandboxResource;
 import dev.kiln.api.resources.AdminTeamResource;
 import dev.kiln.api.resources.AdminTemplateResource;
 import dev.kiln.api.resources.BuildResource;
 import dev.kiln.api.resources.HostResource;
+import dev.kiln.api.resources.MeResource;
 import dev.kiln.api.resources.MultipartBodyLimit;
 import dev.kiln.api.resources.OpenApiResource;
 import dev.kiln.api.resources.ProjectResource;
@@ -167,7 +171,7 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
             environment.jersey().register(new HostResource(new HostService(jdbi, hostTokens,
                     new HostLifecycle(temporal, temporalConfig.getControlTaskQueue(), heartbeatTimeout), clock), authenticator));
             BuildService builds = new BuildService(jdbi, temporal, temporalConfig.getControlTaskQueue(),
-                    Duration.ofMillis(configuration.getBuildDeadline().toMilliseconds()), clock);
+                    Duration.ofMillis(configuration.getBuildDeadline().toMilliseconds()), placement, clock);
             BuildEventStream events = new BuildEventStream(jdbi, heartbeats::runningStep,
                     environment.getObjectMapper(), EVENT_POLL_INTERVAL, EVENT_KEEP_ALIVE_INTERVAL, clock);
             environment.jersey().register(new BuildResource(builds, events, authenticator, environment.getObjectMapper(),
@@ -185,7 +189,7 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
             environment.jersey().register(new AdminTemplateResource(templates, authenticator));
             SandboxService sandboxes =
                     new SandboxService(jdbi, temporal, temporalConfig.getControlTaskQueue(), placement, clock);
-            environment.jersey().register(new SandboxResource(sandboxes, authenticator));
+            environment.jersey().register(new SandboxResource(sandboxes, new FleetStats(jdbi, clock), authenticator));
             SnapshotService snapshots = new SnapshotService(jdbi, temporal, temporalConfig.getControlTaskQueue(),
                     sandboxes, SNAPSHOT_PATIENCE, clock);
             environment.jersey().register(new SnapshotResource(snapshots, authenticator));
@@ -195,6 +199,9 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
             environment.jersey().register(new ProjectResource(projects, authenticator));
             environment.jersey().register(new SessionResource(projects, authenticator));
             environment.jersey().register(new OpenApiResource());
+            environment.jersey().register(new MeResource(authenticator, jdbi, new MeView.Settings(
+                    configuration.getTemporalUiUrl(), temporalConfig.getNamespace(), configuration.getMaxArchiveBytes())));
+            environment.lifecycle().manage(new FleetStatsSampler(jdbi, clock));
         }
     }
 
