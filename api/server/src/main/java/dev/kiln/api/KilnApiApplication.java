@@ -199,6 +199,7 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
             environment.jersey().register(new ProjectResource(projects, authenticator));
             environment.jersey().register(new SessionResource(projects, authenticator));
             environment.jersey().register(new OpenApiResource());
+            new ConsoleAssets().run(configuration, environment);
             environment.jersey().register(new MeResource(authenticator, jdbi, new MeView.Settings(
                     configuration.getTemporalUiUrl(), temporalConfig.getNamespace(), configuration.getMaxArchiveBytes())));
             environment.lifecycle().manage(new FleetStatsSampler(jdbi, clock));
