@@ -167,7 +167,7 @@ class ConsoleBrowserIT {
         }
         for (JsonNode session : sessions) {
             String id = session.path("id").asText();
-            Await.until(Duration.ofSeconds(60), () -> api.get("/v1/sessions/" + id, STACK.adminKey).body().path("status").asText(),
+            Await.until(BUILD_WAIT, () -> api.get("/v1/sessions/" + id, STACK.adminKey).body().path("status").asText(),
                     status -> !status.equals("starting") && !status.equals("running"), "session " + id + " to stop");
         }
         if (api.get("/v1/projects/" + PROJECT + "/golden", STACK.adminKey).body().path("status").asText().equals("building")) {
