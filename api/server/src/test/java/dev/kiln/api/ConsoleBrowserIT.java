@@ -90,6 +90,7 @@ class ConsoleBrowserIT {
     static final KilnApiStack STACK = new KilnApiStack();
 
     private static final DockerClient DOCKER = DockerClients.create("unix:///var/run/docker.sock");
+    /** The builds' template images, found at clean-up. */
     private static final List<String> IMAGES = new ArrayList<>();
     private static final List<String> BUILDS = new ArrayList<>();
     private static final List<String> SANDBOXES = new ArrayList<>();
@@ -127,20 +128,42 @@ class ConsoleBrowserIT {
         browser.manage().timeouts().pageLoadTimeout(UI_WAIT);
     }
 
+    /**
+     * In stages that each run whatever the one before did: a session that is slow to stop must not leave a host
+     * process, an image or a temp dir behind.
+     */
     @AfterAll
     static void cleanUp() throws Exception {
-        if (browser != null) {
-            browser.quit();
+        try {
+            if (browser != null) {
+                browser.quit();
+            }
+        } finally {
+            try {
+                stopWhatRunsThroughTheApi(STACK.client());
+            } finally {
+                stopHostsAndRemoveImagesAndFiles();
+            }
         }
-        ApiTestClient api = STACK.client();
+    }
+
+    private static void stopWhatRunsThroughTheApi(ApiTestClient api) throws InterruptedException {
         for (String sandbox : SANDBOXES) {
             api.delete("/v1/sandboxes/" + sandbox, STACK.adminKey);
         }
-        stopSessionsAndClearTheGolden(api);
         for (String build : BUILDS) {
             // 409 build_finished for those that ended, as most did.
             api.post("/v1/admin/builds/" + build + "/cancel", STACK.adminKey, Map.of());
+            // The image of every build that made a template, whether or not its test got as far as its end.
+            String templateId = api.get("/v1/admin/builds/" + build, STACK.adminKey).body().path("template_id").asText("");
+            if (!templateId.isEmpty()) {
+                IMAGES.add("kiln/" + templateId.toLowerCase(Locale.ROOT) + ":latest");
+            }
         }
+        stopSessionsAndClearTheGolden(api);
+    }
+
+    private static void stopHostsAndRemoveImagesAndFiles() throws InterruptedException, IOException {
         for (String build : BUILDS) {
             DockerCommands.removeContainersLabelled(DOCKER, "kiln.build=" + build);
         }
@@ -279,8 +302,6 @@ class ConsoleBrowserIT {
         assertThat(browser.findElement(By.linkText("Temporal UI ↗")).getAttribute("href"))
                 .isEqualTo("http://127.0.0.1:8233/namespaces/default/workflows/build-" + buildId);
         screenshot("06-build-success");
-        JsonNode build = STACK.client().get("/v1/admin/builds/" + buildId, STACK.adminKey).body();
-        IMAGES.add("kiln/" + build.path("template_id").asText().toLowerCase(Locale.ROOT) + ":latest");
 
         browser.findElement(By.xpath("//button[normalize-space()='Rerun']")).click();
         WebElement recipe = waitFor(By.cssSelector("dialog[open] textarea#recipe"));
