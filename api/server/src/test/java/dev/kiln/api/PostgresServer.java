@@ -34,7 +34,7 @@ final class PostgresServer implements BeforeAllCallback, AfterAllCallback {
         Runtime.getRuntime().addShutdownHook(teardownAtExit);
         Commands.require("chown", "postgres:postgres", dir.toString());
         port = Ports.free();
-        // trust: only loopback and this dir's socket reach it, and the tests' own configuration has the password.
+        // trust: only this machine reaches it, on loopback and a socket in this dir.
         Commands.require(asPostgres(BIN.resolve("initdb").toString(), "--pgdata", data(dir).toString(),
                 "--auth", "trust", "--username", "postgres", "--encoding", "UTF8", "--no-sync"));
         start();
