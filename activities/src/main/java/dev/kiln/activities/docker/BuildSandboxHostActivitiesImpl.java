@@ -27,8 +27,10 @@ import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -178,13 +180,17 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
 
     /**
      * The engine's socket went away or the exec's stream broke, as when dockerd stops: docker-java reports a
-     * connection that failed as a plain RuntimeException over the IOException, never as a DockerException.
+     * connection that failed as a plain RuntimeException over the IOException, never as a DockerException. An
+     * interrupted call is the worker stopping, not the engine.
      */
     private static boolean engineBrokeOff(RuntimeException failure) {
         if (failure instanceof DockerException || failure instanceof ApplicationFailure) {
             return false;
         }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof InterruptedIOException || cause instanceof ClosedByInterruptException) {
+                return false;
+            }
             if (cause instanceof IOException) {
                 return true;
             }
