@@ -215,7 +215,10 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
                         + ") and did not answer again within " + ENGINE_RETURN_PATIENCE, broken);
             }
             activity.heartbeat(new StepProgress(Duration.between(stepStarted, Instant.now()).toMillis(), 0));
-            sleep(ENGINE_POLL);
+            if (!pause(ENGINE_POLL)) {
+                return new IllegalStateException("interrupted while waiting for the Docker engine to answer again",
+                        broken);
+            }
         }
         InspectContainerResponse.ContainerState state;
         try {
@@ -246,15 +249,6 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
             return true;
         } catch (RuntimeException away) {
             return false;
-        }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the Docker engine", e);
         }
     }
 
