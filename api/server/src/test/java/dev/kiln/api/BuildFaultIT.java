@@ -183,8 +183,9 @@ class BuildFaultIT {
 
         JsonNode build = awaitEnd(buildId);
         assertSucceededWithEveryStep(build);
+        // Named either way: the engine may kill the step before or after its socket goes away.
         assertThat(reruns(buildId)).as("the history says why the build ran again").singleElement().asString()
-                .contains("its sandbox died during recipe step " + LONG_STEP, "the Docker engine restarted");
+                .contains("its sandbox died during recipe step " + LONG_STEP, "Docker engine");
         assertNothingLeft(build);
         report("dockerd restarted", build);
     }
