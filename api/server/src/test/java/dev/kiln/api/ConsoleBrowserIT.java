@@ -358,7 +358,7 @@ class ConsoleBrowserIT {
 
         Path stateDir = Files.createTempDirectory("kiln-console-host-");
         TEMP_DIRS.add(stateDir);
-        registeredInTheBrowser = HostProcess.start(STACK.port(), hostId, token, stateDir);
+        registeredInTheBrowser = HostProcess.start(STACK, hostId, token, stateDir);
         By card = By.cssSelector("article[data-host='" + hostId + "']");
         waitFor(By.cssSelector("article[data-host='" + hostId + "'][data-status=online]"), Duration.ofMinutes(2));
         screenshot("12-hosts-new-host-online");

@@ -128,6 +128,12 @@ final class HostProcess implements AutoCloseable {
         }
     }
 
+    /** kiln-host for a host registered elsewhere (the console's dialog) with its one-time token, on the stack. */
+    static HostProcess start(KilnApiStack stack, String hostId, String registrationToken, Path stateDir)
+            throws IOException {
+        return start(stack.port(), hostId, registrationToken, stateDir, DEFAULT_DOCKER_HOST, stack.temporalTarget());
+    }
+
     private static HostProcess start(int apiPort, String hostId, String registrationToken, Path stateDir,
             String dockerHost, String temporalTarget) throws IOException {
         String jar = System.getProperty("kiln.host.jar", "../../worker-host/target/kiln-host.jar");
