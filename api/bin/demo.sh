@@ -115,10 +115,9 @@ echo "Temporal workflow build-$build_id: ${workflow_status:-unknown}"
 
 cat <<INFO
 
-Kiln API:        $api   (admin key in $state/env)
+Console:         $api/console/builds/$build_id   sign in with the admin key: KILN_ADMIN_KEY in $state/env
+Kiln API:        $api
 Temporal UI:     http://127.0.0.1:8233/namespaces/default/workflows/build-$build_id
 Logs:            $logs/kiln-api.log, $logs/kiln-host.log
 Took $(( $(date +%s) - started )) s.
-
-Console:         $api/console/   sign in with the admin key, KILN_ADMIN_KEY in $state/env
 INFO
