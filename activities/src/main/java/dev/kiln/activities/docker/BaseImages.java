@@ -76,6 +76,9 @@ public final class BaseImages {
     private static final String MANIFEST = """
             [{"Config":"%s","RepoTags":["%s"],"Layers":["%s"]}]""";
 
+    /** A load that lost a race with another host's load of the same image is tried once more. */
+    private static final int LOAD_ATTEMPTS = 2;
+
     private BaseImages() {}
 
     /**
@@ -102,11 +105,23 @@ public final class BaseImages {
             return;
         }
         // The load endpoint reports failures inside a 200 response, which docker-java does not read; only the
-        // image under the tag afterwards says it worked.
-        docker.loadImageCmd(new ByteArrayInputStream(archive.bytes())).exec();
-        if (!imageId(docker, imageRef).equals(Optional.of(archive.imageId()))) {
-            throw new IllegalStateException("docker load of " + imageRef + " did not produce the image");
+        // image under the tag afterwards says it worked. Several hosts on one engine load this same image (another
+        // tag, the same layer and id) at their start, and a load that raced another can leave the image without
+        // this tag: tag the image by its id then, and load once more only if the image itself is missing.
+        for (int attempt = 0; attempt < LOAD_ATTEMPTS; attempt++) {
+            docker.loadImageCmd(new ByteArrayInputStream(archive.bytes())).exec();
+            if (imageId(docker, imageRef).equals(Optional.of(archive.imageId()))) {
+                return;
+            }
+            if (imageId(docker, archive.imageId()).isPresent()) {
+                ImageName name = ImageName.parse(imageRef);
+                docker.tagImageCmd(archive.imageId(), name.repository(), name.tag()).withForce().exec();
+                if (imageId(docker, imageRef).equals(Optional.of(archive.imageId()))) {
+                    return;
+                }
+            }
         }
+        throw new IllegalStateException("docker load of " + imageRef + " did not produce the image");
     }
 
     /** Fails with {@code hint} unless the engine has {@code imageRef}; for base images a host cannot make itself. */
