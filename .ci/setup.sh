@@ -60,6 +60,9 @@ done
 # The build itself needs a JDK 17 and Maven; images that already ship them (in /usr/bin or elsewhere) keep theirs.
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
+# The console (api/console) is built by Maven with the machine's node and npm; Maven never downloads Node.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then
   # Only the binaries are wanted: a policy-rc.d that refuses keeps the packages' services (prometheus on :9090)
   # from starting while they install. Docker images ship one already; a machine without it gets one for the install.

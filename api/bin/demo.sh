@@ -119,4 +119,6 @@ Kiln API:        $api   (admin key in $state/env)
 Temporal UI:     http://127.0.0.1:8233/namespaces/default/workflows/build-$build_id
 Logs:            $logs/kiln-api.log, $logs/kiln-host.log
 Took $(( $(date +%s) - started )) s.
+
+Console:         $api/console/   sign in with the admin key, KILN_ADMIN_KEY in $state/env
 INFO

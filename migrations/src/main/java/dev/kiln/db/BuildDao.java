@@ -71,15 +71,19 @@ public interface BuildDao {
             """)
     List<BuildRow> list(BuildStatus status, int limit);
 
-    /** Also counts a build that is already running, so a retried start still sees its build as live. */
+    /** The queue: builds waiting for a host, first come first. */
+    @SqlQuery("SELECT * FROM template_builds WHERE status = 'pending' ORDER BY created_at, id")
+    List<BuildRow> listPending();
+
+    /**
+     * The build got a host: it leaves the queue (pending) and runs. Placing it again, on another host after losing
+     * one, keeps its first start time; an ended build is never revived.
+     */
     @SqlUpdate("""
-            UPDATE template_builds SET status = 'running', started_at = COALESCE(started_at, :now)
+            UPDATE template_builds SET status = 'running', host_id = :hostId, started_at = COALESCE(started_at, :now)
             WHERE id = :id AND status IN ('pending', 'running')
             """)
-    int markRunning(String id, Instant now);
-
-    @SqlUpdate("UPDATE template_builds SET host_id = :hostId WHERE id = :id")
-    int assignHost(String id, String hostId);
+    int markPlaced(String id, String hostId, Instant now);
 
     /** Where a build runs and how it stands, for a host deciding whether a build sandbox it holds is still wanted. */
     record Placement(String id, String hostId, BuildStatus status) {}

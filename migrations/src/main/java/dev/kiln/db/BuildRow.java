@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * A row of {@code template_builds}. A null {@code defaultUser} means root, a null {@code defaultEnv} empty, and a
- * null {@code createdAt} is filled in by the database on insert.
+ * null {@code createdAt} is filled in by the database on insert. {@code cancelRequestedAt} is set by a cancel through
+ * the API and is not written by {@link BuildDao#insert}.
  */
 public record BuildRow(
         String id,
@@ -36,7 +37,8 @@ public record BuildRow(
         String cancelledBy,
         Instant createdAt,
         Instant startedAt,
-        Instant completedAt) {
+        Instant completedAt,
+        Instant cancelRequestedAt) {
     public BuildRow {
         requireNonNull(id, "id");
         requireNonNull(teamId, "teamId");

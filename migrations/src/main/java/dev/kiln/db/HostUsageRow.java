@@ -1,4 +1,7 @@
 package dev.kiln.db;
 
-/** What is committed on a host: its active sandboxes (paused ones at half memory) and its running builds. */
-public record HostUsageRow(String hostId, double vcpus, long memoryMb) {}
+/**
+ * What is committed on a host: its active sandboxes (paused ones at half memory) and its running builds, and how
+ * many of each.
+ */
+public record HostUsageRow(String hostId, double vcpus, long memoryMb, int sandboxes, int builds) {}

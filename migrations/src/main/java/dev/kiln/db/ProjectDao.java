@@ -29,6 +29,9 @@ public interface ProjectDao {
     @SqlQuery("SELECT * FROM projects WHERE id = :id")
     Optional<ProjectRow> findById(String id);
 
+    @SqlQuery("SELECT * FROM projects WHERE team_id = :teamId ORDER BY created_at DESC, id")
+    List<ProjectRow> listForTeam(String teamId);
+
     @SqlQuery("SELECT * FROM golden_hosts WHERE project_id = :projectId ORDER BY host_id")
     List<GoldenHostRow> goldenHosts(String projectId);
 
@@ -100,6 +103,10 @@ public interface ProjectDao {
 
     @SqlQuery("SELECT * FROM sessions WHERE id = :id")
     Optional<SessionRow> findSession(String id);
+
+    /** The project's newest {@code limit} sessions, newest first. */
+    @SqlQuery("SELECT * FROM sessions WHERE project_id = :projectId ORDER BY created_at DESC, id LIMIT :limit")
+    List<SessionRow> sessionsOf(String projectId, int limit);
 
     @SqlUpdate("""
             UPDATE sessions SET status = 'running', generation = :generation, copied_bytes = :copiedBytes,

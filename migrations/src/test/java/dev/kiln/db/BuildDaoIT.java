@@ -32,7 +32,7 @@ class BuildDaoIT {
         BuildRow build = new BuildRow(Ids.newId("bld"), teamId, "py", "minimal", "kiln/minimal:latest",
                 List.of("apt-get update", "pip install requests"), "curl -f localhost:8080", 2, 2048, true,
                 BuildStatus.PENDING,
-                0, 0, 4, null, null, null, null, "kiln", Map.of("PYTHONUNBUFFERED", "1"), "key-1", null, T0, null, null);
+                0, 0, 4, null, null, null, null, "kiln", Map.of("PYTHONUNBUFFERED", "1"), "key-1", null, T0, null, null, null);
 
         builds.insert(build);
 
@@ -58,28 +58,20 @@ class BuildDaoIT {
     }
 
     @Test
-    void markRunningStartsOnceAndNeverRevivesAnEndedBuild() {
+    void markPlacedRecordsTheHostStartsOnceAndNeverRevivesAnEndedBuild() {
         BuildRow build = insert(BuildStatus.PENDING);
 
-        assertThat(builds.markRunning(build.id(), T0)).isEqualTo(1);
-        assertThat(builds.markRunning(build.id(), T0.plusSeconds(9))).isEqualTo(1);
+        assertThat(builds.markPlaced(build.id(), "host-1", T0)).isEqualTo(1);
+        assertThat(builds.markPlaced(build.id(), "host-2", T0.plusSeconds(9))).as("rerun on another host").isEqualTo(1);
         BuildRow running = builds.findById(build.id()).orElseThrow();
         assertThat(running.status().wire()).isEqualTo("running");
+        assertThat(running.hostId()).isEqualTo("host-2");
         assertThat(running.startedAt()).isEqualTo(T0);
 
         builds.markCancelled(build.id(), "key-1", T0.plusSeconds(10));
-        assertThat(builds.markRunning(build.id(), T0.plusSeconds(11))).isZero();
+        assertThat(builds.markPlaced(build.id(), "host-3", T0.plusSeconds(11))).isZero();
         assertThat(builds.findById(build.id()).orElseThrow().status().wire()).isEqualTo("cancelled");
-    }
-
-    @Test
-    void assignHostRecordsTheHost() {
-        BuildRow build = insert(BuildStatus.RUNNING);
-
-        assertThat(builds.assignHost(build.id(), "host-1")).isEqualTo(1);
-
-        assertThat(builds.findById(build.id()).orElseThrow().hostId()).isEqualTo("host-1");
-        assertThat(builds.assignHost(Ids.newId("bld"), "host-1")).isZero();
+        assertThat(builds.markPlaced(Ids.newId("bld"), "host-1", T0)).isZero();
     }
 
     @Test

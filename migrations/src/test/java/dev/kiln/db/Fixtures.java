@@ -43,6 +43,6 @@ final class Fixtures {
     static BuildRow build(String teamId, String name, BuildStatus status, Instant createdAt) {
         return new BuildRow(Ids.newId("bld"), teamId, name, Ids.MINIMAL_TEMPLATE_NAME, "kiln/minimal:latest",
                 List.of("apt-get update", "apt-get install -y curl"), null, 1, 512, false, status, 0, 0, 2, null, null,
-                null, null, null, Map.of(), "test", null, createdAt, null, null);
+                null, null, null, Map.of(), "test", null, createdAt, null, null, null);
     }
 }

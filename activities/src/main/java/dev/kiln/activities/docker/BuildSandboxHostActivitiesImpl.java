@@ -20,13 +20,17 @@ import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.RunStep;
 import dev.kiln.workflows.sandbox.StepContext;
 import dev.kiln.workflows.sandbox.StepOutcome;
+import dev.kiln.workflows.sandbox.StepProgress;
 import dev.kiln.workflows.sandbox.UploadArchive;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,6 +56,12 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
     private static final Duration PREPARE_BUILD_FILES_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CHMOD_BUILD_FILES_TIMEOUT = Duration.ofSeconds(120);
     private static final int DOWNLOAD_BUFFER_BYTES = 64 * 1024;
+    /**
+     * How long a step the engine broke off waits for the engine to answer again: a restart takes seconds, and the
+     * wait must end well within the step's start-to-close, which leaves a minute over the step's own timeout.
+     */
+    private static final Duration ENGINE_RETURN_PATIENCE = Duration.ofSeconds(45);
+    private static final Duration ENGINE_POLL = Duration.ofSeconds(1);
 
     private final DockerClient docker;
     private final HostLabels labels;
@@ -146,13 +156,13 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
     @Override
     public StepOutcome runStep(RunStep request) {
         ActivityExecutionContext activity = Activity.getExecutionContext();
+        Instant started = Instant.now();
         try {
             if (activity.getInfo().getAttempt() > 1) {
                 // The attempt before may have lost its worker while the step kept running in the sandbox; two
                 // copies of a step at once (two package managers, say) would fight over the same files.
                 exec.kill(request.containerId(), StepRunner.execName(request));
             }
-            Instant started = Instant.now();
             StepOutcome outcome = steps.run(request, activity::heartbeat);
             if (!outcome.ok()) {
                 requireSandboxSurvived(request, started, outcome);
@@ -160,6 +170,85 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
             return outcome;
         } catch (NotFoundException | ConflictException e) {
             throw sandboxFailure(request.containerId(), e);
+        } catch (RuntimeException e) {
+            if (!engineBrokeOff(e)) {
+                throw e;
+            }
+            throw afterEngineBrokeOff(request, started, e, activity);
+        }
+    }
+
+    /**
+     * The engine's socket went away or the exec's stream broke, as when dockerd stops: docker-java reports a
+     * connection that failed as a plain RuntimeException over the IOException, never as a DockerException. An
+     * interrupted call is the worker stopping, not the engine.
+     */
+    private static boolean engineBrokeOff(RuntimeException failure) {
+        if (failure instanceof DockerException || failure instanceof ApplicationFailure) {
+            return false;
+        }
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof InterruptedIOException || cause instanceof ClosedByInterruptException) {
+                return false;
+            }
+            if (cause instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A step the engine broke off is no result of the step's own, so it is not reported as one. An engine that
+     * restarts kills every container: once it answers again, a sandbox that died with it is {@code SANDBOX_GONE},
+     * and the build reruns. A sandbox that kept running has lost the step's output and exit code, and an engine that
+     * does not come back within {@link #ENGINE_RETURN_PATIENCE} cannot run the build; either fails the step with a
+     * message that says so. The wait heartbeats, so the workflow does not take the host for lost meanwhile.
+     */
+    private RuntimeException afterEngineBrokeOff(
+            RunStep request, Instant stepStarted, RuntimeException broken, ActivityExecutionContext activity) {
+        String cause = broken.getMessage();
+        long waitStarted = System.nanoTime();
+        while (!engineAnswers()) {
+            if (System.nanoTime() - waitStarted > ENGINE_RETURN_PATIENCE.toNanos()) {
+                return new IllegalStateException("the Docker engine broke off step " + request.step() + " (" + cause
+                        + ") and did not answer again within " + ENGINE_RETURN_PATIENCE, broken);
+            }
+            activity.heartbeat(new StepProgress(Duration.between(stepStarted, Instant.now()).toMillis(), 0));
+            if (!pause(ENGINE_POLL)) {
+                return new IllegalStateException("interrupted while waiting for the Docker engine to answer again",
+                        broken);
+            }
+        }
+        InspectContainerResponse.ContainerState state;
+        try {
+            state = docker.inspectContainerCmd(request.containerId()).exec().getState();
+        } catch (NotFoundException gone) {
+            return Failures.sandboxDied(request.containerId(), request.step(),
+                    "the Docker engine broke off the step (" + cause + ") and its container is gone", broken);
+        }
+        Instant containerStarted = parse(state.getStartedAt());
+        if (!Boolean.TRUE.equals(state.getRunning())
+                || containerStarted != null && containerStarted.isAfter(stepStarted)) {
+            return Failures.sandboxDied(request.containerId(), request.step(), "the Docker engine restarted ("
+                    + cause + ") and its container " + (Boolean.TRUE.equals(state.getRunning())
+                            ? "was started again" : "stopped (exit " + state.getExitCodeLong() + ")"), broken);
+        }
+        try {
+            exec.kill(request.containerId(), StepRunner.execName(request));
+        } catch (RuntimeException e) {
+            broken.addSuppressed(e);
+        }
+        return new IllegalStateException("lost the Docker engine's connection during step " + request.step() + " ("
+                + cause + ") while its sandbox kept running, so the step's outcome is unknown", broken);
+    }
+
+    private boolean engineAnswers() {
+        try {
+            docker.pingCmd().exec();
+            return true;
+        } catch (RuntimeException away) {
+            return false;
         }
     }
 

@@ -13,6 +13,8 @@ import dev.kiln.api.control.TemplateRecordActivitiesImpl;
 import dev.kiln.api.core.Authenticator;
 import dev.kiln.api.core.BuildEventStream;
 import dev.kiln.api.core.BuildService;
+import dev.kiln.api.core.FleetStats;
+import dev.kiln.api.core.FleetStatsSampler;
 import dev.kiln.api.core.GoldenGcSchedule;
 import dev.kiln.api.core.HostLifecycle;
 import dev.kiln.api.core.HostService;
@@ -30,11 +32,13 @@ import dev.kiln.api.errors.JsonErrorHandler;
 import dev.kiln.api.health.TemporalHealthCheck;
 import dev.kiln.api.health.UnhealthyIsUnavailable;
 import dev.kiln.api.metrics.ApiMetrics;
+import dev.kiln.api.representation.MeView;
 import dev.kiln.api.resources.AdminSandboxResource;
 import dev.kiln.api.resources.AdminTeamResource;
 import dev.kiln.api.resources.AdminTemplateResource;
 import dev.kiln.api.resources.BuildResource;
 import dev.kiln.api.resources.HostResource;
+import dev.kiln.api.resources.MeResource;
 import dev.kiln.api.resources.MultipartBodyLimit;
 import dev.kiln.api.resources.OpenApiResource;
 import dev.kiln.api.resources.ProjectResource;
@@ -192,7 +196,7 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
             environment.jersey().register(new HostResource(new HostService(jdbi, hostTokens, hostLifecycle, pace,
                     LivenessFactory.java(liveness.getReconcileEvery()), clock), authenticator));
             BuildService builds = new BuildService(jdbi, temporal, temporalConfig.getControlTaskQueue(),
-                    Duration.ofMillis(configuration.getBuildDeadline().toMilliseconds()), clock);
+                    Duration.ofMillis(configuration.getBuildDeadline().toMilliseconds()), placement, clock);
             BuildEventStream events = new BuildEventStream(jdbi, heartbeats::runningStep,
                     environment.getObjectMapper(), EVENT_POLL_INTERVAL, EVENT_KEEP_ALIVE_INTERVAL, clock);
             environment.jersey().register(new BuildResource(builds, events, authenticator, environment.getObjectMapper(),
@@ -211,7 +215,7 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
             environment.jersey().register(new AdminTemplateResource(templates, authenticator));
             SandboxService sandboxes =
                     new SandboxService(jdbi, temporal, temporalConfig.getControlTaskQueue(), placement, clock);
-            environment.jersey().register(new SandboxResource(sandboxes, authenticator));
+            environment.jersey().register(new SandboxResource(sandboxes, new FleetStats(jdbi, clock), authenticator));
             SnapshotService snapshots = new SnapshotService(jdbi, temporal, temporalConfig.getControlTaskQueue(),
                     sandboxes, SNAPSHOT_PATIENCE, clock);
             environment.jersey().register(new SnapshotResource(snapshots, authenticator));
@@ -221,6 +225,10 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
             environment.jersey().register(new ProjectResource(projects, authenticator));
             environment.jersey().register(new SessionResource(projects, authenticator));
             environment.jersey().register(new OpenApiResource());
+            new ConsoleAssets().run(configuration, environment);
+            environment.jersey().register(new MeResource(authenticator, jdbi, new MeView.Settings(
+                    configuration.getTemporalUiUrl(), temporalConfig.getNamespace(), configuration.getMaxArchiveBytes())));
+            environment.lifecycle().manage(new FleetStatsSampler(jdbi, clock));
         }
     }
 

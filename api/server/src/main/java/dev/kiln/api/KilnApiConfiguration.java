@@ -7,6 +7,7 @@ import io.dropwizard.util.Duration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.util.EnumSet;
@@ -39,6 +40,20 @@ public class KilnApiConfiguration extends Configuration {
 
     @NotNull
     private Set<Role> roles = EnumSet.allOf(Role.class);
+
+    /** Where operators open the Temporal Web UI; the console links each build to its workflow there. */
+    @NotEmpty
+    private String temporalUiUrl = "http://127.0.0.1:8233";
+
+    @JsonProperty
+    public String getTemporalUiUrl() {
+        return temporalUiUrl;
+    }
+
+    @JsonProperty
+    public void setTemporalUiUrl(String temporalUiUrl) {
+        this.temporalUiUrl = temporalUiUrl;
+    }
 
     /**
      * The largest archive a build may upload. The API holds an upload in memory while storing it, and PostgreSQL

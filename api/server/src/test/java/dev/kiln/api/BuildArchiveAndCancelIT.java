@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -377,13 +378,13 @@ class BuildArchiveAndCancelIT {
     private static BuildRow insertBuildWithoutWorkflow(BuildStatus status) {
         BuildRow build = new BuildRow(Ids.newId("bld"), Ids.PLATFORM_TEAM_ID, uniqueName(), "minimal",
                 "kiln/minimal:latest", List.of("RUN true"), null, 1, 512, false, status, 1, 0, 1, null, null, null, null,
-                null, null, "test", null, null, null, null);
+                null, null, "test", null, null, null, null, null);
         STACK.database().jdbi().onDemand(BuildDao.class).insert(build);
         return build;
     }
 
     private static void assignHost(String buildId, String hostId) {
-        assertThat(STACK.database().jdbi().onDemand(BuildDao.class).assignHost(buildId, hostId)).isEqualTo(1);
+        assertThat(STACK.database().jdbi().onDemand(BuildDao.class).markPlaced(buildId, hostId, Instant.now())).isEqualTo(1);
     }
 
     private static ApiTestClient.Reply download(String path, String hostToken) {

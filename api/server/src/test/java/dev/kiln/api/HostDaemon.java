@@ -101,11 +101,16 @@ final class HostDaemon implements AutoCloseable {
         Files.writeString(root.resolve("netns"), namespace);
         Files.writeString(root.resolve("daemon.json"), "{}");
         run("ip", "netns", "add", namespace);
-        String bridge = "kbr" + index;
+        String bridge = bridge();
         run("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up");
         run("ip", "netns", "exec", namespace, "ip", "link", "add", "name", bridge, "type", "bridge");
         run("ip", "netns", "exec", namespace, "ip", "addr", "add", "10.213." + index + ".1/24", "dev", bridge);
         run("ip", "netns", "exec", namespace, "ip", "link", "set", bridge, "up");
+        startDockerd();
+    }
+
+    /** Appends to its log, so that a restarted daemon's log still shows why it went down. */
+    private void startDockerd() throws IOException {
         process = new ProcessBuilder("nsenter", "--net=/var/run/netns/" + namespace, "/usr/sbin/dockerd",
                 // Its own empty config file: a daemon.json of the machine's could set a bridge, hosts or a data root.
                 "--config-file", root.resolve("daemon.json").toString(),
@@ -113,11 +118,11 @@ final class HostDaemon implements AutoCloseable {
                 "--exec-root", execRoot().toString(),
                 "--pidfile", root.resolve("docker.pid").toString(),
                 "-H", dockerHost(),
-                "--bridge=" + bridge,
+                "--bridge=" + bridge(),
                 "--iptables=false", "--ip-masq=false", "--ip-forward=false",
                 "--shutdown-timeout=5")
                 .redirectErrorStream(true)
-                .redirectOutput(root.resolve("dockerd.log").toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("dockerd.log").toFile()))
                 .start();
     }
 
@@ -165,6 +170,24 @@ final class HostDaemon implements AutoCloseable {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Restarts dockerd as an operator would: SIGTERM, which stops every container (killing what outlives the
+     * shutdown timeout), then the same daemon again on the same data root, namespace and bridge. Images survive;
+     * containers are left exited, as none has a restart policy. Returns once the daemon answers again.
+     */
+    synchronized void restart() throws IOException, InterruptedException {
+        if (closed) {
+            throw new IllegalStateException("daemon " + index + " is closed");
+        }
+        List<String> problems = new ArrayList<>();
+        stop(process.toHandle(), problems);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("dockerd " + index + " did not stop: " + problems);
+        }
+        startDockerd();
+        awaitReady();
     }
 
     /**
@@ -364,6 +387,10 @@ final class HostDaemon implements AutoCloseable {
     private String dockerdLog() throws IOException {
         Path log = root.resolve("dockerd.log");
         return Files.isRegularFile(log) ? Files.readString(log) : "(no log)";
+    }
+
+    private String bridge() {
+        return "kbr" + index;
     }
 
     private Path dataRoot() {

@@ -14,7 +14,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** A real kiln-host process, started from the jar the worker-host module packages. */
+/**
+ * A real kiln-host process, started from the jar the worker-host module packages, on the Temporal server of the
+ * kiln-api it registers with. Its temp files go to a dir of its own ({@link #tempDir}), so a test can tell what this
+ * host left from what other processes on the machine leave in /tmp.
+ */
 final class HostProcess implements AutoCloseable {
     /** The machine's own engine, which every host uses unless a test gives it a daemon of its own. */
     static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
@@ -24,15 +28,18 @@ final class HostProcess implements AutoCloseable {
     private final String hostId;
     private final Path stateDir;
     private final String dockerHost;
+    private final String temporalTarget;
     private final Path log;
     private final Process process;
     private final Instant startedAt;
     private final int adminPort;
 
-    private HostProcess(String hostId, Path stateDir, String dockerHost, Path log, Process process, int adminPort) {
+    private HostProcess(String hostId, Path stateDir, String dockerHost, String temporalTarget, Path log,
+            Process process, int adminPort) {
         this.hostId = hostId;
         this.stateDir = stateDir;
         this.dockerHost = dockerHost;
+        this.temporalTarget = temporalTarget;
         this.log = log;
         this.process = process;
         this.startedAt = Instant.now();
@@ -75,7 +82,8 @@ final class HostProcess implements AutoCloseable {
             throw new IllegalStateException("could not create a host: " + created.body());
         }
         return start(apiPort, created.body().path("host").path("id").asText(),
-                created.body().path("registration_token").asText(), stateDirOfItsOwn(), dockerHost);
+                created.body().path("registration_token").asText(), stateDirOfItsOwn(), dockerHost,
+                stack.temporalTarget());
     }
 
     /**
@@ -120,17 +128,20 @@ final class HostProcess implements AutoCloseable {
         }
     }
 
-    static HostProcess start(int apiPort, String hostId, String registrationToken, Path stateDir) throws IOException {
-        return start(apiPort, hostId, registrationToken, stateDir, DEFAULT_DOCKER_HOST);
+    /** kiln-host for a host registered elsewhere (the console's dialog) with its one-time token, on the stack. */
+    static HostProcess start(KilnApiStack stack, String hostId, String registrationToken, Path stateDir)
+            throws IOException {
+        return start(stack.port(), hostId, registrationToken, stateDir, DEFAULT_DOCKER_HOST, stack.temporalTarget());
     }
 
-    static HostProcess start(int apiPort, String hostId, String registrationToken, Path stateDir, String dockerHost)
-            throws IOException {
+    private static HostProcess start(int apiPort, String hostId, String registrationToken, Path stateDir,
+            String dockerHost, String temporalTarget) throws IOException {
         String jar = System.getProperty("kiln.host.jar", "../../worker-host/target/kiln-host.jar");
         if (!Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException(jar + " is missing: build worker-host first (mvn verify does)");
         }
         Files.createDirectories(stateDir);
+        Files.createDirectories(tempDir(stateDir));
         Path config = stateDir.resolve("kiln-host.yml");
         // Chosen here rather than port 0 so that tests know where to scrape /metrics.
         int adminPort = freePort();
@@ -143,7 +154,7 @@ final class HostProcess implements AutoCloseable {
                     - type: http
                       port: %d
                 apiUrl: http://127.0.0.1:%d
-                temporalTarget: 127.0.0.1:7233
+                temporalTarget: "%s"
                 stateDir: %s
                 registrationToken: "%s"
                 dockerHost: "%s"
@@ -152,16 +163,18 @@ final class HostProcess implements AutoCloseable {
                   level: INFO
                   loggers:
                     io.temporal: WARN
-                """.formatted(adminPort, apiPort, stateDir, registrationToken == null ? "" : registrationToken, dockerHost));
+                """.formatted(adminPort, apiPort, temporalTarget, stateDir,
+                registrationToken == null ? "" : registrationToken, dockerHost));
         Path log = stateDir.resolve("kiln-host.log");
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-Djava.io.tmpdir=" + tempDir(stateDir), "-jar", jar,
                 "server", config.toString()));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        return new HostProcess(hostId, stateDir, dockerHost, log, process, adminPort);
+        return new HostProcess(hostId, stateDir, dockerHost, temporalTarget, log, process, adminPort);
     }
 
     private static int freePort() throws IOException {
@@ -183,6 +196,15 @@ final class HostProcess implements AutoCloseable {
         return stateDir;
     }
 
+    /** The host's {@code java.io.tmpdir}, where it keeps archives and image layers while it works on them. */
+    Path tempDir() {
+        return tempDir(stateDir);
+    }
+
+    private static Path tempDir(Path stateDir) {
+        return stateDir.resolve("tmp");
+    }
+
     String log() throws IOException {
         return Files.readString(log);
     }
@@ -193,7 +215,7 @@ final class HostProcess implements AutoCloseable {
 
     /** Starts kiln-host again on the same state dir: it must come back with its saved credentials, no token. */
     HostProcess restart(int apiPort) throws IOException {
-        return start(apiPort, hostId, "", stateDir, dockerHost);
+        return start(apiPort, hostId, "", stateDir, dockerHost, temporalTarget);
     }
 
     /** Waits for the process to end on its own and returns its exit status. */

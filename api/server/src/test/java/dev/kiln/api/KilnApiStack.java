@@ -19,13 +19,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real kiln-api on a random port, over a fresh PostgreSQL database and the shared Temporal dev server.
- * Each stack polls its own control task queue, so concurrent or leftover runs never take its tasks.
+ * A real kiln-api on a random port, over a fresh PostgreSQL database and the shared Temporal dev server, or over a
+ * database and a Temporal server of the test's own. Each stack polls its own control task queue, so concurrent or
+ * leftover runs never take its tasks.
  */
 final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
     /** Where kiln-test.yml points Temporal unless KILN_TEMPORAL_TARGET says otherwise. */
@@ -35,7 +37,10 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
 
     final String adminKey = "kiln_it_admin_" + UUID.randomUUID();
     final String controlTaskQueue = "kiln-control-it-" + UUID.randomUUID();
-    private final TestDatabase database = new TestDatabase();
+    /** Null when the stack runs on a database of the test's own, which {@link #databaseUrl} names. */
+    private final TestDatabase database;
+    private final Supplier<String> databaseUrl;
+    private final Supplier<String> temporalTarget;
     /** Overrides travel as system properties: a prefix of its own keeps two stacks of one class from mixing them. */
     private final String propertyPrefix = "kiln-it-" + UUID.randomUUID();
     private final Map<String, String> overrides;
@@ -62,13 +67,17 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
      *     a database nobody has migrated, as replicas deployed together would
      */
     KilnApiStack(Map<String, String> overrides, int replicas) {
-        this(overrides, replicas, false);
+        this(overrides, replicas, false, null, () -> TEMPORAL_TARGET);
     }
 
-    private KilnApiStack(Map<String, String> overrides, int replicas, boolean behindProxies) {
+    private KilnApiStack(Map<String, String> overrides, int replicas, boolean behindProxies,
+            Supplier<String> databaseUrl, Supplier<String> temporalTarget) {
         this.overrides = Map.copyOf(overrides);
         this.replicas = replicas;
         this.behindProxies = behindProxies;
+        this.database = databaseUrl == null ? new TestDatabase() : null;
+        this.databaseUrl = databaseUrl;
+        this.temporalTarget = temporalTarget;
     }
 
     /**
@@ -77,22 +86,39 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
      * servers.
      */
     static KilnApiStack behindProxies() {
-        return new KilnApiStack(Map.of(), 1, true);
+        return new KilnApiStack(Map.of(), 1, true, null, () -> TEMPORAL_TARGET);
+    }
+
+    /**
+     * A stack on a PostgreSQL database and a Temporal server of the test's own, for tests that crash them (the
+     * machine's are shared). Both are asked for when the stack starts, so extensions registered before it may start
+     * them. The database must exist; kiln-api migrates it.
+     */
+    static KilnApiStack onServicesOf(Supplier<String> databaseUrl, Supplier<String> temporalTarget) {
+        return new KilnApiStack(Map.of(), 1, false, requireNonNull(databaseUrl, "databaseUrl is null"),
+                requireNonNull(temporalTarget, "temporalTarget is null"));
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        database.beforeAll(context);
+        String url;
+        if (database != null) {
+            database.beforeAll(context);
+            url = database.jdbcUrl();
+        } else {
+            url = databaseUrl.get();
+        }
         Map<String, String> settings = new LinkedHashMap<>(Map.of(
-                "database.url", database.jdbcUrl(),
+                "database.url", url,
                 "adminKey", adminKey,
-                "temporal.controlTaskQueue", controlTaskQueue));
+                "temporal.controlTaskQueue", controlTaskQueue,
+                "temporal.target", temporalTarget()));
         if (behindProxies) {
-            URI postgres = URI.create(database.jdbcUrl().substring("jdbc:".length()));
+            URI postgres = URI.create(url.substring("jdbc:".length()));
             databaseProxy = TcpProxy.to(postgres.getHost(), postgres.getPort());
-            settings.put("database.url", database.jdbcUrl().replace(
+            settings.put("database.url", url.replace(
                     postgres.getHost() + ":" + postgres.getPort(), "127.0.0.1:" + databaseProxy.port()));
-            URI temporal = URI.create("grpc://" + TEMPORAL_TARGET);
+            URI temporal = URI.create("grpc://" + temporalTarget());
             temporalProxy = TcpProxy.to(temporal.getHost(), temporal.getPort());
             settings.put("temporal.target", "127.0.0.1:" + temporalProxy.port());
         }
@@ -164,7 +190,9 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
             HistoryRecorder.recordIfAsked(app.getConfiguration().getTemporal().getTarget(), controlTaskQueue);
         }
         deleteGcSchedule();
-        database.afterAll(context);
+        if (database != null) {
+            database.afterAll(context);
+        }
         if (behindProxies) {
             databaseProxy.close();
             temporalProxy.close();
@@ -174,7 +202,7 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
     /** Each stack's control queue gets a schedule of its own; left behind, it would fire daily into a dead queue. */
     private void deleteGcSchedule() {
         WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
-                .setTarget(app == null ? "127.0.0.1:7233" : app.getConfiguration().getTemporal().getTarget()).build());
+                .setTarget(app == null ? temporalTarget() : app.getConfiguration().getTemporal().getTarget()).build());
         try {
             ScheduleClient.newInstance(stubs).getHandle(GoldenGcSchedule.scheduleId(controlTaskQueue)).delete();
         } catch (ScheduleException notScheduled) {
@@ -208,7 +236,15 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
         return requireNonNull(temporalProxy, "not a stack behind proxies");
     }
 
+    /** The Temporal server itself, whichever address kiln-api reaches it by: where the stack's hosts go. */
+    String temporalTarget() {
+        return temporalTarget.get();
+    }
+
     TestDatabase database() {
+        if (database == null) {
+            throw new IllegalStateException("this stack runs on a database of the test's own, not a TestDatabase");
+        }
         return database;
     }
 

@@ -129,7 +129,10 @@ class RecipeBuildEndToEndIT {
     @Test
     void cancelWhileQueuedForCapacityEndsCancelled() throws Exception {
         String buildId = submit(Map.of("name", unique("queued"), "memory_mb", 50_000_000, "recipe", List.of("RUN true")));
-        awaitBuild(buildId, body -> body.path("status").asText().equals("running"), "build to wait for placement");
+        JsonNode queued = awaitBuild(buildId, body -> body.path("queue").isObject(), "build to wait in the queue");
+        assertThat(queued.path("status").asText()).as("a build without a host is pending").isEqualTo("pending");
+        assertThat(queued.path("queue").path("position").asInt()).isPositive();
+        assertThat(queued.path("queue").path("eligible_host_ids")).as("no host has 50 TB of memory").isEmpty();
 
         assertCancelledCleanly(buildId);
     }

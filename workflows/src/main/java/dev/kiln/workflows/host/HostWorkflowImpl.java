@@ -32,6 +32,11 @@ public final class HostWorkflowImpl implements HostWorkflow {
     private static final String HAND_OVER_TO_LEASES = "hand-over-to-leases";
     /** How often a renewed host whose worker did not answer is asked again. */
     static final Duration VERIFY_RETRY = Duration.ofSeconds(30);
+    /**
+     * How soon rows a reconcile had to leave alone (they changed while the host was listing) are looked at again:
+     * past the record activity's clock margin, so they count as settled then.
+     */
+    static final Duration RECHECK_UNSETTLED = Duration.ofSeconds(2);
 
     private final HostRecordActivities monitor =
             Workflow.newActivityStub(HostRecordActivities.class, ActivityCatalog.record());
@@ -48,6 +53,8 @@ public final class HostWorkflowImpl implements HostWorkflow {
     private String reconcileReason;
     /** A renewal arrived whose host has not yet answered on its queue. */
     private boolean renewalAwaitingProof;
+    /** The last reconcile left rows alone that changed during its listing. */
+    private boolean unsettledRows;
 
     @Override
     public void run(HostState initial) {
@@ -74,6 +81,11 @@ public final class HostWorkflowImpl implements HostWorkflow {
                     || deletedBy != null || Workflow.getInfo().isContinueAsNewSuggested();
             if (renewalAwaitingProof) {
                 Workflow.await(VERIFY_RETRY, signalled::get);
+            } else if (unsettledRows) {
+                // Rows moved while the last listing was taken; look again once they have settled.
+                if (!Workflow.await(RECHECK_UNSETTLED, signalled::get)) {
+                    reconcileReason = "rows that changed during the last listing";
+                }
             } else {
                 Workflow.await(signalled::get);
             }
@@ -142,6 +154,7 @@ public final class HostWorkflowImpl implements HostWorkflow {
             return false;
         }
         Reconciliation result = monitor.reconcileHost(state.hostId(), containers);
+        unsettledRows = result.unsettledRows() > 0;
         if (!result.deadContainerIds().isEmpty()) {
             try {
                 agent("remove dead and abandoned containers").removeContainers(result.deadContainerIds());

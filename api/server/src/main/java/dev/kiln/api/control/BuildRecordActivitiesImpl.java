@@ -41,9 +41,13 @@ public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
         this.metrics = requireNonNull(metrics, "metrics is null");
     }
 
+    /**
+     * The workflow has started. The row stays pending, in the queue the console shows, until {@link #placeBuild}
+     * gives it a host and marks it running.
+     */
     @Override
     public void markRunning(String buildId) {
-        if (builds().markRunning(buildId, clock.instant()) == 0 && builds().findById(buildId).isEmpty()) {
+        if (builds().findById(buildId).isEmpty()) {
             throw ApplicationFailure.newNonRetryableFailure(
                     "build " + buildId + " does not exist", FailureType.NOT_FOUND.name());
         }
@@ -62,7 +66,7 @@ public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
                 "no online host has room for " + request.vcpus() + " vCPU and " + request.memoryMb() + " MB ("
                         + choice.candidates() + " candidates)",
                 FailureType.NO_CAPACITY.name()));
-        builds().assignHost(request.buildId(), chosen.id());
+        builds().markPlaced(request.buildId(), chosen.id(), clock.instant());
         return chosen.id();
     }
 

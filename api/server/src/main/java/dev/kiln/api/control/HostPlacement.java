@@ -39,8 +39,7 @@ public final class HostPlacement {
      *     its lease after that (kiln-host restarted, or its network came back), never before
      */
     public Choice choose(int vcpus, int memoryMb, Map<String, Instant> lostSince) {
-        List<HostRow> candidates = jdbi.onDemand(HostDao.class).listPlaceable("regular", null, clock.instant())
-                .stream()
+        List<HostRow> candidates = placeable().stream()
                 .filter(host -> !lostSince.containsKey(host.id())
                         || host.lastHeartbeatAt() != null && host.lastHeartbeatAt().isAfter(lostSince.get(host.id())))
                 .toList();
@@ -49,5 +48,18 @@ public final class HostPlacement {
                         row -> new HostScheduler.Usage(row.vcpus(), row.memoryMb(), 0)));
         return new Choice(scheduler.choose(candidates, usage, new HostScheduler.Request(vcpus, memoryMb, 0)),
                 candidates.size());
+    }
+
+    /**
+     * The hosts that could take a build of that size: those placement considers now, big enough for it once what
+     * runs there ends. A queued build waits for one of them to free up; none means it waits for a host to come.
+     */
+    public List<String> eligible(int vcpus, int memoryMb) {
+        HostScheduler.Request request = new HostScheduler.Request(vcpus, memoryMb, 0);
+        return placeable().stream().filter(host -> scheduler.fits(host, request)).map(HostRow::id).toList();
+    }
+
+    private List<HostRow> placeable() {
+        return jdbi.onDemand(HostDao.class).listPlaceable("regular", null, clock.instant());
     }
 }

@@ -25,7 +25,7 @@ import org.jdbi.v3.core.Jdbi;
 public final class HostRecordActivitiesImpl implements HostRecordActivities {
     private static final String ACTOR = "host-monitor";
     /** Temporal's clock, which dates a listing, and kiln-api's, which dates the rows, may disagree by this much. */
-    private static final Duration CLOCK_MARGIN = Duration.ofSeconds(2);
+    private static final Duration CLOCK_MARGIN = Duration.ofSeconds(1);
     /** Sandboxes that own a container: a container of any other sandbox on the host is left over. */
     private static final List<SandboxStatus> HOLDING_A_CONTAINER =
             List.of(SandboxStatus.STARTING, SandboxStatus.RUNNING, SandboxStatus.PAUSED, SandboxStatus.MISSING);
@@ -66,28 +66,32 @@ public final class HostRecordActivitiesImpl implements HostRecordActivities {
     @Override
     public List<String> reconcile(String hostId, List<ContainerState> containers) {
         Instant now = clock.instant();
-        return reconcileMissing(hostId, bySandbox(containers), now, now);
+        Tally tally = new Tally();
+        reconcileMissing(hostId, bySandbox(containers), now, now, tally);
+        return tally.stopped;
     }
 
     /**
      * Acts only on rows settled before the listing began ({@link HostContainers#listingStartedEpochMs}, less
      * {@link #CLOCK_MARGIN} for the clocks of Temporal and kiln-api): a sandbox created, resumed or destroyed while
-     * the host was listing is the next reconcile's business, not this one's, which would see a running row with no
-     * container and stop it.
+     * the host was listing would otherwise read as a running row with no container and be stopped. Such rows are
+     * counted instead, and the host workflow reconciles again once they have settled.
      */
     @Override
     public Reconciliation reconcileHost(String hostId, HostContainers containers) {
         Instant now = clock.instant();
         Instant settledBefore = Instant.ofEpochMilli(containers.listingStartedEpochMs()).minus(CLOCK_MARGIN);
         Map<String, ContainerState> bySandbox = bySandbox(containers.sandboxes());
-        List<String> stopped = new ArrayList<>(reconcileMissing(hostId, bySandbox, settledBefore, now));
+        Tally tally = new Tally();
+        reconcileMissing(hostId, bySandbox, settledBefore, now, tally);
         SandboxDao sandboxes = jdbi.onDemand(SandboxDao.class);
         // Running or paused rows whose container died (the engine restarted, an OOM kill) or vanished. Starting ones
         // may not have their container yet, and a snapshot's hold is the snapshot's to end.
         for (SandboxRow row : sandboxes.listOnHost(hostId, List.of(SandboxStatus.RUNNING, SandboxStatus.PAUSED))) {
-            if (statusOf(bySandbox.get(row.id())) == SandboxStatus.STOPPED && sandboxes.transitionIfSettled(row.id(),
-                    row.status(), SandboxStatus.STOPPED, settledBefore, now) > 0) {
-                stopped.add(row.id());
+            if (statusOf(bySandbox.get(row.id())) == SandboxStatus.STOPPED && tally.settled(row, settledBefore)
+                    && sandboxes.transitionIfSettled(row.id(), row.status(), SandboxStatus.STOPPED, settledBefore,
+                            now) > 0) {
+                tally.stopped.add(row.id());
             }
         }
         Map<String, SandboxRow> rows = sandboxes.listOnHost(hostId, HOLDING_A_CONTAINER).stream()
@@ -98,35 +102,49 @@ public final class HostRecordActivitiesImpl implements HostRecordActivities {
             // A starting sandbox's container may be created but not yet started: that is not death; nor is a
             // container listed before its sandbox moved on.
             boolean dead = row != null && row.status() != SandboxStatus.STARTING
-                    && container.sandboxStatus() == SandboxStatus.STOPPED && row.updatedAt().isBefore(settledBefore);
+                    && container.sandboxStatus() == SandboxStatus.STOPPED && tally.settled(row, settledBefore);
             // Or it belongs to a sandbox that ended (a destroy that never reached the host): nobody wants it.
             if (row == null || dead) {
                 remove.add(container.containerId());
             }
         }
         remove.addAll(abandonedBuildSandboxes(hostId, containers.buildSandboxes()));
-        if (!stopped.isEmpty()) {
+        if (!tally.stopped.isEmpty()) {
             jdbi.onDemand(HostAuditDao.class).insert(hostId, "sandboxes_found_stopped", ACTOR,
-                    Map.of("sandbox_ids", stopped));
+                    Map.of("sandbox_ids", tally.stopped));
         }
-        return new Reconciliation(stopped, remove);
+        return new Reconciliation(tally.stopped, remove, tally.unsettled);
+    }
+
+    /** What one reconcile stopped, and how many rows it had to leave alone for changing during the listing. */
+    private static final class Tally {
+        private final List<String> stopped = new ArrayList<>();
+        private int unsettled;
+
+        /** True for a row unchanged since the listing began; counts the others. */
+        boolean settled(SandboxRow row, Instant settledBefore) {
+            if (row.updatedAt().isBefore(settledBefore)) {
+                return true;
+            }
+            unsettled++;
+            return false;
+        }
     }
 
     /** Missing rows (their host was unreachable) take their container's state; paused-by-host rows read paused. */
-    private List<String> reconcileMissing(String hostId, Map<String, ContainerState> bySandbox, Instant settledBefore,
-            Instant now) {
+    private void reconcileMissing(String hostId, Map<String, ContainerState> bySandbox, Instant settledBefore,
+            Instant now, Tally tally) {
         SandboxDao sandboxes = jdbi.onDemand(SandboxDao.class);
-        List<String> stopped = new ArrayList<>();
         for (SandboxRow missing : sandboxes.listOnHost(hostId, List.of(SandboxStatus.MISSING))) {
             SandboxStatus status = statusOf(bySandbox.get(missing.id()));
             // Only rows still missing move, so a sandbox destroyed meanwhile is left alone.
-            if (sandboxes.transitionIfSettled(missing.id(), SandboxStatus.MISSING, status, settledBefore, now) > 0
+            if (tally.settled(missing, settledBefore)
+                    && sandboxes.transitionIfSettled(missing.id(), SandboxStatus.MISSING, status, settledBefore, now) > 0
                     && status == SandboxStatus.STOPPED) {
-                stopped.add(missing.id());
+                tally.stopped.add(missing.id());
             }
         }
-        recordPausedByHost(hostId, sandboxes, bySandbox, settledBefore, now);
-        return stopped;
+        recordPausedByHost(hostId, sandboxes, bySandbox, settledBefore, now, tally);
     }
 
     private static Map<String, ContainerState> bySandbox(List<ContainerState> containers) {
@@ -161,12 +179,13 @@ public final class HostRecordActivitiesImpl implements HostRecordActivities {
      * the heartbeat timeout never marked them missing, so without this they would read running while frozen.
      */
     private void recordPausedByHost(String hostId, SandboxDao sandboxes, Map<String, ContainerState> bySandbox,
-            Instant settledBefore, Instant now) {
+            Instant settledBefore, Instant now, Tally tally) {
         List<String> paused = new ArrayList<>();
         for (SandboxRow running : sandboxes.listOnHost(hostId, List.of(SandboxStatus.RUNNING))) {
             ContainerState container = bySandbox.get(running.id());
-            if (container != null && container.sandboxStatus() == SandboxStatus.PAUSED && sandboxes.transitionIfSettled(
-                    running.id(), SandboxStatus.RUNNING, SandboxStatus.PAUSED, settledBefore, now) > 0) {
+            if (container != null && container.sandboxStatus() == SandboxStatus.PAUSED
+                    && tally.settled(running, settledBefore) && sandboxes.transitionIfSettled(
+                            running.id(), SandboxStatus.RUNNING, SandboxStatus.PAUSED, settledBefore, now) > 0) {
                 paused.add(running.id());
             }
         }

@@ -45,6 +45,11 @@ public final class HostScheduler {
                         .thenComparing(HostRow::id, Comparator.reverseOrder()));
     }
 
+    /** Whether the host could take the request once nothing else is committed there. */
+    public boolean fits(HostRow host, Request request) {
+        return score(host, Usage.NONE, request) >= 0;
+    }
+
     /**
      * The smallest remaining fraction of RAM, CPU and disk once the request is placed, or -1 when the host cannot
      * take it. Hosts that did not report a resource (null) are not limited by it.

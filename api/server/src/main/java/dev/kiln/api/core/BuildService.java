@@ -4,6 +4,7 @@ import static dev.kiln.api.core.Requests.require;
 import static dev.kiln.api.core.Requests.requireText;
 import static java.util.Objects.requireNonNull;
 
+import dev.kiln.api.control.HostPlacement;
 import dev.kiln.api.errors.ApiException;
 import dev.kiln.api.errors.ErrorCode;
 import dev.kiln.api.representation.BuildRequest;
@@ -32,7 +33,9 @@ import io.temporal.common.SearchAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
@@ -48,10 +51,14 @@ public final class BuildService {
     private final WorkflowClient temporal;
     private final String controlTaskQueue;
     private final Duration buildDeadline;
+    private final HostPlacement placement;
     private final Clock clock;
 
-    public BuildService(Jdbi jdbi, WorkflowClient temporal, String controlTaskQueue, Duration buildDeadline, Clock clock) {
+    /** @param placement tells a queued build which hosts could take it */
+    public BuildService(Jdbi jdbi, WorkflowClient temporal, String controlTaskQueue, Duration buildDeadline,
+            HostPlacement placement, Clock clock) {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.placement = requireNonNull(placement, "placement is null");
         this.temporal = requireNonNull(temporal, "temporal is null");
         this.controlTaskQueue = requireNonNull(controlTaskQueue, "controlTaskQueue is null");
         this.buildDeadline = requireNonNull(buildDeadline, "buildDeadline is null");
@@ -103,7 +110,7 @@ public final class BuildService {
                 base.version().imageRef(), recipe,
                 healthcheck == null ? null : request.healthcheck().strip(), vcpus, memoryMb, skipPrePost,
                 BuildStatus.PENDING, 0, 0, steps.size(), null, null, null, null, "root", null, caller.keyId(), null, now,
-                null, null);
+                null, null, null);
         // One transaction: a host told hasArchive must find the archive, a refused build leaves no orphan, and the
         // name is claimed by the row itself, under the name's lock, so of two submits of one name exactly one lands.
         // The platform's own template of the name holds nothing: the build makes its next version.
@@ -187,7 +194,8 @@ public final class BuildService {
     public BuildView get(String buildId) {
         BuildDao builds = jdbi.onDemand(BuildDao.class);
         BuildRow row = builds.findById(buildId).orElseThrow(() -> ApiException.notFound("build", buildId));
-        return BuildView.of(row, builds.findSteps(buildId));
+        Queue queue = new Queue(row.status() == BuildStatus.PENDING ? builds.listPending() : List.of());
+        return BuildView.of(row, builds.findSteps(buildId), queue.of(row));
     }
 
     /**
@@ -215,9 +223,32 @@ public final class BuildService {
 
     public List<BuildView> list(String status) {
         BuildStatus wanted = status == null ? null : Requests.wireValue(BuildStatus.class, "status", status);
-        return jdbi.onDemand(BuildDao.class).list(wanted, LIST_LIMIT).stream()
-                .map(row -> BuildView.of(row, List.of()))
-                .toList();
+        BuildDao builds = jdbi.onDemand(BuildDao.class);
+        List<BuildRow> rows = builds.list(wanted, LIST_LIMIT);
+        boolean anyPending = rows.stream().anyMatch(row -> row.status() == BuildStatus.PENDING);
+        Queue queue = new Queue(anyPending ? builds.listPending() : List.of());
+        return rows.stream().map(row -> BuildView.of(row, List.of(), queue.of(row))).toList();
+    }
+
+    /** The pending builds in their order, read once per answer; eligible hosts looked up once per size. */
+    private final class Queue {
+        private final List<String> order;
+        private final Map<List<Integer>, List<String>> eligibleBySize = new HashMap<>();
+
+        Queue(List<BuildRow> pending) {
+            this.order = pending.stream().map(BuildRow::id).toList();
+        }
+
+        /** Null for a build that is not waiting for a host. */
+        BuildView.Queue of(BuildRow row) {
+            int index = order.indexOf(row.id());
+            if (row.status() != BuildStatus.PENDING || index < 0) {
+                return null;
+            }
+            List<String> eligible = eligibleBySize.computeIfAbsent(List.of(row.vcpus(), row.memoryMb()),
+                    size -> placement.eligible(size.get(0), size.get(1)));
+            return new BuildView.Queue(index + 1, order.size(), eligible);
+        }
     }
 
     private static int positiveOr(Integer value, int fallback, String field) {

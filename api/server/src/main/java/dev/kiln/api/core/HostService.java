@@ -24,7 +24,9 @@ import dev.kiln.db.HostDao;
 import dev.kiln.db.HostLeaseDao;
 import dev.kiln.db.HostRow;
 import dev.kiln.db.HostTokenDao;
+import dev.kiln.db.HostUsageRow;
 import dev.kiln.db.Ids;
+import dev.kiln.db.PlacementDao;
 import dev.kiln.db.RefreshTokenRow;
 import dev.kiln.db.SandboxDao;
 import dev.kiln.db.SandboxRow;
@@ -41,6 +43,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
 
 /** Host creation, registration, token refresh, heartbeats, and what a host fetches for its work. */
@@ -71,7 +74,11 @@ public final class HostService {
         this.clock = requireNonNull(clock, "clock is null");
     }
 
-    public HostCreated create(Caller caller, CreateHostRequest request) {
+    /**
+     * @param apiUrl where the caller reached this API, which is where a host started by the returned command
+     *     registers
+     */
+    public HostCreated create(Caller caller, CreateHostRequest request, String apiUrl) {
         String type = requireText(request.type(), "type");
         String teamId;
         switch (type) {
@@ -102,7 +109,13 @@ public final class HostService {
             handle.attach(HostDao.class).insert(host);
             insertRegistrationToken(handle.attach(HostTokenDao.class), host.id(), token, caller, now);
         });
-        return new HostCreated(HostView.of(find(host.id())), token);
+        return new HostCreated(HostView.of(find(host.id())), token, startCommand(apiUrl, token));
+    }
+
+    /** The demo's way of starting kiln-host (api/bin/demo.sh), with this token and API; worker-host/config.yml reads both. */
+    static String startCommand(String apiUrl, String token) {
+        return "KILN_API_URL=" + apiUrl + " KILN_REGISTRATION_TOKEN=" + token
+                + " java -jar worker-host/target/kiln-host.jar server worker-host/config.yml";
     }
 
     public RegistrationToken newRegistrationToken(Caller caller, String hostId) {
@@ -269,7 +282,6 @@ public final class HostService {
         }
     }
 
-
     private List<String> activeSandboxIds(String hostId) {
         return jdbi.onDemand(SandboxDao.class).listOnHost(hostId, ACTIVE_SANDBOX_STATUSES).stream()
                 .map(SandboxRow::id)
@@ -277,14 +289,21 @@ public final class HostService {
     }
 
     public List<HostView> list(Caller caller) {
+        Map<String, HostView.Committed> committed = committed();
         return jdbi.onDemand(HostDao.class).list().stream()
                 .filter(host -> canSee(caller, host))
-                .map(HostView::of)
+                .map(host -> HostView.of(host, committed.getOrDefault(host.id(), HostView.Committed.NONE)))
                 .toList();
     }
 
     public HostView get(Caller caller, String hostId) {
-        return HostView.of(visible(caller, hostId));
+        HostRow host = visible(caller, hostId);
+        return HostView.of(host, committed().getOrDefault(host.id(), HostView.Committed.NONE));
+    }
+
+    private Map<String, HostView.Committed> committed() {
+        return jdbi.onDemand(PlacementDao.class).usage().stream()
+                .collect(Collectors.toMap(HostUsageRow::hostId, HostView.Committed::of));
     }
 
     private HostRow visible(Caller caller, String hostId) {

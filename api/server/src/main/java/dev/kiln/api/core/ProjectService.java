@@ -64,6 +64,8 @@ public final class ProjectService {
     private static final Logger LOG = LoggerFactory.getLogger(ProjectService.class);
     private static final ObjectMapper STORED = new ObjectMapper();
     private static final Duration CLEAR_PATIENCE = Duration.ofMinutes(2);
+    /** Sessions listed per project: the live ones and the recent past, enough for a page. */
+    private static final int SESSION_LIST_LIMIT = 50;
 
     private final Jdbi jdbi;
     private final WorkflowClient temporal;
@@ -100,6 +102,10 @@ public final class ProjectService {
             trigger(project, caller.keyId());
         }
         return ProjectView.of(project);
+    }
+
+    public List<ProjectView> list(Caller caller) {
+        return jdbi.onDemand(ProjectDao.class).listForTeam(caller.teamId()).stream().map(ProjectView::of).toList();
     }
 
     public GoldenTriggered build(Caller caller, String id) {
@@ -290,7 +296,17 @@ public final class ProjectService {
     }
 
     public SessionView session(Caller caller, String sessionId) {
-        SessionRow row = ownedSession(caller, sessionId);
+        return view(ownedSession(caller, sessionId));
+    }
+
+    public List<SessionView> sessions(Caller caller, String projectId) {
+        owned(caller, projectId);
+        return jdbi.onDemand(ProjectDao.class).sessionsOf(projectId, SESSION_LIST_LIMIT).stream().map(this::view).toList();
+    }
+
+    /** A starting session reads its copy's progress from the start activity's heartbeat. */
+    private SessionView view(SessionRow row) {
+        String sessionId = row.id();
         long copied = row.copiedBytes();
         long total = row.totalBytes();
         String message = "";

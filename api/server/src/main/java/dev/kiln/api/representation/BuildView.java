@@ -26,7 +26,20 @@ public record BuildView(
         Instant createdAt,
         Instant startedAt,
         Instant completedAt,
-        String cancelledBy) {
+        String cancelledBy,
+        Instant cancelRequestedAt,
+        List<String> recipe,
+        String healthcheck,
+        int vcpus,
+        int memoryMb,
+        boolean skipPrePost,
+        Queue queue) {
+
+    /**
+     * Where a build waiting for a host stands: its place among the builds waiting (1 is next), and the hosts that
+     * could take it (online, not draining, big enough for it once free); empty when none could.
+     */
+    public record Queue(int position, int length, List<String> eligibleHostIds) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record StepView(
@@ -46,10 +59,12 @@ public record BuildView(
         }
     }
 
-    public static BuildView of(BuildRow row, List<BuildStepRow> steps) {
+    /** @param queue null unless the build waits for a host */
+    public static BuildView of(BuildRow row, List<BuildStepRow> steps, Queue queue) {
         return new BuildView(row.id(), row.name(), row.baseTemplate(), row.status(), row.currentStep(), row.completedSteps(),
                 row.totalSteps(), steps.stream().map(StepView::of).toList(), ErrorView.of(row), row.hostId(),
                 row.templateId(), row.defaultUser(), row.defaultEnv(), row.createdAt(), row.startedAt(),
-                row.completedAt(), row.cancelledBy());
+                row.completedAt(), row.cancelledBy(), row.status().terminal() ? null : row.cancelRequestedAt(),
+                row.recipe(), row.healthcheck(), row.vcpus(), row.memoryMb(), row.skipPrePost(), queue);
     }
 }

@@ -21,10 +21,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.Map;
 
@@ -41,9 +43,11 @@ public final class HostResource {
     }
 
     @POST
-    public Response create(@HeaderParam("Authorization") String authorization, CreateHostRequest request) {
+    public Response create(@HeaderParam("Authorization") String authorization, @Context UriInfo uri,
+            CreateHostRequest request) {
         var caller = authenticator.user(authorization);
-        return Response.status(201).entity(hosts.create(caller, requireBody(request))).build();
+        String apiUrl = uri.getBaseUri().toString().replaceAll("/+$", "");
+        return Response.status(201).entity(hosts.create(caller, requireBody(request), apiUrl)).build();
     }
 
     @GET

@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import dev.kiln.api.representation.GoldenView;
 import dev.kiln.api.representation.ProjectView;
 import dev.kiln.api.representation.PutProjectRequest;
+import dev.kiln.api.representation.SessionView;
 import dev.kiln.api.representation.StartSessionRequest;
 import dev.kiln.api.representation.WriteRateView;
 import dev.kiln.api.core.Authenticator;
@@ -21,6 +22,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
 import java.util.Map;
 
 @Path("/v1/projects")
@@ -33,6 +35,11 @@ public final class ProjectResource {
     public ProjectResource(ProjectService projects, Authenticator authenticator) {
         this.projects = requireNonNull(projects, "projects is null");
         this.authenticator = requireNonNull(authenticator, "authenticator is null");
+    }
+
+    @GET
+    public List<ProjectView> list(@HeaderParam("Authorization") String authorization) {
+        return projects.list(authenticator.user(authorization));
     }
 
     @PUT
@@ -74,6 +81,12 @@ public final class ProjectResource {
     public WriteRateView io(@HeaderParam("Authorization") String authorization, @PathParam("id") String id,
             @PathParam("buildId") String buildId) {
         return projects.writeRate(authenticator.user(authorization), id, buildId);
+    }
+
+    @GET
+    @Path("/{id}/sessions")
+    public List<SessionView> sessions(@HeaderParam("Authorization") String authorization, @PathParam("id") String id) {
+        return projects.sessions(authenticator.user(authorization), id);
     }
 
     @POST

@@ -6,9 +6,11 @@ import static java.util.Objects.requireNonNull;
 import dev.kiln.api.representation.CreateSandboxRequest;
 import dev.kiln.api.representation.ExecSandboxRequest;
 import dev.kiln.api.representation.ExecView;
+import dev.kiln.api.representation.FleetStatsView;
 import dev.kiln.api.representation.MetricsView;
 import dev.kiln.api.representation.SandboxView;
 import dev.kiln.api.core.Authenticator;
+import dev.kiln.api.core.FleetStats;
 import dev.kiln.api.core.SandboxService;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -28,10 +30,12 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public final class SandboxResource {
     private final SandboxService sandboxes;
+    private final FleetStats stats;
     private final Authenticator authenticator;
 
-    public SandboxResource(SandboxService sandboxes, Authenticator authenticator) {
+    public SandboxResource(SandboxService sandboxes, FleetStats stats, Authenticator authenticator) {
         this.sandboxes = requireNonNull(sandboxes, "sandboxes is null");
+        this.stats = requireNonNull(stats, "stats is null");
         this.authenticator = requireNonNull(authenticator, "authenticator is null");
     }
 
@@ -44,6 +48,13 @@ public final class SandboxResource {
     @GET
     public List<SandboxView> list(@HeaderParam("Authorization") String authorization) {
         return sandboxes.list(authenticator.user(authorization));
+    }
+
+    /** The team's series, or the whole fleet's for an admin key; see {@link FleetStats}. */
+    @GET
+    @Path("/stats")
+    public FleetStatsView stats(@HeaderParam("Authorization") String authorization, @QueryParam("range") String range) {
+        return stats.series(authenticator.user(authorization), range);
     }
 
     @GET

@@ -60,7 +60,7 @@ class BuildTimingsTest {
     private static BuildRow build(BuildStatus status, Instant completedAt) {
         return new BuildRow("bld-1", "team-1", "site", "minimal", "kiln/minimal:latest", List.of("RUN true"), null, 1,
                 512, false, status, 0, 0, 1, null, null, "host-1", null, null, Map.of(), "test", null, T0,
-                T0.plusSeconds(1), completedAt);
+                T0.plusSeconds(1), completedAt, null);
     }
 
     private static BuildStepRow step(int number, String phase, long startSecond, Long finishSecond) {

@@ -68,6 +68,7 @@ class HostReconcileIT {
 
         assertThat(result.stoppedSandboxIds()).isEmpty();
         assertThat(result.deadContainerIds()).isEmpty();
+        assertThat(result.unsettledRows()).as("both are looked at again once settled").isPositive();
         assertThat(status(createdMeanwhile)).isEqualTo(SandboxStatus.RUNNING);
         assertThat(status(startedMeanwhile)).isEqualTo(SandboxStatus.RUNNING);
     }

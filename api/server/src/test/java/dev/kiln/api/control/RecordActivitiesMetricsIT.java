@@ -62,7 +62,7 @@ class RecordActivitiesMetricsIT {
         DB.jdbi().onDemand(BuildDao.class).insert(new BuildRow(buildId, Ids.PLATFORM_TEAM_ID, "site",
                 Ids.MINIMAL_TEMPLATE_NAME, "kiln/minimal:latest", List.of("RUN false"), null, 1, 512, true,
                 BuildStatus.PENDING,
-                0, 0, 1, null, null, null, null, null, Map.of(), "test", null, T0, null, null));
+                0, 0, 1, null, null, null, null, null, Map.of(), "test", null, T0, null, null, null));
         BuildStep step = new BuildStep(1, BuildStep.RECIPE, "RUN false", "RUN", List.of("false"), 60);
 
         activities.markRunning(buildId);

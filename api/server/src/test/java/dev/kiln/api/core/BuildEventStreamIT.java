@@ -39,7 +39,7 @@ class BuildEventStreamIT {
     @Test
     void streamsStepsAndProgressAndEndsAfterTheTerminalStatus() throws Exception {
         String buildId = insertBuild();
-        builds.markRunning(buildId, Instant.now());
+        builds.markPlaced(buildId, "host-1", Instant.now());
         builds.startStep(buildId, 1, "recipe", "RUN make", Instant.now());
         ByteArrayOutputStream output = new ByteArrayOutputStream();
 
@@ -117,7 +117,7 @@ class BuildEventStreamIT {
         BuildRow build = new BuildRow(Ids.newId("bld"), Ids.PLATFORM_TEAM_ID, "py", "minimal", "kiln/minimal:latest",
                 List.of("RUN make", "RUN false"), null, 1, 512, false, BuildStatus.PENDING, 0, 0, 2, null, null, null,
                 null, null,
-                null, "key-1", null, null, null, null);
+                null, "key-1", null, null, null, null, null);
         builds.insert(build);
         return build.id();
     }

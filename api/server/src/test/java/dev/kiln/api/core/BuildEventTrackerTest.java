@@ -136,7 +136,7 @@ class BuildEventTrackerTest {
     private static BuildRow build(BuildStatus status, String error) {
         return new BuildRow("bld-1", "team-1", "py", "minimal", "kiln/minimal:latest", List.of("RUN true"), null, 1,
                 512, false, status, 0, 0, 2, error, error == null ? null : 1, null, null, null, null, "key-1", null, T0,
-                null, null);
+                null, null, null);
     }
 
     private static BuildStepRow started(int step, Instant at) {

@@ -9,6 +9,7 @@ import dev.kiln.api.control.HostScheduler;
 import dev.kiln.api.core.Authenticator;
 import dev.kiln.api.core.BuildEventStream;
 import dev.kiln.api.core.BuildService;
+import dev.kiln.api.core.FleetStats;
 import dev.kiln.api.core.HostLifecycle;
 import dev.kiln.api.core.HostService;
 import dev.kiln.api.core.HostTokens;
@@ -19,6 +20,7 @@ import dev.kiln.api.core.SnapshotService;
 import dev.kiln.api.core.TemplateService;
 import dev.kiln.api.core.TemplateVersionService;
 import dev.kiln.api.errors.ErrorMappers;
+import dev.kiln.api.representation.MeView;
 import io.dropwizard.jackson.Jackson;
 import io.dropwizard.testing.junit5.ResourceExtension;
 import io.temporal.client.WorkflowClient;
@@ -55,7 +57,8 @@ final class ApiResources {
         HostService hosts = new HostService(jdbi, hostTokens(), new HostLifecycle(temporal, CONTROL_TASK_QUEUE),
                 liveness.buildPace(HeartbeatPace.registeredHosts(jdbi), clock),
                 Duration.ofMillis(liveness.getReconcileEvery().toMilliseconds()), clock);
-        BuildService builds = new BuildService(jdbi, temporal, CONTROL_TASK_QUEUE, Duration.ofHours(1), clock);
+        BuildService builds =
+                new BuildService(jdbi, temporal, CONTROL_TASK_QUEUE, Duration.ofHours(1), placement, clock);
         BuildEventStream events = new BuildEventStream(jdbi, heartbeats::runningStep, json, Duration.ofMillis(500),
                 Duration.ofSeconds(15), clock);
         return ResourceExtension.builder()
@@ -70,12 +73,14 @@ final class ApiResources {
                 .addResource(new BuildResource(builds, events, authenticator, json, MAX_ARCHIVE_BYTES))
                 .addResource(new TemplateResource(templates, new TemplateVersionService(jdbi, clock), authenticator))
                 .addResource(new AdminTemplateResource(templates, authenticator))
-                .addResource(new SandboxResource(sandboxes, authenticator))
+                .addResource(new SandboxResource(sandboxes, new FleetStats(jdbi, clock), authenticator))
                 .addResource(new SnapshotResource(snapshots, authenticator))
                 .addResource(new AdminSandboxResource(snapshots, authenticator))
                 .addResource(new ProjectResource(projects, authenticator))
                 .addResource(new SessionResource(projects, authenticator))
                 .addResource(new OpenApiResource())
+                .addResource(new MeResource(authenticator, jdbi,
+                        new MeView.Settings("http://127.0.0.1:8233", "default", MAX_ARCHIVE_BYTES)))
                 .build();
     }
 
