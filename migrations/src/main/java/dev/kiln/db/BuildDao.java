@@ -1,6 +1,7 @@
 package dev.kiln.db;
 
 import dev.kiln.model.BuildStatus;
+import dev.kiln.model.TagMoveReason;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,7 @@ import org.jdbi.v3.sqlobject.transaction.Transaction;
 @RegisterConstructorMapper(BuildStepRow.class)
 public interface BuildDao {
     @CreateSqlObject
-    TemplateDao templates();
+    TemplateVersionDao versions();
 
     @SqlUpdate("""
             INSERT INTO template_builds (id, team_id, name, base_template, base_image_ref, recipe, healthcheck, vcpus,
@@ -31,6 +32,32 @@ public interface BuildDao {
                     :cancelledBy, COALESCE(:createdAt, now()), :startedAt, :completedAt)
             """)
     void insert(@BindMethods BuildRow build);
+
+    /**
+     * What the build's version will record of its lineage: the base template and version it starts from, resolved at
+     * submit (a tag may move while the build runs), and its recipe's hash. Written by the submit beside
+     * {@link #insert}; only the publish reads it.
+     */
+    @SqlUpdate("""
+            UPDATE template_builds
+            SET base_template_id = :baseTemplateId, base_version = :baseVersion, recipe_sha256 = :recipeSha256
+            WHERE id = :id
+            """)
+    int recordLineage(String id, String baseTemplateId, int baseVersion, String recipeSha256);
+
+    /** What {@link #recordLineage} recorded; all but the base's name are null until it has. */
+    record Lineage(String baseTemplateId, String baseTemplate, Integer baseVersion, String recipeSha256) {
+        /** The base's name as a version's parent: only once the base was resolved to a template. */
+        public String parentName() {
+            return baseTemplateId == null ? null : baseTemplate;
+        }
+    }
+
+    @SqlQuery("""
+            SELECT base_template_id, base_template, base_version, recipe_sha256 FROM template_builds WHERE id = :id
+            """)
+    @RegisterConstructorMapper(Lineage.class)
+    Optional<Lineage> findLineage(String id);
 
     @SqlQuery("SELECT * FROM template_builds WHERE id = :id")
     Optional<BuildRow> findById(String id);
@@ -154,18 +181,19 @@ public interface BuildDao {
             Instant now);
 
     /**
-     * Creates the template a build produced and marks the build successful, both or neither.
+     * Makes what a build produced the next version of its template (creating the template for a new name), moves
+     * {@code latest} to it and marks the build successful, all or nothing.
      *
-     * @throws TemplateNameTakenException if the template's name is taken (see {@link TemplateDao#nameTaken})
+     * @param version names its build, whose defaults the build row records too
+     * @throws TemplateNameTakenException if the template is new and its name is taken (see {@link TemplateDao#nameTaken})
      * @throws IllegalStateException if the build already ended, for instance because it was cancelled
      */
     @Transaction
-    default void publish(
-            TemplateRow template, String buildId, String defaultUser, Map<String, String> defaultEnv, Instant now) {
+    default TemplateVersionRow publish(String teamId, String name, NewTemplateVersion version, Instant now) {
         // The build row is updated first: its row lock makes a concurrent cancel wait and then find it terminal.
-        if (markSucceeded(buildId, template.id(), defaultUser, defaultEnv, now) == 0) {
-            throw new IllegalStateException("build " + buildId + " has already ended");
+        if (markSucceeded(version.buildId(), version.id(), version.defaultUser(), version.defaultEnv(), now) == 0) {
+            throw new IllegalStateException("build " + version.buildId() + " has already ended");
         }
-        templates().insertNamed(template);
+        return versions().publish(teamId, name, version, TagMoveReason.BUILD, version.buildId(), now);
     }
 }

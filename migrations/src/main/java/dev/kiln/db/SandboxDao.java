@@ -14,10 +14,11 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 public interface SandboxDao {
     @SqlUpdate("""
             INSERT INTO sandboxes (id, team_id, template_id, host_id, container_id, status, vcpus, memory_mb,
-                                   template_name, default_user, default_env, default_workdir, created_at, updated_at)
+                                   template_name, default_user, default_env, default_workdir, created_at, updated_at,
+                                   template_version)
             VALUES (:id, :teamId, :templateId, :hostId, :containerId, :status, :vcpus, :memoryMb,
                     :templateName, :defaultUser, :defaultEnv, :defaultWorkdir,
-                    COALESCE(:createdAt, now()), COALESCE(:updatedAt, now()))
+                    COALESCE(:createdAt, now()), COALESCE(:updatedAt, now()), :templateVersion)
             """)
     void insert(@BindMethods SandboxRow sandbox);
 

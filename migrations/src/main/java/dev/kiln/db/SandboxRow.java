@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * A row of {@code sandboxes}; null times are filled in by the database on insert. {@code snapshotId} is set while a
- * snapshot holds the sandbox.
+ * snapshot holds the sandbox. {@code templateVersion} is the version of {@code templateId} it runs; null for a sandbox
+ * of a template deleted before versions existed.
  */
 public record SandboxRow(
         String id,
@@ -25,7 +26,8 @@ public record SandboxRow(
         String defaultWorkdir,
         String snapshotId,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        Integer templateVersion) {
     public SandboxRow {
         requireNonNull(id, "id");
         requireNonNull(teamId, "teamId");

@@ -8,20 +8,19 @@ import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
-import org.jdbi.v3.sqlobject.transaction.Transaction;
 
 /**
- * Templates are visible to their team and, for the platform team's, to every team. The platform team id is
- * written out in the SQL as in the migrations, which seed it.
+ * Template names. Templates are visible to their team and, for the platform team's, to every team. The platform
+ * team id is written out in the SQL as in the migrations, which seed it. Versions and tags are
+ * {@link TemplateVersionDao}'s.
  */
 @RegisterConstructorMapper(TemplateRow.class)
+@RegisterConstructorMapper(TemplateAtVersion.class)
 public interface TemplateDao {
     /** Throws with SQLSTATE 23505 when the name is taken by the team, or by the platform for a team template. */
     @SqlUpdate("""
-            INSERT INTO templates (id, team_id, name, type, image_ref, vcpus, memory_mb, size_bytes, default_user,
-                                   default_env, default_workdir, build_id, created_at)
-            VALUES (:id, :teamId, :name, :type, :imageRef, :vcpus, :memoryMb, :sizeBytes, :defaultUser,
-                    :defaultEnv, :defaultWorkdir, :buildId, COALESCE(:createdAt, now()))
+            INSERT INTO templates (id, team_id, name, created_at)
+            VALUES (:id, :teamId, :name, COALESCE(:createdAt, now()))
             """)
     void insert(@BindMethods TemplateRow template);
 
@@ -38,18 +37,6 @@ public interface TemplateDao {
         }
     }
 
-    /**
-     * Replaces the platform template of that name, if any, with {@code template}, both or neither, and returns
-     * the replaced one. Only after the replacement exists may its image go.
-     */
-    @Transaction
-    default Optional<TemplateRow> replacePlatform(TemplateRow template) {
-        Optional<TemplateRow> replaced = findOwned(Ids.PLATFORM_TEAM_ID, template.name());
-        replaced.ifPresent(old -> deleteById(old.id()));
-        insertNamed(template);
-        return replaced;
-    }
-
     @SqlQuery("SELECT * FROM templates WHERE id = :id")
     Optional<TemplateRow> findById(String id);
 
@@ -62,14 +49,20 @@ public interface TemplateDao {
             """)
     Optional<TemplateRow> findVisible(String teamId, String name);
 
-    /** The team's and the platform's templates, newest first; of every type when {@code type} is null. */
+    /**
+     * The team's and the platform's templates at their {@code latest}, newest template first; of every type when
+     * {@code type} is null, else those whose latest version is of that type.
+     */
     @SqlQuery("""
-            SELECT * FROM templates
-            WHERE team_id IN (:teamId, 'team-0000000000000000000000000')
-              AND (:type IS NULL OR type = :type)
-            ORDER BY created_at DESC, id
+            SELECT t.id AS t_id, t.team_id AS t_team_id, t.name AS t_name, t.created_at AS t_created_at, v.*
+            FROM templates t
+            JOIN template_tags g ON g.template_id = t.id AND g.tag = 'latest'
+            JOIN template_versions v ON v.template_id = g.template_id AND v.version = g.version
+            WHERE t.team_id IN (:teamId, 'team-0000000000000000000000000')
+              AND (:type IS NULL OR v.type = :type)
+            ORDER BY t.created_at DESC, t.id
             """)
-    List<TemplateRow> listVisible(String teamId, String type);
+    List<TemplateAtVersion> listVisible(String teamId, String type);
 
     /**
      * Whether {@link #insert} would refuse a template of that name for that team: the team or the platform has it,
@@ -87,10 +80,17 @@ public interface TemplateDao {
     @SqlQuery("SELECT * FROM templates WHERE team_id = :teamId AND name = :name")
     Optional<TemplateRow> findOwned(String teamId, String name);
 
-    /** Every team's and the platform's, newest first: the admins' view. */
-    @SqlQuery("SELECT * FROM templates ORDER BY created_at DESC, id")
-    List<TemplateRow> listAll();
+    /** Every team's and the platform's at their {@code latest}, newest template first: the admins' view. */
+    @SqlQuery("""
+            SELECT t.id AS t_id, t.team_id AS t_team_id, t.name AS t_name, t.created_at AS t_created_at, v.*
+            FROM templates t
+            JOIN template_tags g ON g.template_id = t.id AND g.tag = 'latest'
+            JOIN template_versions v ON v.template_id = g.template_id AND v.version = g.version
+            ORDER BY t.created_at DESC, t.id
+            """)
+    List<TemplateAtVersion> listAll();
 
+    /** Deletes the template with its versions, tags and tag history. */
     @SqlUpdate("DELETE FROM templates WHERE id = :id")
     int deleteById(String id);
 }

@@ -19,6 +19,7 @@ class BuildDaoIT {
 
     private final BuildDao builds = db.jdbi().onDemand(BuildDao.class);
     private final TemplateDao templates = db.jdbi().onDemand(TemplateDao.class);
+    private final TemplateVersionDao versions = db.jdbi().onDemand(TemplateVersionDao.class);
     private String teamId;
 
     @BeforeEach
@@ -232,50 +233,89 @@ class BuildDaoIT {
     }
 
     @Test
-    void publishCreatesTheTemplateAndCompletesTheBuild() {
+    void publishCreatesTheTemplateAtVersionOneAndCompletesTheBuild() {
         BuildRow build = insert(BuildStatus.RUNNING);
-        TemplateRow template = template(build, "py-" + Ids.randomTokenHex(4));
-        Map<String, String> env = Map.of("LANG", "C.UTF-8");
+        String name = "py-" + Ids.randomTokenHex(4);
+        NewTemplateVersion made = version(build);
 
-        builds.publish(template, build.id(), "kiln", env, T0);
+        TemplateVersionRow published = builds.publish(build.teamId(), name, made, T0);
 
         BuildRow done = builds.findById(build.id()).orElseThrow();
         assertThat(done.status().wire()).isEqualTo("success");
-        assertThat(done.templateId()).isEqualTo(template.id());
+        assertThat(done.templateId()).isEqualTo(made.id());
         assertThat(done.defaultUser()).isEqualTo("kiln");
-        assertThat(done.defaultEnv()).isEqualTo(env);
+        assertThat(done.defaultEnv()).isEqualTo(Map.of("LANG", "C.UTF-8"));
         assertThat(done.completedAt()).isEqualTo(T0);
-        assertThat(templates.findById(template.id())).contains(template);
+        assertThat(templates.findOwned(build.teamId(), name)).contains(new TemplateRow(made.id(), build.teamId(), name, T0));
+        assertThat(published.version()).isEqualTo(1);
+        assertThat(versions.findAtTag(made.id(), TemplateVersionDao.LATEST)).contains(published);
+        assertThat(versions.history(made.id(), TemplateVersionDao.LATEST)).singleElement()
+                .satisfies(move -> assertThat(move.movedBy()).isEqualTo(build.id()));
         assertThat(builds.markFailed(build.id(), "too late", null, T0.plusSeconds(1))).isZero();
     }
 
     @Test
-    void publishWithATakenNameCommitsNothing() {
+    void publishOfAnExistingNameMakesItsNextVersionWithTheBuildsLineage() {
+        String name = "py-" + Ids.randomTokenHex(4);
+        TemplateVersionRow first = builds.publish(teamId, name, version(insert(BuildStatus.RUNNING)), T0);
         BuildRow build = insert(BuildStatus.RUNNING);
-        TemplateRow clash = template(build, Ids.MINIMAL_TEMPLATE_NAME);
+        builds.recordLineage(build.id(), Ids.MINIMAL_TEMPLATE_ID, 1, "ab12");
+        BuildDao.Lineage lineage = builds.findLineage(build.id()).orElseThrow();
+        NewTemplateVersion made = version(build, lineage);
 
-        assertThatThrownBy(() -> builds.publish(clash, build.id(), "root", Map.of(), T0))
+        TemplateVersionRow second = builds.publish(teamId, name, made, T0.plusSeconds(1));
+
+        assertThat(lineage).isEqualTo(new BuildDao.Lineage(Ids.MINIMAL_TEMPLATE_ID, build.baseTemplate(), 1, "ab12"));
+        assertThat(second.templateId()).isEqualTo(first.templateId());
+        assertThat(second.version()).isEqualTo(2);
+        assertThat(second.parentTemplateId()).isEqualTo(Ids.MINIMAL_TEMPLATE_ID);
+        assertThat(second.parentName()).isEqualTo(Ids.MINIMAL_TEMPLATE_NAME);
+        assertThat(second.parentVersion()).isEqualTo(1);
+        assertThat(second.recipeSha256()).isEqualTo("ab12");
+        assertThat(second.buildId()).isEqualTo(build.id());
+        assertThat(versions.findAtTag(first.templateId(), TemplateVersionDao.LATEST)).contains(second);
+        assertThat(builds.findById(build.id()).orElseThrow().templateId()).as("the version it made").isEqualTo(made.id());
+    }
+
+    @Test
+    void lineageIsNullUntilRecordedAndAbsentForAnUnknownBuild() {
+        BuildRow build = insert(BuildStatus.RUNNING);
+
+        assertThat(builds.findLineage(build.id())).contains(new BuildDao.Lineage(null, build.baseTemplate(), null, null));
+        assertThat(builds.findLineage(Ids.newId("bld"))).isEmpty();
+    }
+
+    @Test
+    void publishWithANameTakenInAnotherSpaceCommitsNothing() {
+        BuildRow build = insert(BuildStatus.RUNNING);
+        String name = "own-" + Ids.randomTokenHex(4);
+        Fixtures.insertTemplate(db.jdbi(), teamId, name, "image", T0);
+        NewTemplateVersion clash = version(build);
+
+        assertThatThrownBy(() -> builds.publish(Ids.PLATFORM_TEAM_ID, name, clash, T0))
                 .isInstanceOf(TemplateNameTakenException.class)
-                .extracting(e -> ((TemplateNameTakenException) e).name()).isEqualTo(Ids.MINIMAL_TEMPLATE_NAME);
+                .extracting(e -> ((TemplateNameTakenException) e).name()).isEqualTo(name);
 
         BuildRow still = builds.findById(build.id()).orElseThrow();
         assertThat(still.status().wire()).isEqualTo("running");
         assertThat(still.templateId()).isNull();
         assertThat(still.completedAt()).isNull();
         assertThat(templates.findById(clash.id())).isEmpty();
+        assertThat(versions.findById(clash.id())).isEmpty();
     }
 
     @Test
     void publishingAnEndedBuildCommitsNothing() {
         BuildRow build = insert(BuildStatus.RUNNING);
         builds.markCancelled(build.id(), "key-1", T0);
-        TemplateRow template = template(build, "py-" + Ids.randomTokenHex(4));
+        NewTemplateVersion made = version(build);
 
-        assertThatThrownBy(() -> builds.publish(template, build.id(), "root", Map.of(), T0.plusSeconds(1)))
+        assertThatThrownBy(() -> builds.publish(teamId, "py-" + Ids.randomTokenHex(4), made, T0.plusSeconds(1)))
                 .isInstanceOf(IllegalStateException.class);
 
         assertThat(builds.findById(build.id()).orElseThrow().status().wire()).isEqualTo("cancelled");
-        assertThat(templates.findById(template.id())).isEmpty();
+        assertThat(templates.findById(made.id())).isEmpty();
+        assertThat(versions.findById(made.id())).isEmpty();
     }
 
     private BuildRow insert(BuildStatus status) {
@@ -295,9 +335,16 @@ class BuildDaoIT {
                 .one());
     }
 
-    private static TemplateRow template(BuildRow build, String name) {
-        return new TemplateRow(Ids.newId("tpl"), build.teamId(), name, "image", "registry.local/py:" + build.id(), 1,
-                512, 42_000_000L, "kiln", Map.of("LANG", "C.UTF-8"), null, build.id(), T0);
+    private static NewTemplateVersion version(BuildRow build) {
+        return version(build, new BuildDao.Lineage(null, null, null, null));
+    }
+
+    private static NewTemplateVersion version(BuildRow build, BuildDao.Lineage lineage) {
+        String id = Ids.newId("tpl");
+        return new NewTemplateVersion(id, "image", "kiln/" + id + ":latest", 1, 512, 42_000_000L, "kiln",
+                Map.of("LANG", "C.UTF-8"), null, build.id(), null, lineage.baseTemplateId(),
+                lineage.parentName(), lineage.baseVersion(),
+                lineage.recipeSha256(), "sha256:" + Ids.randomTokenHex(32), "sha256:" + Ids.randomTokenHex(32));
     }
 
     private static List<String> ids(List<BuildRow> rows) {

@@ -2,9 +2,11 @@ package dev.kiln.db;
 
 import dev.kiln.model.BuildStatus;
 import dev.kiln.model.HostStatus;
+import dev.kiln.model.TagMoveReason;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.jdbi.v3.core.Jdbi;
 
 /** Rows with sensible defaults, each with fresh ids so tests sharing a database don't collide. */
 final class Fixtures {
@@ -24,9 +26,18 @@ final class Fixtures {
                 null, "test", null, null, false);
     }
 
-    static TemplateRow template(String teamId, String name, String type, Instant createdAt) {
-        return new TemplateRow(Ids.newId("tpl"), teamId, name, type, "kiln/" + name + ":latest", 2, 1024, 0, "root",
-                Map.of(), null, null, createdAt);
+    /** A version of nothing yet, with an id and image of its own, as a snapshot would publish it. */
+    static NewTemplateVersion version(String type) {
+        String id = Ids.newId("tpl");
+        return new NewTemplateVersion(id, type, "kiln/" + id + ":latest", 2, 1024, 0, "root", Map.of(), null, null,
+                null, null, null, null, null, "sha256:" + Ids.randomTokenHex(32), null);
+    }
+
+    /** The team's template {@code name} with one version of {@code type}, tagged latest, as a first publish leaves it. */
+    static TemplateAtVersion insertTemplate(Jdbi jdbi, String teamId, String name, String type, Instant createdAt) {
+        TemplateVersionRow version = jdbi.onDemand(TemplateVersionDao.class)
+                .publish(teamId, name, version(type), TagMoveReason.SNAPSHOT, "test", createdAt);
+        return new TemplateAtVersion(new TemplateRow(version.templateId(), teamId, name, createdAt), version);
     }
 
     static BuildRow build(String teamId, String name, BuildStatus status, Instant createdAt) {

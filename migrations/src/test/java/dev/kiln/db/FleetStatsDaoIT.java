@@ -46,6 +46,6 @@ class FleetStatsDaoIT {
 
     private static void insert(String team, String hostId, SandboxStatus status, int vcpus, int memoryMb) {
         DB.jdbi().onDemand(SandboxDao.class).insert(new SandboxRow(Ids.newId("sb"), team, Ids.MINIMAL_TEMPLATE_ID,
-                hostId, null, status, vcpus, memoryMb, "minimal", null, null, null, null, null, null));
+                hostId, null, status, vcpus, memoryMb, "minimal", null, null, null, null, null, null, 1));
     }
 }

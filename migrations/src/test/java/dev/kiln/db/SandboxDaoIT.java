@@ -112,7 +112,7 @@ class SandboxDaoIT {
 
     private String insert(SandboxStatus status) {
         SandboxRow row = new SandboxRow(Ids.newId("sb"), Ids.PLATFORM_TEAM_ID, Ids.MINIMAL_TEMPLATE_ID, hostId,
-                "container-" + status.wire(), status, 1, 512, "minimal", null, null, null, null, null, null);
+                "container-" + status.wire(), status, 1, 512, "minimal", null, null, null, null, null, null, 1);
         sandboxes.insert(row);
         return row.id();
     }

@@ -9,6 +9,7 @@ import dev.kiln.model.HostStatus;
 import dev.kiln.model.SandboxStatus;
 import dev.kiln.model.SessionStatus;
 import dev.kiln.model.SnapshotStatus;
+import dev.kiln.model.TagMoveReason;
 import dev.kiln.model.WireValue;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,14 +53,25 @@ class StatusSpellingIT {
         assertThat(hosts.findById(host.id()).orElseThrow().status()).isEqualTo(HostStatus.UNREACHABLE);
     }
 
-    /** The values {@code table.status}'s CHECK constraint lists, read from the catalog of the migrated database. */
+    @Test
+    void tagMoveReasonsMatchTheirColumnsCheckConstraint() {
+        assertThat(allowed("template_tag_moves", "reason"))
+                .containsExactlyInAnyOrderElementsOf(spellings(TagMoveReason.values()));
+    }
+
     private static List<String> allowed(String table) {
+        return allowed(table, "status");
+    }
+
+    /** The values {@code table.column}'s CHECK constraint lists, read from the catalog of the migrated database. */
+    private static List<String> allowed(String table, String column) {
         String definition = db.jdbi().withHandle(handle -> handle.createQuery("""
                         SELECT pg_get_constraintdef(c.oid)
                         FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
-                        WHERE t.relname = :table AND c.contype = 'c' AND pg_get_constraintdef(c.oid) LIKE '%(status%'
+                        WHERE t.relname = :table AND c.contype = 'c'
+                          AND pg_get_constraintdef(c.oid) LIKE '%(' || :column || '%'
                         """)
-                .bind("table", table).mapTo(String.class).one());
+                .bind("table", table).bind("column", column).mapTo(String.class).one());
         Matcher quoted = QUOTED.matcher(definition);
         List<String> values = new ArrayList<>();
         while (quoted.find()) {

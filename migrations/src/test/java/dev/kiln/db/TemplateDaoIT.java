@@ -4,11 +4,11 @@ import static dev.kiln.db.Fixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.model.TagMoveReason;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
@@ -22,6 +22,7 @@ class TemplateDaoIT {
     static TestDatabase db = new TestDatabase();
 
     private final TemplateDao templates = db.jdbi().onDemand(TemplateDao.class);
+    private final TemplateVersionDao versions = db.jdbi().onDemand(TemplateVersionDao.class);
     private String teamId;
 
     @BeforeEach
@@ -30,22 +31,30 @@ class TemplateDaoIT {
     }
 
     @Test
-    void minimalTemplateIsSeededUnderThePlatformTeam() {
+    void minimalTemplateIsSeededUnderThePlatformTeamAsItsOwnFirstVersionTaggedLatest() {
         TemplateRow minimal = templates.findById(Ids.MINIMAL_TEMPLATE_ID).orElseThrow();
+        TemplateVersionRow latest = versions.findAtTag(minimal.id(), TemplateVersionDao.LATEST).orElseThrow();
 
         assertThat(minimal.teamId()).isEqualTo(Ids.PLATFORM_TEAM_ID);
         assertThat(minimal.name()).isEqualTo(Ids.MINIMAL_TEMPLATE_NAME);
-        assertThat(minimal.type()).isEqualTo("image");
-        assertThat(minimal.defaultUser()).isEqualTo("root");
-        assertThat(minimal.defaultEnv()).isEmpty();
         assertThat(templates.findVisible(teamId, Ids.MINIMAL_TEMPLATE_NAME)).contains(minimal);
+        assertThat(latest.version()).isEqualTo(1);
+        assertThat(latest.id()).as("a first version shares its template's id").isEqualTo(minimal.id());
+        assertThat(latest.imageRef()).isEqualTo("kiln/minimal:latest");
+        assertThat(latest.type()).isEqualTo("image");
+        assertThat(latest.defaultUser()).isEqualTo("root");
+        assertThat(latest.defaultEnv()).isEmpty();
+        assertThat(versions.history(minimal.id(), TemplateVersionDao.LATEST)).singleElement()
+                .satisfies(move -> {
+                    assertThat(move.fromVersion()).isNull();
+                    assertThat(move.toVersion()).isEqualTo(1);
+                    assertThat(move.reason()).isEqualTo(TagMoveReason.MIGRATION);
+                });
     }
 
     @Test
     void insertedTemplateRoundTrips() {
-        TemplateRow template = new TemplateRow(Ids.newId("tpl"), teamId, "py", "snapshot", "kiln/py:1", 4, 2048,
-                123_456_789_012L, "kiln", Map.of("PATH", "/usr/bin", "LANG", "C.UTF-8"), "/work", Ids.newId("bld"),
-                T0);
+        TemplateRow template = new TemplateRow(Ids.newId("tpl"), teamId, unique("py"), T0);
 
         templates.insert(template);
 
@@ -55,51 +64,59 @@ class TemplateDaoIT {
 
     @Test
     void findVisiblePrefersTheTeamsTemplateAndFallsBackToThePlatforms() {
-        String platformName = unique("base");
-        TemplateRow platform = Fixtures.template(Ids.PLATFORM_TEAM_ID, platformName, "image", T0);
-        TemplateRow own = Fixtures.template(teamId, unique("own"), "image", T0);
+        TemplateRow platform = insertTemplate(Ids.PLATFORM_TEAM_ID, unique("base"), "image", T0);
+        TemplateRow own = insertTemplate(teamId, unique("own"), "image", T0);
         String otherTeamId = Fixtures.insertTeam(db.jdbi().onDemand(TeamDao.class)).id();
-        TemplateRow foreign = Fixtures.template(otherTeamId, unique("foreign"), "image", T0);
-        templates.insert(platform);
-        templates.insert(own);
-        templates.insert(foreign);
+        TemplateRow foreign = insertTemplate(otherTeamId, unique("foreign"), "image", T0);
 
         assertThat(templates.findVisible(teamId, own.name())).contains(own);
-        assertThat(templates.findVisible(teamId, platformName)).contains(platform);
+        assertThat(templates.findVisible(teamId, platform.name())).contains(platform);
         assertThat(templates.findVisible(teamId, foreign.name())).isEmpty();
         assertThat(templates.findVisible(otherTeamId, foreign.name())).contains(foreign);
+        assertThat(templates.findOwned(teamId, own.name())).contains(own);
+        assertThat(templates.findOwned(teamId, platform.name())).as("visible is not owned").isEmpty();
     }
 
     @Test
-    void listVisibleIsTheTeamsAndThePlatformsNewestFirstAndFiltersByType() {
-        TemplateRow oldImage = Fixtures.template(teamId, unique("a"), "image", T0.plusSeconds(1));
-        TemplateRow snapshot = Fixtures.template(teamId, unique("b"), "snapshot", T0.plusSeconds(2));
-        TemplateRow platform = Fixtures.template(Ids.PLATFORM_TEAM_ID, unique("c"), "image", T0.plusSeconds(3));
-        TemplateRow newImage = Fixtures.template(teamId, unique("d"), "image", T0.plusSeconds(4));
+    void listVisibleIsTheTeamsAndThePlatformsAtLatestNewestFirstAndFiltersByTheLatestVersionsType() {
+        TemplateRow oldImage = insertTemplate(teamId, unique("a"), "image", T0.plusSeconds(1));
+        TemplateRow snapshot = insertTemplate(teamId, unique("b"), "snapshot", T0.plusSeconds(2));
+        TemplateRow platform = insertTemplate(Ids.PLATFORM_TEAM_ID, unique("c"), "image", T0.plusSeconds(3));
+        TemplateRow newImage = insertTemplate(teamId, unique("d"), "image", T0.plusSeconds(4));
         String otherTeamId = Fixtures.insertTeam(db.jdbi().onDemand(TeamDao.class)).id();
-        TemplateRow foreign = Fixtures.template(otherTeamId, unique("e"), "image", T0.plusSeconds(5));
-        for (TemplateRow template : List.of(oldImage, snapshot, platform, newImage, foreign)) {
-            templates.insert(template);
-        }
+        TemplateRow foreign = insertTemplate(otherTeamId, unique("e"), "image", T0.plusSeconds(5));
+        // Its second version is a snapshot: the template now lists as one, at version 2.
+        TemplateVersionRow second = versions.publish(teamId, oldImage.name(), Fixtures.version("snapshot"),
+                TagMoveReason.SNAPSHOT, "snap-1", T0.plusSeconds(6));
 
-        List<String> all = ids(templates.listVisible(teamId, null));
-        List<String> images = ids(templates.listVisible(teamId, "image"));
+        List<TemplateAtVersion> all = templates.listVisible(teamId, null);
 
-        assertThat(all).containsSubsequence(newImage.id(), platform.id(), snapshot.id(), oldImage.id())
+        assertThat(ids(all)).containsSubsequence(newImage.id(), platform.id(), snapshot.id(), oldImage.id())
                 .contains(Ids.MINIMAL_TEMPLATE_ID)
                 .doesNotContain(foreign.id());
-        assertThat(images).containsSubsequence(newImage.id(), platform.id(), oldImage.id())
-                .doesNotContain(snapshot.id(), foreign.id());
-        assertThat(ids(templates.listVisible(teamId, "snapshot"))).containsExactly(snapshot.id());
+        assertThat(all).filteredOn(listed -> listed.template().id().equals(oldImage.id())).singleElement()
+                .isEqualTo(new TemplateAtVersion(oldImage, second));
+        assertThat(ids(templates.listVisible(teamId, "image"))).containsSubsequence(newImage.id(), platform.id())
+                .doesNotContain(snapshot.id(), oldImage.id(), foreign.id());
+        assertThat(ids(templates.listVisible(teamId, "snapshot"))).containsExactly(snapshot.id(), oldImage.id());
+    }
+
+    @Test
+    void listAllIsEveryTeamsAndThePlatformsAtLatest() {
+        TemplateRow own = insertTemplate(teamId, unique("own"), "image", T0.plusSeconds(1));
+        String otherTeamId = Fixtures.insertTeam(db.jdbi().onDemand(TeamDao.class)).id();
+        TemplateRow foreign = insertTemplate(otherTeamId, unique("foreign"), "snapshot", T0.plusSeconds(2));
+
+        assertThat(ids(templates.listAll())).containsSubsequence(foreign.id(), own.id())
+                .contains(Ids.MINIMAL_TEMPLATE_ID);
     }
 
     @Test
     void nameTakenCoversTheTeamAndThePlatform() {
         String own = unique("own");
         String foreign = unique("foreign");
-        templates.insert(Fixtures.template(teamId, own, "image", T0));
-        templates.insert(Fixtures.template(Fixtures.insertTeam(db.jdbi().onDemand(TeamDao.class)).id(), foreign,
-                "image", T0));
+        insertTemplate(teamId, own, "image", T0);
+        insertTemplate(Fixtures.insertTeam(db.jdbi().onDemand(TeamDao.class)).id(), foreign, "image", T0);
 
         assertThat(templates.nameTaken(teamId, own)).isTrue();
         assertThat(templates.nameTaken(teamId, Ids.MINIMAL_TEMPLATE_NAME)).isTrue();
@@ -112,7 +129,7 @@ class TemplateDaoIT {
 
     @Test
     void teamTemplateCannotShadowAPlatformName() {
-        TemplateRow shadow = Fixtures.template(teamId, Ids.MINIMAL_TEMPLATE_NAME, "image", T0);
+        TemplateRow shadow = new TemplateRow(Ids.newId("tpl"), teamId, Ids.MINIMAL_TEMPLATE_NAME, T0);
 
         assertThatThrownBy(() -> templates.insert(shadow)).satisfies(TemplateDaoIT::isUniqueViolation);
         assertThat(templates.findById(shadow.id())).isEmpty();
@@ -121,18 +138,18 @@ class TemplateDaoIT {
     @Test
     void platformTemplateCannotTakeATeamsName() {
         String name = unique("taken");
-        templates.insert(Fixtures.template(teamId, name, "image", T0));
+        templates.insert(template(teamId, name));
 
-        assertThatThrownBy(() -> templates.insert(Fixtures.template(Ids.PLATFORM_TEAM_ID, name, "image", T0)))
+        assertThatThrownBy(() -> templates.insert(template(Ids.PLATFORM_TEAM_ID, name)))
                 .satisfies(TemplateDaoIT::isUniqueViolation);
     }
 
     @Test
     void teamCannotUseANameTwice() {
         String name = unique("twice");
-        templates.insert(Fixtures.template(teamId, name, "image", T0));
+        templates.insert(template(teamId, name));
 
-        assertThatThrownBy(() -> templates.insert(Fixtures.template(teamId, name, "snapshot", T0)))
+        assertThatThrownBy(() -> templates.insert(template(teamId, name)))
                 .satisfies(TemplateDaoIT::isUniqueViolation);
     }
 
@@ -142,9 +159,8 @@ class TemplateDaoIT {
         CompletableFuture<Void> platformInsert;
         try (Handle team = db.jdbi().open()) {
             team.begin();
-            team.attach(TemplateDao.class).insert(Fixtures.template(teamId, name, "image", T0));
-            platformInsert = CompletableFuture.runAsync(
-                    () -> templates.insert(Fixtures.template(Ids.PLATFORM_TEAM_ID, name, "image", T0)));
+            team.attach(TemplateDao.class).insert(template(teamId, name));
+            platformInsert = CompletableFuture.runAsync(() -> templates.insert(template(Ids.PLATFORM_TEAM_ID, name)));
             awaitALockWaiter();
             team.commit();
         }
@@ -155,13 +171,19 @@ class TemplateDaoIT {
     }
 
     @Test
-    void deleteByIdRemovesTheTemplate() {
-        TemplateRow template = Fixtures.template(teamId, unique("gone"), "image", T0);
-        templates.insert(template);
+    void deleteByIdRemovesTheTemplateWithItsVersionsTagsAndHistory() {
+        TemplateRow template = insertTemplate(teamId, unique("gone"), "image", T0);
+        TemplateVersionRow second = versions.publish(teamId, template.name(), Fixtures.version("image"),
+                TagMoveReason.BUILD, "bld-1", T0.plusSeconds(1));
+        versions.moveTag(template.id(), "stable", 1, TagMoveReason.SET, "key-1", T0.plusSeconds(2));
 
         assertThat(templates.deleteById(template.id())).isEqualTo(1);
         assertThat(templates.deleteById(template.id())).isZero();
         assertThat(templates.findById(template.id())).isEmpty();
+        assertThat(versions.list(template.id())).isEmpty();
+        assertThat(versions.findById(second.id())).isEmpty();
+        assertThat(versions.tags(template.id())).isEmpty();
+        assertThat(versions.history(template.id(), "stable")).isEmpty();
     }
 
     private static void awaitALockWaiter() throws InterruptedException {
@@ -171,6 +193,11 @@ class TemplateDaoIT {
             assertThat(Instant.now()).as("the second insert should wait for the first").isBefore(deadline);
             Thread.sleep(20);
         }
+    }
+
+    static void isForeignKeyViolation(Throwable e) {
+        assertThat(e).isInstanceOf(UnableToExecuteStatementException.class);
+        assertThat(((SQLException) e.getCause()).getSQLState()).isEqualTo("23503");
     }
 
     static void isUniqueViolation(Throwable e) {
@@ -183,7 +210,15 @@ class TemplateDaoIT {
         return name + "-" + Ids.randomTokenHex(4);
     }
 
-    private static List<String> ids(List<TemplateRow> rows) {
-        return rows.stream().map(TemplateRow::id).toList();
+    private static List<String> ids(List<TemplateAtVersion> rows) {
+        return rows.stream().map(row -> row.template().id()).toList();
+    }
+
+    private static TemplateRow insertTemplate(String teamId, String name, String type, Instant createdAt) {
+        return Fixtures.insertTemplate(db.jdbi(), teamId, name, type, createdAt).template();
+    }
+
+    private static TemplateRow template(String teamId, String name) {
+        return new TemplateRow(Ids.newId("tpl"), teamId, name, T0);
     }
 }

@@ -34,12 +34,12 @@ class TemplateNameDaoIT {
         BuildRow pending = Fixtures.build(Ids.PLATFORM_TEAM_ID, name, BuildStatus.PENDING, T0);
         builds.insert(pending);
 
-        assertThat(names.holder(Ids.PLATFORM_TEAM_ID, name, false)).contains("build " + pending.id());
-        assertThat(names.holder(teamId, name, false)).as("a platform name clashes with every team's")
+        assertThat(names.holder(Ids.PLATFORM_TEAM_ID, name)).contains("build " + pending.id());
+        assertThat(names.holder(teamId, name)).as("a platform name clashes with every team's")
                 .contains("build " + pending.id());
 
         builds.markFailed(pending.id(), "boom", null, T0);
-        assertThat(names.holder(Ids.PLATFORM_TEAM_ID, name, false)).isEmpty();
+        assertThat(names.holder(Ids.PLATFORM_TEAM_ID, name)).isEmpty();
     }
 
     @Test
@@ -48,20 +48,25 @@ class TemplateNameDaoIT {
         SnapshotRow running = snapshot(teamId, name);
         db.jdbi().onDemand(SnapshotDao.class).insert(running);
 
-        assertThat(names.holder(teamId, name, false)).contains("snapshot " + running.id());
-        assertThat(names.holder(Ids.PLATFORM_TEAM_ID, name, false)).as("the platform's space spans every team")
+        assertThat(names.holder(teamId, name)).contains("snapshot " + running.id());
+        assertThat(names.holder(Ids.PLATFORM_TEAM_ID, name)).as("the platform's space spans every team")
                 .contains("snapshot " + running.id());
-        assertThat(names.holder(otherTeamId, name, false)).as("another team's space").isEmpty();
+        assertThat(names.holder(otherTeamId, name)).as("another team's space").isEmpty();
     }
 
     @Test
-    void anAdminSnapshotReplacingThePlatformTemplateIsNotHeldByIt() {
-        String name = unique("base");
-        TemplateRow platform = Fixtures.template(Ids.PLATFORM_TEAM_ID, name, "image", T0);
-        db.jdbi().onDemand(TemplateDao.class).insert(platform);
+    void aTemplateHoldsItsNameAgainstOtherSpacesButNotAgainstANewVersionOfItself() {
+        String platformName = unique("base");
+        String teamName = unique("own");
+        TemplateRow platform = Fixtures.insertTemplate(db.jdbi(), Ids.PLATFORM_TEAM_ID, platformName, "image", T0)
+                .template();
+        TemplateRow own = Fixtures.insertTemplate(db.jdbi(), teamId, teamName, "image", T0).template();
 
-        assertThat(names.holder(Ids.PLATFORM_TEAM_ID, name, false)).contains("template " + platform.id());
-        assertThat(names.holder(Ids.PLATFORM_TEAM_ID, name, true)).isEmpty();
+        assertThat(names.holder(Ids.PLATFORM_TEAM_ID, platformName)).as("a build of it makes its next version").isEmpty();
+        assertThat(names.holder(teamId, platformName)).contains("template " + platform.id());
+        assertThat(names.holder(teamId, teamName)).as("a snapshot into it makes its next version").isEmpty();
+        assertThat(names.holder(Ids.PLATFORM_TEAM_ID, teamName)).contains("template " + own.id());
+        assertThat(names.holder(otherTeamId, teamName)).as("another team's space").isEmpty();
     }
 
     /** The second claimant waits on the lock until the first commits, then finds the first's row. */
@@ -74,7 +79,7 @@ class TemplateNameDaoIT {
         CompletableFuture<Void> firstClaim = CompletableFuture.runAsync(() -> db.jdbi().useTransaction(handle -> {
             TemplateNameDao claims = handle.attach(TemplateNameDao.class);
             claims.lock(name);
-            assertThat(claims.holder(Ids.PLATFORM_TEAM_ID, name, false)).isEmpty();
+            assertThat(claims.holder(Ids.PLATFORM_TEAM_ID, name)).isEmpty();
             handle.attach(BuildDao.class).insert(first);
             firstHoldsTheLock.countDown();
             awaitQuietly(letFirstCommit);
@@ -85,7 +90,7 @@ class TemplateNameDaoIT {
                 db.jdbi().inTransaction(handle -> {
                     TemplateNameDao claims = handle.attach(TemplateNameDao.class);
                     claims.lock(name);
-                    return claims.holder(Ids.PLATFORM_TEAM_ID, name, false);
+                    return claims.holder(Ids.PLATFORM_TEAM_ID, name);
                 }));
         Thread.sleep(300);
         assertThat(secondClaim).as("blocked on the first claim's lock").isNotDone();

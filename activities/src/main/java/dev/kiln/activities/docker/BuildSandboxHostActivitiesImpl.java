@@ -318,13 +318,23 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
         }
     }
 
+    /**
+     * The id the build's base image has here, which its template version records as its lineage. Read when the image
+     * is made rather than when the sandbox was created, which would need another activity result in the histories.
+     */
+    private String baseImageId(CommitSandbox request) {
+        return request.baseImageRef() == null
+                ? null
+                : images.inspect(request.baseImageRef()).map(InspectImageResponse::getId).orElse(null);
+    }
+
     @Override
     public ImageInfo commitSandbox(CommitSandbox request) {
         Optional<InspectImageResponse> existing = imageOfBuild(request.imageRef(), request.buildId());
         if (existing.isPresent()) {
             // An earlier attempt committed and its response was lost; committing again would leave its image
             // dangling and report a different id.
-            return SandboxImages.imageInfo(request.imageRef(), existing.get());
+            return SandboxImages.imageInfo(request.imageRef(), existing.get(), baseImageId(request));
         }
         String imageId;
         try {
@@ -335,7 +345,7 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
         } catch (NotFoundException e) {
             throw sandboxFailure(request.containerId(), e);
         }
-        return SandboxImages.imageInfo(request.imageRef(), docker.inspectImageCmd(imageId).exec());
+        return SandboxImages.imageInfo(request.imageRef(), docker.inspectImageCmd(imageId).exec(), baseImageId(request));
     }
 
     @Override
@@ -343,7 +353,7 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
         Optional<InspectImageResponse> existing = imageOfBuild(request.imageRef(), request.buildId());
         if (existing.isPresent()) {
             // As for commit: an earlier attempt loaded the image and its response was lost.
-            return SandboxImages.imageInfo(request.imageRef(), existing.get());
+            return SandboxImages.imageInfo(request.imageRef(), existing.get(), baseImageId(request));
         }
         ActivityExecutionContext activity = Activity.getExecutionContext();
         Flattener.ImageDefaults defaults = new Flattener.ImageDefaults(
@@ -357,7 +367,7 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
             throw sandboxFailure(request.containerId(), e);
         }
         return imageOfBuild(request.imageRef(), request.buildId())
-                .map(image -> SandboxImages.imageInfo(request.imageRef(), image))
+                .map(image -> SandboxImages.imageInfo(request.imageRef(), image, baseImageId(request)))
                 .orElseThrow(() -> new IllegalStateException(
                         "docker load reported no error but " + request.imageRef() + " is not the image of build "
                                 + request.buildId()));

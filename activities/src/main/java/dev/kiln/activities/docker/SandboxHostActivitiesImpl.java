@@ -171,7 +171,8 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
         String sandboxId = request.sandboxId();
         Optional<InspectImageResponse> existing = snapshotImage(request.imageRef(), sandboxId);
         if (existing.isPresent()) {
-            return SandboxImages.imageInfo(request.imageRef(), existing.get());
+            String sandboxImageId = containers.find(hostLabels.sandbox(sandboxId)).map(Container::getImageId).orElse(null);
+            return SandboxImages.imageInfo(request.imageRef(), existing.get(), sandboxImageId);
         }
         ActivityExecutionContext activity = Activity.getExecutionContext();
         Container container = sandbox(sandboxId);
@@ -207,7 +208,7 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
             throw e;
         }
         return snapshotImage(request.imageRef(), sandboxId)
-                .map(image -> SandboxImages.imageInfo(request.imageRef(), image))
+                .map(image -> SandboxImages.imageInfo(request.imageRef(), image, container.getImageId()))
                 .orElseThrow(() -> new IllegalStateException(
                         "docker reported no error but " + request.imageRef() + " is not a snapshot of sandbox "
                                 + sandboxId));

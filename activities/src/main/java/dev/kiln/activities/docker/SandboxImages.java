@@ -90,10 +90,12 @@ final class SandboxImages {
         return image.getConfig().getLabels();
     }
 
-    static ImageInfo imageInfo(String imageRef, InspectImageResponse image) {
+    /** @param baseImageId the id of the image {@code image} was made from, or null */
+    static ImageInfo imageInfo(String imageRef, InspectImageResponse image, String baseImageId) {
         int layers = image.getRootFS() == null || image.getRootFS().getLayers() == null
                 ? 0
                 : image.getRootFS().getLayers().size();
-        return new ImageInfo(imageRef, image.getId(), image.getSize() == null ? 0 : image.getSize(), layers);
+        return new ImageInfo(imageRef, image.getId(), image.getSize() == null ? 0 : image.getSize(), layers,
+                baseImageId);
     }
 }

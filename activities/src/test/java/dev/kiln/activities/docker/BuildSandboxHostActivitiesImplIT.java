@@ -176,9 +176,10 @@ class BuildSandboxHostActivitiesImplIT extends BuildSandboxActivitiesTestBase {
 
         ImageInfo image = activities.commitSandbox(new CommitSandbox(
                 buildId, containerId, imageRef, "1000", "/srv/app", List.of("GREETING=hello"),
-                Map.of("kiln.template", "demo")));
+                Map.of("kiln.template", "demo"), MINIMAL_IMAGE));
 
         assertThat(image.imageRef()).isEqualTo(imageRef);
+        assertThat(image.baseImageId()).isEqualTo(docker.inspectImageCmd(MINIMAL_IMAGE).exec().getId());
         assertThat(image.sizeBytes()).isPositive();
         assertThat(image.layers()).isEqualTo(2);
         InspectImageResponse inspected = docker.inspectImageCmd(imageRef).exec();
@@ -199,7 +200,7 @@ class BuildSandboxHostActivitiesImplIT extends BuildSandboxActivitiesTestBase {
         String containerId = activities.createBuildSandbox(sandbox());
         String imageRef = support.image("kiln-test/template-" + buildId);
 
-        activities.commitSandbox(new CommitSandbox(buildId, containerId, imageRef, null, null, null, null));
+        activities.commitSandbox(new CommitSandbox(buildId, containerId, imageRef, null, null, null, null, null));
 
         InspectImageResponse inspected = docker.inspectImageCmd(imageRef + ":latest").exec();
         assertThat(inspected.getConfig().getUser()).isEmpty();
@@ -215,7 +216,7 @@ class BuildSandboxHostActivitiesImplIT extends BuildSandboxActivitiesTestBase {
         String containerId = activities.createBuildSandbox(new CreateBuildSandbox(buildId, baseRef, 1, 128));
         String imageRef = support.image("kiln-test/template-" + buildId + ":v1");
 
-        activities.commitSandbox(new CommitSandbox(buildId, containerId, imageRef, null, null, null, Map.of()));
+        activities.commitSandbox(new CommitSandbox(buildId, containerId, imageRef, null, null, null, Map.of(), null));
 
         assertThat(docker.inspectImageCmd(imageRef).exec().getConfig().getCmd())
                 .containsExactly("/bin/sh", "-c", "echo base default");
@@ -225,7 +226,7 @@ class BuildSandboxHostActivitiesImplIT extends BuildSandboxActivitiesTestBase {
     void commitIsIdempotentForTheSameBuild() {
         String containerId = activities.createBuildSandbox(sandbox());
         String imageRef = support.image("kiln-test/template-" + buildId + ":v1");
-        CommitSandbox commit = new CommitSandbox(buildId, containerId, imageRef, null, null, null, Map.of());
+        CommitSandbox commit = new CommitSandbox(buildId, containerId, imageRef, null, null, null, Map.of(), null);
 
         ImageInfo first = activities.commitSandbox(commit);
         ImageInfo second = activities.commitSandbox(commit);
@@ -247,7 +248,7 @@ class BuildSandboxHostActivitiesImplIT extends BuildSandboxActivitiesTestBase {
     void destroyBuildSandboxSparesContainersStartedFromTheTemplate() {
         String sandboxId = activities.createBuildSandbox(sandbox());
         String imageRef = support.image("kiln-test/template-" + buildId + ":v1");
-        activities.commitSandbox(new CommitSandbox(buildId, sandboxId, imageRef, null, null, null, Map.of()));
+        activities.commitSandbox(new CommitSandbox(buildId, sandboxId, imageRef, null, null, null, Map.of(), null));
         String fromTemplate = support.container(docker.createContainerCmd(imageRef).exec().getId());
 
         activities.destroyBuildSandbox(buildId);
@@ -259,7 +260,7 @@ class BuildSandboxHostActivitiesImplIT extends BuildSandboxActivitiesTestBase {
     void removeImageRemovesTheImageAndToleratesItsAbsence() {
         String containerId = activities.createBuildSandbox(sandbox());
         String imageRef = support.image("kiln-test/template-" + buildId + ":v1");
-        activities.commitSandbox(new CommitSandbox(buildId, containerId, imageRef, null, null, null, Map.of()));
+        activities.commitSandbox(new CommitSandbox(buildId, containerId, imageRef, null, null, null, Map.of(), null));
 
         activities.removeImage(imageRef);
         activities.removeImage(imageRef);
@@ -362,7 +363,7 @@ class BuildSandboxHostActivitiesImplIT extends BuildSandboxActivitiesTestBase {
         String imageRef = support.image("kiln-test/template-" + buildId + ":v1");
 
         assertThatThrownBy(() -> activities.commitSandbox(
-                        new CommitSandbox(buildId, containerId, imageRef, null, null, null, Map.of())))
+                        new CommitSandbox(buildId, containerId, imageRef, null, null, null, Map.of(), null)))
                 .isInstanceOf(ActivityFailure.class)
                 .cause()
                 .isInstanceOfSatisfying(ApplicationFailure.class, failure ->

@@ -49,7 +49,7 @@ class DebianBaseIT extends BuildSandboxActivitiesTestBase {
 
         String imageRef = support.image("kiln-test/debian-curl-" + buildId + ":v1");
         ImageInfo image = activities.flattenSandbox(new CommitSandbox(
-                buildId, containerId, imageRef, "kiln", "/home/kiln", List.of(), Map.of()));
+                buildId, containerId, imageRef, "kiln", "/home/kiln", List.of(), Map.of(), null));
         assertThat(image.layers()).isEqualTo(1);
         assertThat(support.run(imageRef, "/bin/sh", "-c", "id -un; curl --version | head -1"))
                 .startsWith("kiln\ncurl ");

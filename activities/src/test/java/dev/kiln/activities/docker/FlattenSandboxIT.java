@@ -36,9 +36,10 @@ class FlattenSandboxIT extends BuildSandboxActivitiesTestBase {
         String imageRef = support.image("kiln-test/flat-" + buildId + ":v1");
 
         ImageInfo image = activities.flattenSandbox(new CommitSandbox(buildId, containerId, imageRef, "builder",
-                "/home/builder", List.of("GREETING=hello there"), Map.of("kiln.template", "demo")));
+                "/home/builder", List.of("GREETING=hello there"), Map.of("kiln.template", "demo"), MINIMAL_IMAGE));
 
         assertThat(image.layers()).isEqualTo(1);
+        assertThat(image.baseImageId()).isEqualTo(docker.inspectImageCmd(MINIMAL_IMAGE).exec().getId());
         assertThat(image.imageRef()).isEqualTo(imageRef);
         InspectImageResponse inspected = docker.inspectImageCmd(imageRef).exec();
         assertThat(inspected.getId()).isEqualTo(image.imageId());
@@ -67,9 +68,9 @@ class FlattenSandboxIT extends BuildSandboxActivitiesTestBase {
         String flatRef = support.image("kiln-test/flat-" + buildId + ":v1");
 
         ImageInfo committed = activities.commitSandbox(
-                new CommitSandbox(buildId, containerId, committedRef, null, null, null, Map.of()));
+                new CommitSandbox(buildId, containerId, committedRef, null, null, null, Map.of(), null));
         ImageInfo flat = activities.flattenSandbox(
-                new CommitSandbox(buildId, containerId, flatRef, null, null, null, Map.of()));
+                new CommitSandbox(buildId, containerId, flatRef, null, null, null, Map.of(), null));
 
         assertThat(committed.layers()).isEqualTo(3);
         assertThat(committed.sizeBytes()).isGreaterThan(20 * MIB);
@@ -88,7 +89,7 @@ class FlattenSandboxIT extends BuildSandboxActivitiesTestBase {
         String containerId = createSandbox(baseRef);
         String imageRef = support.image("kiln-test/flat-" + buildId + ":v1");
 
-        activities.flattenSandbox(new CommitSandbox(buildId, containerId, imageRef, null, null, null, Map.of()));
+        activities.flattenSandbox(new CommitSandbox(buildId, containerId, imageRef, null, null, null, Map.of(), null));
 
         InspectImageResponse inspected = docker.inspectImageCmd(imageRef).exec();
         assertThat(inspected.getConfig().getCmd()).containsExactly("/bin/sh", "-c", "echo base default");
@@ -99,7 +100,7 @@ class FlattenSandboxIT extends BuildSandboxActivitiesTestBase {
     void flattenIsIdempotentForTheSameBuild() {
         String containerId = createSandbox();
         String imageRef = support.image("kiln-test/flat-" + buildId + ":v1");
-        CommitSandbox flatten = new CommitSandbox(buildId, containerId, imageRef, null, null, null, Map.of());
+        CommitSandbox flatten = new CommitSandbox(buildId, containerId, imageRef, null, null, null, Map.of(), null);
 
         ImageInfo first = activities.flattenSandbox(flatten);
         ImageInfo second = activities.flattenSandbox(flatten);
@@ -113,7 +114,7 @@ class FlattenSandboxIT extends BuildSandboxActivitiesTestBase {
         String containerId = createSandbox();
         String imageRef = support.image("kiln-test/flat-" + buildId + ":v1");
 
-        activities.flattenSandbox(new CommitSandbox(buildId, containerId, imageRef, null, null, null, Map.of()));
+        activities.flattenSandbox(new CommitSandbox(buildId, containerId, imageRef, null, null, null, Map.of(), null));
 
         assertThat(run(containerId, ROOT_CONTEXT, "echo still running")).isEqualTo("still running\n");
         assertThat(tempFiles()).isEqualTo(before);
@@ -126,7 +127,7 @@ class FlattenSandboxIT extends BuildSandboxActivitiesTestBase {
         String imageRef = support.image("kiln-test/flat-" + buildId + ":v1");
 
         assertThatThrownBy(() -> activities.flattenSandbox(
-                        new CommitSandbox(buildId, containerId, imageRef, null, null, null, Map.of())))
+                        new CommitSandbox(buildId, containerId, imageRef, null, null, null, Map.of(), null)))
                 .isInstanceOf(ActivityFailure.class)
                 .cause()
                 .isInstanceOfSatisfying(ApplicationFailure.class, failure -> {

@@ -274,6 +274,8 @@ class SandboxHostActivitiesImplIT {
         assertThat(docker.inspectContainerCmd(containerId).exec().getState().getPaused()).isTrue();
         InspectImageResponse inspected = docker.inspectImageCmd(imageRef).exec();
         assertThat(image.imageId()).isEqualTo(inspected.getId());
+        assertThat(image.baseImageId()).as("the image the sandbox ran")
+                .isEqualTo(docker.inspectContainerCmd(containerId).exec().getImageId());
         assertThat(image.layers()).isEqualTo(2);
         assertThat(inspected.getConfig().getUser()).isEqualTo("1000");
         assertThat(inspected.getConfig().getWorkingDir()).isEqualTo("/tmp");

@@ -68,6 +68,12 @@ public final class KilnClient {
                 json.constructType(type));
     }
 
+    /** @param body written as JSON */
+    public <T> T put(String path, Object body, Class<T> type) {
+        return send(request(path).header("Content-Type", "application/json")
+                .PUT(BodyPublishers.ofString(write(body), UTF_8)), json.constructType(type));
+    }
+
     /** A multipart/form-data POST of a JSON {@code config} part and a file streamed from disk as the {@code archive} part. */
     public <T> T postMultipart(String path, Object config, Path archive, Class<T> type) {
         String boundary = "kiln-cli-" + UUID.randomUUID();

@@ -52,7 +52,8 @@ import picocli.CommandLine.Spec;
             "  KILN_ADMIN_KEY  the API key when KILN_API_KEY is unset",
             "  KILN_PROGRESS   tty or plain: how --follow draws progress, whatever stderr is"},
         subcommands = {
-            BuildCommands.class, HostsCommand.class, GoldenCommands.class, SessionCommands.class, HelpCommand.class})
+            BuildCommands.class, TemplateCommands.class, HostsCommand.class, GoldenCommands.class, SessionCommands.class,
+            HelpCommand.class})
 final class KilnCommand {
     static final String DEFAULT_URL = "http://127.0.0.1:8080";
 

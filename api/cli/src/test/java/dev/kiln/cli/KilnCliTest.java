@@ -32,7 +32,9 @@ class KilnCliTest {
         assertThat(api.out())
                 .startsWith("usage: kiln ")
                 .contains("build submit <recipe-file>", "build follow <id>", "build get <id>", "build list",
-                        "build cancel <id>", "hosts", "golden status <project>", "session start <project>")
+                        "build cancel <id>", "hosts", "golden status <project>", "session start <project>",
+                        "templates versions <name>", "templates rollback <name> [<tag>]",
+                        "templates revoke <name> <version>")
                 .contains("2   a wrong command line")
                 .contains("KILN_URL", "KILN_API_KEY", "KILN_ADMIN_KEY", "KILN_PROGRESS");
         assertThat(api.err()).isEmpty();

@@ -25,6 +25,7 @@ import dev.kiln.api.core.ProjectService;
 import dev.kiln.api.core.SandboxService;
 import dev.kiln.api.core.SnapshotService;
 import dev.kiln.api.core.TemplateService;
+import dev.kiln.api.core.TemplateVersionService;
 import dev.kiln.api.core.TemporalWorkers;
 import dev.kiln.api.errors.ErrorMappers;
 import dev.kiln.api.errors.JsonErrorHandler;
@@ -209,7 +210,8 @@ public class KilnApiApplication extends Application<KilnApiConfiguration> {
             environment.jersey().register(MultiPartFeature.class);
             environment.jersey().register(new MultipartBodyLimit(configuration.getMaxArchiveBytes()));
             TemplateService templates = new TemplateService(jdbi, temporal, temporalConfig.getControlTaskQueue());
-            environment.jersey().register(new TemplateResource(templates, authenticator));
+            environment.jersey().register(new TemplateResource(templates, new TemplateVersionService(jdbi, clock),
+                    authenticator));
             environment.jersey().register(new AdminTemplateResource(templates, authenticator));
             SandboxService sandboxes =
                     new SandboxService(jdbi, temporal, temporalConfig.getControlTaskQueue(), placement, clock);

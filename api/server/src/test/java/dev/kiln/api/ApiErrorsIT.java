@@ -158,7 +158,7 @@ class ApiErrorsIT {
         assertError(api.post("/v1/admin/builds", STACK.adminKey,
                 Map.of("name", "../etc", "recipe", List.of("RUN true"))), 400, "invalid_request");
         assertError(api.post("/v1/admin/builds", STACK.adminKey,
-                Map.of("name", "minimal", "recipe", List.of("RUN true"))), 409, "template_name_taken");
+                Map.of("name", "minimal", "recipe", List.of("RUN true"))), 403, "forbidden");
         assertError(api.post("/v1/admin/builds", STACK.adminKey,
                 Map.of("name", "fresh", "base_template", "nope", "recipe", List.of("RUN true"))), 404, "template_not_found");
         assertError(api.get("/v1/admin/builds?status=bogus", STACK.adminKey), 400, "invalid_request");

@@ -141,7 +141,7 @@ class HostLifecycleIT {
         }
         STACK.database().jdbi().onDemand(SandboxDao.class).insert(new SandboxRow(id, Ids.PLATFORM_TEAM_ID,
                 Ids.MINIMAL_TEMPLATE_ID, hostId, containerId, SandboxStatus.RUNNING, 1, 256, "minimal", null, null,
-                null, null, null, null));
+                null, null, null, null, 1));
         return id;
     }
 

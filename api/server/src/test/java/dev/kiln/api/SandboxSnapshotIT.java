@@ -10,7 +10,6 @@ import com.github.dockerjava.api.model.Container;
 import dev.kiln.activities.docker.DockerClients;
 import dev.kiln.db.HostDao;
 import dev.kiln.db.Ids;
-import dev.kiln.db.SandboxDao;
 import dev.kiln.db.TemplateDao;
 import dev.kiln.db.TemplateRow;
 import dev.kiln.model.HostStatus;
@@ -203,9 +202,9 @@ class SandboxSnapshotIT {
         ApiTestClient.Reply second = api.post("/v1/snapshots", teamKey, Map.of("sandbox_id", fast, "name", name));
         assertError(second, 409, "template_name_taken");
         assertThat(second.body().path("error").path("message").asText()).contains("snapshot snap-");
-        String teamId = STACK.database().jdbi().onDemand(SandboxDao.class).findById(slow).orElseThrow().teamId();
-        STACK.database().jdbi().onDemand(TemplateDao.class).insert(new TemplateRow(Ids.newId("tpl"), teamId, name,
-                "snapshot", "kiln/taken-behind-the-api:latest", 1, 256, 0, "root", Map.of(), null, null, Instant.now()));
+        // A platform template of the name: a team's own would only get the snapshot as its next version.
+        STACK.database().jdbi().onDemand(TemplateDao.class).insert(new TemplateRow(Ids.newId("tpl"),
+                Ids.PLATFORM_TEAM_ID, name, Instant.now()));
 
         ApiTestClient.Reply failed = slowSnapshot.get(SLOW.toSeconds(), TimeUnit.SECONDS);
         watcher.get(10, TimeUnit.SECONDS);
@@ -225,12 +224,14 @@ class SandboxSnapshotIT {
     }
 
     @Test
-    void adminSnapshotReplacesThePlatformTemplateOnlyOnceTheNewImageExistsAndDestroysTheSandbox() throws Exception {
+    void adminSnapshotIntoAPlatformTemplatesNameMakesItsNextVersionKeepsTheOldOneAndDestroysTheSandbox()
+            throws Exception {
         String name = "platform-" + suffix();
         String first = createSandbox(STACK.adminKey, Map.of("template", "minimal")).path("id").asText();
         exec(STACK.adminKey, first, "echo one > /version");
         JsonNode v1 = adminSnapshot(first, name);
         assertThat(v1.path("platform").asBoolean()).isTrue();
+        assertThat(v1.path("version").asInt()).isEqualTo(1);
         assertThat(api.get("/v1/sandboxes/" + first, STACK.adminKey).body().path("status").asText()).isEqualTo("stopped");
         Await.until(Duration.ofSeconds(30), () -> containersOf(first), List::isEmpty, "platform sandbox destroyed");
 
@@ -238,11 +239,14 @@ class SandboxSnapshotIT {
         exec(STACK.adminKey, second, "echo two > /version");
         JsonNode v2 = adminSnapshot(second, name);
 
-        assertThat(v2.path("id").asText()).isNotEqualTo(v1.path("id").asText());
-        String oldImage = "kiln/" + v1.path("id").asText() + ":latest";
-        Await.until(Duration.ofSeconds(60), () -> imageExists(oldImage), exists -> !exists, "replaced image removed");
-        String user = createSandbox(teamKey, Map.of("template", name)).path("id").asText();
-        assertThat(exec(user, "cat /version").path("stdout").asText()).isEqualTo("two\n");
+        assertThat(v2.path("id").asText()).as("the same template").isEqualTo(v1.path("id").asText());
+        assertThat(v2.path("version").asInt()).isEqualTo(2);
+        assertThat(v2.path("version_id").asText()).isNotEqualTo(v1.path("version_id").asText());
+        assertThat(imageExists("kiln/" + v1.path("version_id").asText() + ":latest")).as("v1 stays").isTrue();
+        String latest = createSandbox(teamKey, Map.of("template", name)).path("id").asText();
+        assertThat(exec(latest, "cat /version").path("stdout").asText()).isEqualTo("two\n");
+        String old = createSandbox(teamKey, Map.of("template", name + "@v1")).path("id").asText();
+        assertThat(exec(old, "cat /version").path("stdout").asText()).isEqualTo("one\n");
     }
 
     @Test
@@ -299,8 +303,6 @@ class SandboxSnapshotIT {
                 "invalid_request");
         assertError(api.post("/v1/snapshots", teamKey, Map.of("sandbox_id", running, "name", "minimal")), 409,
                 "name_reserved");
-        assertError(api.post("/v1/snapshots", teamKey, Map.of("sandbox_id", running, "name", taken)), 409,
-                "template_name_taken");
         assertError(api.post("/v1/snapshots", otherTeamKey, Map.of("sandbox_id", running)), 404, "not_found");
         assertError(api.post("/v1/snapshots", teamKey, Map.of("sandbox_id", stopped)), 409, "invalid_state");
         HostDao hosts = STACK.database().jdbi().onDemand(HostDao.class);
@@ -364,7 +366,7 @@ class SandboxSnapshotIT {
                 .header("Content-Type", "application/json")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(ApiTestClient.write(request))));
         assertThat(reply.status()).as("%s", reply.body()).isEqualTo(201);
-        IMAGES_TO_REMOVE.add("kiln/" + reply.body().path("id").asText() + ":latest");
+        IMAGES_TO_REMOVE.add("kiln/" + reply.body().path("version_id").asText() + ":latest");
         return reply.body();
     }
 
@@ -373,12 +375,12 @@ class SandboxSnapshotIT {
                 .timeout(SLOW).header("Content-Type", "application/json")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(ApiTestClient.write(Map.of("name", name)))));
         assertThat(reply.status()).as("%s", reply.body()).isEqualTo(201);
-        IMAGES_TO_REMOVE.add("kiln/" + reply.body().path("id").asText() + ":latest");
+        IMAGES_TO_REMOVE.add("kiln/" + reply.body().path("version_id").asText() + ":latest");
         return reply.body();
     }
 
     private static int layers(JsonNode template) {
-        return DOCKER.inspectImageCmd("kiln/" + template.path("id").asText() + ":latest").exec()
+        return DOCKER.inspectImageCmd("kiln/" + template.path("version_id").asText() + ":latest").exec()
                 .getRootFS().getLayers().size();
     }
 

@@ -207,7 +207,7 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
 
         CommitSandbox image = new CommitSandbox(input.buildId(), containerId, input.imageRef(), templateDefaults.user(),
                 emptyToNull(templateDefaults.workdir()), envList(defaultEnv),
-                Map.of("kiln.build", input.buildId(), "kiln.template", input.templateId()));
+                Map.of("kiln.build", input.buildId(), "kiln.template", input.templateId()), input.baseImageRef());
         ImageInfo info;
         String type;
         if (input.healthcheck() != null) {
@@ -226,7 +226,7 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
         records.publishTemplate(new PublishTemplate(
                 input.buildId(), input.templateId(), input.teamId(), input.templateName(), type, info.imageRef(),
                 info.sizeBytes(), input.vcpus(), input.memoryMb(), templateDefaults.user(), defaultEnv,
-                emptyToNull(templateDefaults.workdir())));
+                emptyToNull(templateDefaults.workdir()), info.imageId(), info.baseImageId()));
         published = true;
     }
 

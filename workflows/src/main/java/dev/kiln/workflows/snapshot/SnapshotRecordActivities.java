@@ -21,8 +21,9 @@ public interface SnapshotRecordActivities {
     void storeMetrics(String sandboxId, SandboxMetrics metrics);
 
     /**
-     * Records the template; with {@code replace}, in the same transaction as the removal of the platform template
-     * of that name, which it returns. Fails with {@code TEMPLATE_NAME_TAKEN} when the name was taken meanwhile.
+     * Records the snapshot as the next version of its template (a new template for a new name), and moves
+     * {@code latest} to it. Replaces nothing, so returns nulls (see {@link ReplacedTemplate}). Fails with
+     * {@code TEMPLATE_NAME_TAKEN} when the name was taken in another space meanwhile.
      */
     @ActivityMethod(name = "PublishSnapshot")
     ReplacedTemplate publish(PublishSnapshot request);

@@ -59,7 +59,8 @@ public final class SnapshotWorkflowImpl implements SnapshotWorkflow {
             Workflow.setCurrentDetails("recording template " + snapshot.name());
             replaced = records.publish(new PublishSnapshot(snapshot.snapshotId(), snapshot.templateId(),
                     snapshot.teamId(), snapshot.name(), snapshot.imageRef(), snapshot.vcpus(), snapshot.memoryMb(),
-                    image.sizeBytes(), snapshot.user(), snapshot.env(), snapshot.workdir(), snapshot.platform()));
+                    image.sizeBytes(), snapshot.user(), snapshot.env(), snapshot.workdir(), snapshot.platform(),
+                    image.imageId(), image.baseImageId()));
         } catch (TemporalFailure failure) {
             throw fail(failure, true, before);
         }

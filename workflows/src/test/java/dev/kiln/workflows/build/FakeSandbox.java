@@ -154,13 +154,13 @@ final class FakeSandbox implements BuildSandboxHostActivities {
     @Override
     public ImageInfo commitSandbox(CommitSandbox request) {
         events.add("commit " + request.imageRef() + " user " + request.user() + " workdir " + request.workdir());
-        return new ImageInfo(request.imageRef(), "sha256:abc", 1234, 5);
+        return new ImageInfo(request.imageRef(), "sha256:abc", 1234, 5, "id of " + request.baseImageRef());
     }
 
     @Override
     public ImageInfo flattenSandbox(CommitSandbox request) {
         events.add("flatten " + request.imageRef() + " user " + request.user() + " workdir " + request.workdir());
-        return new ImageInfo(request.imageRef(), "sha256:def", 1000, 1);
+        return new ImageInfo(request.imageRef(), "sha256:def", 1000, 1, "id of " + request.baseImageRef());
     }
 
     @Override

@@ -94,6 +94,16 @@ class TemplateBuildWorkflowTest {
     }
 
     @Test
+    void theVersionPublishedRecordsItsImagesIdAndTheIdOfTheBaseItStartedFrom() {
+        stub("bld-ids").run(input("bld-ids", "echo hi"));
+
+        PublishTemplate template = records.published.get(0);
+        assertThat(template.templateId()).isEqualTo("tpl-bld-ids");
+        assertThat(template.imageId()).isEqualTo("sha256:def");
+        assertThat(template.baseImageId()).isEqualTo("id of kiln/minimal:latest");
+    }
+
+    @Test
     void healthyHealthcheckMakesASnapshotTemplateProbedAsTheDefaultUser() {
         List<BuildStep> steps = List.of(step(1, "recipe", "USER", "web"), step(2, "recipe", "START", "serve"));
         HealthcheckSpec healthcheck = new HealthcheckSpec("curl -f localhost", 1000, 1000, 0, 3);

@@ -33,7 +33,7 @@ class SnapshotWorkflowTest {
     private final RecordingFake fake = new RecordingFake()
             .answer("holdSandbox", args -> SandboxStatus.RUNNING)
             .answer("pause", args -> SandboxMetrics.empty())
-            .answer("snapshot", args -> new ImageInfo("kiln/tpl-1:latest", "sha256:1", 1234, 1))
+            .answer("snapshot", args -> new ImageInfo("kiln/tpl-1:latest", "sha256:1", 1234, 1, "sha256:0"))
             .answer("publish", args -> new ReplacedTemplate(null, null));
     private WorkflowClient client;
     private Worker controlWorker;

@@ -53,6 +53,10 @@ class WireContractTest {
             entry(GoldenView.class, "Golden"),
             entry(WriteRateView.class, "WriteRate"),
             entry(SessionView.class, "Session"),
+            entry(TemplateView.class, "Template"),
+            entry(TemplateVersionView.class, "TemplateVersion"),
+            entry(TemplateTagView.class, "TemplateTag"),
+            entry(TagMoveView.class, "TagMove"),
             entry(ErrorBody.class, "Error"),
             entry(BuildRequest.class, "BuildRequest"),
             entry(StartSessionRequest.class, "StartSessionRequest"));

@@ -5,8 +5,9 @@ import static java.util.Objects.requireNonNull;
 import dev.kiln.db.BuildArchiveDao;
 import dev.kiln.db.BuildDao;
 import dev.kiln.db.HostRow;
+import dev.kiln.db.NewTemplateVersion;
 import dev.kiln.db.TemplateNameTakenException;
-import dev.kiln.db.TemplateRow;
+import dev.kiln.db.TemplateVersionDao;
 import dev.kiln.workflows.FailureType;
 import dev.kiln.workflows.build.BuildError;
 import dev.kiln.workflows.build.BuildRecordActivities;
@@ -81,17 +82,25 @@ public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
         metrics.stepFinished(BuildTimings.phaseLabel(step.phase()), Duration.ofMillis(outcome.elapsedMs()));
     }
 
+    /** The version records the lineage the submit resolved: the base template and version, and the recipe's hash. */
     @Override
     public void publishTemplate(PublishTemplate request) {
-        TemplateRow template = new TemplateRow(request.templateId(), request.teamId(), request.name(), request.type(),
-                request.imageRef(), request.vcpus(), request.memoryMb(), request.sizeBytes(), request.defaultUser(),
-                request.defaultEnv(), request.defaultWorkdir(), request.buildId(), null);
+        // A retry after a lost answer finds its own version: the build succeeded, and publishing again would fail on
+        // a build that has ended.
+        if (jdbi.onDemand(TemplateVersionDao.class).findById(request.templateId()).isPresent()) {
+            return;
+        }
+        BuildDao.Lineage lineage = builds().findLineage(request.buildId())
+                .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+                        "build " + request.buildId() + " does not exist", FailureType.NOT_FOUND.name()));
+        NewTemplateVersion version = new NewTemplateVersion(request.templateId(), request.type(), request.imageRef(),
+                request.vcpus(), request.memoryMb(), request.sizeBytes(), request.defaultUser(), request.defaultEnv(),
+                request.defaultWorkdir(), request.buildId(), null, lineage.baseTemplateId(),
+                lineage.parentName(), lineage.baseVersion(),
+                lineage.recipeSha256(), request.imageId(), request.baseImageId());
         try {
-            jdbi.inTransaction(handle -> {
-                handle.attach(BuildDao.class).publish(
-                        template, request.buildId(), request.defaultUser(), request.defaultEnv(), clock.instant());
-                return null;
-            });
+            jdbi.inTransaction(handle -> handle.attach(BuildDao.class).publish(request.teamId(), request.name(),
+                    version, clock.instant()));
         } catch (TemplateNameTakenException e) {
             throw ApplicationFailure.newNonRetryableFailure(
                     "template_name_taken: template name \"" + request.name() + "\" was taken while the build ran",

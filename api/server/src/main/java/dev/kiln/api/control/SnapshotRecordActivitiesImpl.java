@@ -2,13 +2,16 @@ package dev.kiln.api.control;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.kiln.db.NewTemplateVersion;
 import dev.kiln.db.SandboxDao;
+import dev.kiln.db.SandboxRow;
 import dev.kiln.db.SnapshotDao;
-import dev.kiln.db.TemplateDao;
+import dev.kiln.db.SnapshotRow;
 import dev.kiln.db.TemplateNameTakenException;
-import dev.kiln.db.TemplateRow;
+import dev.kiln.db.TemplateVersionDao;
 import dev.kiln.model.SandboxStatus;
 import dev.kiln.model.SnapshotStatus;
+import dev.kiln.model.TagMoveReason;
 import dev.kiln.workflows.FailureType;
 import dev.kiln.workflows.sandbox.SandboxMetrics;
 import dev.kiln.workflows.snapshot.PublishSnapshot;
@@ -45,28 +48,36 @@ public final class SnapshotRecordActivitiesImpl implements SnapshotRecordActivit
         jdbi.onDemand(SandboxDao.class).storeMetrics(sandboxId, metrics, clock.instant());
     }
 
+    /**
+     * The version records the sandbox's template and version as its parent, and is of type image when flattened
+     * (one layer, as a build's flattened image), snapshot when committed.
+     */
     @Override
     public ReplacedTemplate publish(PublishSnapshot request) {
-        TemplateRow template = new TemplateRow(request.templateId(), request.teamId(), request.name(), "snapshot",
-                request.imageRef(), request.vcpus(), request.memoryMb(), request.sizeBytes(), request.user(),
-                request.env(), request.workdir(), null, null);
-        TemplateDao templates = jdbi.onDemand(TemplateDao.class);
-        // A retry after a lost answer finds its own row and must not fail on the name it took itself.
-        if (templates.findById(request.templateId()).isPresent()) {
+        TemplateVersionDao versions = jdbi.onDemand(TemplateVersionDao.class);
+        // A retry after a lost answer finds its own version and must not make another.
+        if (versions.findById(request.templateId()).isPresent()) {
             return new ReplacedTemplate(null, null);
         }
+        SnapshotRow snapshot = jdbi.onDemand(SnapshotDao.class).findById(request.snapshotId())
+                .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+                        "snapshot " + request.snapshotId() + " does not exist", FailureType.NOT_FOUND.name()));
+        Optional<SandboxRow> sandbox = jdbi.onDemand(SandboxDao.class).findById(snapshot.sandboxId());
+        NewTemplateVersion version = new NewTemplateVersion(request.templateId(),
+                "flatten".equals(snapshot.mode()) ? "image" : "snapshot", request.imageRef(), request.vcpus(),
+                request.memoryMb(), request.sizeBytes(), request.user(), request.env(), request.workdir(), null,
+                request.snapshotId(), sandbox.map(SandboxRow::templateId).orElse(null),
+                sandbox.map(SandboxRow::templateName).orElse(null),
+                sandbox.map(SandboxRow::templateVersion).orElse(null), null, request.imageId(), request.baseImageId());
         try {
-            if (!request.replace()) {
-                templates.insertNamed(template);
-                return new ReplacedTemplate(null, null);
-            }
-            Optional<TemplateRow> replaced = templates.replacePlatform(template);
-            return replaced.map(old -> new ReplacedTemplate(old.id(), old.imageRef())).orElse(new ReplacedTemplate(null, null));
+            versions.publish(request.teamId(), request.name(), version, TagMoveReason.SNAPSHOT, request.snapshotId(),
+                    clock.instant());
         } catch (TemplateNameTakenException e) {
             throw ApplicationFailure.newNonRetryableFailure(
                     "template name \"" + request.name() + "\" was taken while the snapshot ran",
                     FailureType.TEMPLATE_NAME_TAKEN.name());
         }
+        return new ReplacedTemplate(null, null);
     }
 
     @Override

@@ -13,9 +13,8 @@ import dev.kiln.db.BuildArchiveDao;
 import dev.kiln.db.BuildDao;
 import dev.kiln.db.BuildRow;
 import dev.kiln.db.Ids;
-import dev.kiln.db.TemplateDao;
+import dev.kiln.db.TemplateAtVersion;
 import dev.kiln.db.TemplateNameDao;
-import dev.kiln.db.TemplateRow;
 import dev.kiln.model.BuildStatus;
 import dev.kiln.workflows.SearchAttributeKeys;
 import dev.kiln.workflows.build.BuildStep;
@@ -38,6 +37,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +79,9 @@ public final class BuildService {
         if (!SafeNames.isSafe(name)) {
             throw ApiException.badRequest("field name must match [a-zA-Z0-9][a-zA-Z0-9._-]{0,63}");
         }
+        if (Ids.MINIMAL_TEMPLATE_NAME.equals(name)) {
+            throw ApiException.forbidden("the minimal template takes no new versions");
+        }
         List<String> recipe = require(request.recipe(), "recipe");
         if (recipe.isEmpty()) {
             throw new ApiException(ErrorCode.INVALID_RECIPE, "recipe has no steps");
@@ -94,36 +97,44 @@ public final class BuildService {
         }
         int vcpus = positiveOr(request.vcpus(), 1, "vcpus");
         int memoryMb = positiveOr(request.memoryMb(), 512, "memory_mb");
-        String baseName = request.baseTemplate() == null ? Ids.MINIMAL_TEMPLATE_NAME : request.baseTemplate();
-        TemplateDao templates = jdbi.onDemand(TemplateDao.class);
-        // Builds produce platform templates, so their bases are platform templates too.
-        TemplateRow base = templates.findVisible(Ids.PLATFORM_TEAM_ID, baseName)
-                .filter(template -> template.teamId().equals(Ids.PLATFORM_TEAM_ID))
-                .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "base template \"" + baseName + "\" not found"));
+        TemplateRef baseRef = TemplateRef.parse(
+                request.baseTemplate() == null ? Ids.MINIMAL_TEMPLATE_NAME : request.baseTemplate(), "base_template");
+        // Builds produce platform templates, so their bases are platform templates too. The version is fixed here:
+        // a tag that moves while the build runs does not change what it builds on.
+        TemplateAtVersion base = new TemplateResolver(jdbi).resolve(Ids.PLATFORM_TEAM_ID, baseRef, "base template");
 
         String buildId = Ids.newId("bld");
         String templateId = Ids.newId("tpl");
         Instant now = clock.instant();
-        BuildRow row = new BuildRow(buildId, Ids.PLATFORM_TEAM_ID, name, base.name(), base.imageRef(), recipe,
+        BuildRow row = new BuildRow(buildId, Ids.PLATFORM_TEAM_ID, name, base.template().name(),
+                base.version().imageRef(), recipe,
                 healthcheck == null ? null : request.healthcheck().strip(), vcpus, memoryMb, skipPrePost,
                 BuildStatus.PENDING, 0, 0, steps.size(), null, null, null, null, "root", null, caller.keyId(), null, now,
                 null, null, null);
         // One transaction: a host told hasArchive must find the archive, a refused build leaves no orphan, and the
         // name is claimed by the row itself, under the name's lock, so of two submits of one name exactly one lands.
+        // The platform's own template of the name holds nothing: the build makes its next version.
         jdbi.useTransaction(handle -> {
             TemplateNameDao names = handle.attach(TemplateNameDao.class);
             names.lock(name);
-            names.holder(Ids.PLATFORM_TEAM_ID, name, false).ifPresent(holder -> {
+            names.holder(Ids.PLATFORM_TEAM_ID, name).ifPresent(holder -> {
                 throw new ApiException(ErrorCode.TEMPLATE_NAME_TAKEN, "the name \"" + name + "\" is held by " + holder);
             });
-            handle.attach(BuildDao.class).insert(row);
+            BuildDao builds = handle.attach(BuildDao.class);
+            builds.insert(row);
+            builds.recordLineage(buildId, base.template().id(), base.version().version(), recipeSha256(recipe));
             if (archive != null) {
                 handle.attach(BuildArchiveDao.class).insert(buildId, archive.format(), archive.content().length,
                         archive.sha256(), archive.content());
             }
         });
-        start(row, templateId, steps, healthcheck, archive != null);
+        start(row, base.version().version(), templateId, steps, healthcheck, archive != null);
         return get(buildId);
+    }
+
+    /** The SHA-256 of the recipe's lines, each ending in a newline, as V016 computed it for earlier builds. */
+    private static String recipeSha256(List<String> recipe) {
+        return Ids.sha256Hex(recipe.stream().map(line -> line + "\n").collect(Collectors.joining()));
     }
 
     /** Null for no healthcheck; the parse errors name the healthcheck, since they are not about a recipe line. */
@@ -136,8 +147,9 @@ public final class BuildService {
                 parsed.startPeriod().toMillis(), parsed.retries());
     }
 
-    private void start(BuildRow row, String templateId, List<BuildStep> steps, HealthcheckSpec healthcheck,
-            boolean hasArchive) {
+    /** @param templateId the id of the version the build makes, which names its image */
+    private void start(BuildRow row, int baseVersion, String templateId, List<BuildStep> steps,
+            HealthcheckSpec healthcheck, boolean hasArchive) {
         TemplateBuildInput input = new TemplateBuildInput(row.id(), row.teamId(), templateId, row.name(),
                 row.baseImageRef(), "kiln/" + templateId.toLowerCase(Locale.ROOT) + ":latest", steps, row.vcpus(),
                 row.memoryMb(), healthcheck, hasArchive, buildDeadline.toSeconds());
@@ -145,9 +157,9 @@ public final class BuildService {
                 .setWorkflowId(TemplateBuildWorkflow.workflowId(row.id()))
                 .setTaskQueue(controlTaskQueue)
                 .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
-                .setStaticSummary("Build template " + row.name() + " from " + row.baseTemplate()
+                .setStaticSummary("Build template " + row.name() + " from " + row.baseTemplate() + "@v" + baseVersion
                         + " (" + steps.size() + " steps)")
-                .setStaticDetails(staticDetails(row, steps))
+                .setStaticDetails(staticDetails(row, baseVersion, steps))
                 .setTypedSearchAttributes(SearchAttributes.newBuilder()
                         .set(SearchAttributeKeys.KIND, "build")
                         .set(SearchAttributeKeys.STATUS, BuildStatus.PENDING.wire())
@@ -167,10 +179,10 @@ public final class BuildService {
         }
     }
 
-    private static String staticDetails(BuildRow row, List<BuildStep> steps) {
+    private static String staticDetails(BuildRow row, int baseVersion, List<BuildStep> steps) {
         StringBuilder details = new StringBuilder()
                 .append("**Template** `").append(row.name()).append("`  \n")
-                .append("**Base** `").append(row.baseTemplate()).append("`  \n")
+                .append("**Base** `").append(row.baseTemplate()).append("@v").append(baseVersion).append("`  \n")
                 .append("**Resources** ").append(row.vcpus()).append(" vCPU, ").append(row.memoryMb()).append(" MB  \n")
                 .append("**Build** `").append(row.id()).append("`\n\n");
         for (BuildStep step : steps) {

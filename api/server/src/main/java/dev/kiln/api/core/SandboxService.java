@@ -18,8 +18,9 @@ import dev.kiln.db.HostRow;
 import dev.kiln.db.Ids;
 import dev.kiln.db.SandboxDao;
 import dev.kiln.db.SandboxRow;
-import dev.kiln.db.TemplateDao;
+import dev.kiln.db.TemplateAtVersion;
 import dev.kiln.db.TemplateRow;
+import dev.kiln.db.TemplateVersionRow;
 import dev.kiln.model.HostStatus;
 import dev.kiln.model.SandboxStatus;
 import dev.kiln.workflows.FailureType;
@@ -75,32 +76,36 @@ public final class SandboxService {
         this.clock = requireNonNull(clock, "clock is null");
     }
 
+    /** Starts a sandbox from the version its template reference names; a revoked version is refused. */
     public SandboxView create(Caller caller, CreateSandboxRequest request) {
-        String templateName = requireText(request.template(), "template");
-        TemplateRow template = jdbi.onDemand(TemplateDao.class).findVisible(caller.teamId(), templateName)
-                .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "template \"" + templateName + "\" not found"));
-        int vcpus = within(request.vcpus(), template.vcpus(), MAX_VCPUS, "vcpus");
-        int memoryMb = within(request.memoryMb(), template.memoryMb(), MAX_MEMORY_MB, "memory_mb");
+        TemplateRef ref = TemplateRef.parse(requireText(request.template(), "template"), "template");
+        TemplateAtVersion resolved = new TemplateResolver(jdbi).resolve(caller.teamId(), ref, "template");
+        TemplateRow template = resolved.template();
+        TemplateVersionRow version = resolved.version();
+        int vcpus = within(request.vcpus(), version.vcpus(), MAX_VCPUS, "vcpus");
+        int memoryMb = within(request.memoryMb(), version.memoryMb(), MAX_MEMORY_MB, "memory_mb");
         HostRow host = placement.choose(vcpus, memoryMb).host().orElseThrow(() -> new ApiException(
                 ErrorCode.NO_CAPACITY, "no online host has room for " + vcpus + " vCPU and " + memoryMb + " MB"));
 
         String id = Ids.newId("sb");
         Instant now = clock.instant();
         SandboxRow row = new SandboxRow(id, caller.teamId(), template.id(), host.id(), null, SandboxStatus.STARTING,
-                vcpus, memoryMb, template.name(), template.defaultUser(), template.defaultEnv(),
-                template.defaultWorkdir(), null, now, now);
+                vcpus, memoryMb, template.name(), version.defaultUser(), version.defaultEnv(),
+                version.defaultWorkdir(), null, now, now, version.version());
         jdbi.onDemand(SandboxDao.class).insert(row);
-        SandboxInput input = new SandboxInput(id, caller.teamId(), host.id(), template.name(), template.imageRef(), vcpus,
-                memoryMb, template.defaultUser(), template.defaultWorkdir(), template.defaultEnv(), null);
+        SandboxInput input = new SandboxInput(id, caller.teamId(), host.id(), template.name(), version.imageRef(), vcpus,
+                memoryMb, version.defaultUser(), version.defaultWorkdir(), version.defaultEnv(), null);
+        String exact = template.name() + "@v" + version.version();
         WorkflowOptions options = WorkflowOptions.newBuilder()
                 .setWorkflowId(SandboxWorkflow.workflowId(id))
                 .setTaskQueue(controlTaskQueue)
                 .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
-                .setStaticSummary("Sandbox of " + template.name() + " for " + caller.teamId() + " on " + host.id())
-                .setStaticDetails("**Template** `" + template.name() + "` (`" + template.imageRef() + "`)  \n"
+                .setStaticSummary("Sandbox of " + exact + " for " + caller.teamId() + " on " + host.id())
+                .setStaticDetails("**Template** `" + exact + "` (`" + version.imageRef() + "`), asked for as `"
+                        + request.template() + "`  \n"
                         + "**Resources** " + vcpus + " vCPU, " + memoryMb + " MB  \n"
-                        + "**Runs as** `" + template.defaultUser() + "`"
-                        + (template.defaultWorkdir() == null ? "" : " in `" + template.defaultWorkdir() + "`"))
+                        + "**Runs as** `" + version.defaultUser() + "`"
+                        + (version.defaultWorkdir() == null ? "" : " in `" + version.defaultWorkdir() + "`"))
                 .setTypedSearchAttributes(SearchAttributes.newBuilder()
                         .set(SearchAttributeKeys.KIND, "sandbox")
                         .set(SearchAttributeKeys.STATUS, SandboxStatus.STARTING.wire())

@@ -15,6 +15,8 @@ import dev.kiln.db.SnapshotRow;
 import dev.kiln.db.TemplateDao;
 import dev.kiln.db.TemplateNameDao;
 import dev.kiln.db.TemplateRow;
+import dev.kiln.db.TemplateVersionDao;
+import dev.kiln.db.TemplateVersionRow;
 import dev.kiln.model.SandboxStatus;
 import dev.kiln.model.SnapshotStatus;
 import dev.kiln.workflows.FailureType;
@@ -39,6 +41,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Snapshots of sandboxes into templates. The checks the caller can act on run here, in the contract's order; the
  * work runs in a {@link SnapshotWorkflow}, which finishes and records the template even if the caller goes away.
+ *
+ * <p>A snapshot into a name its team already has makes that template's next version, as a build of a platform
+ * template's name does, and moves {@code latest} to it; an admin's snapshot into a platform template's name likewise.
+ * A team cannot snapshot into a platform template's name ({@code name_reserved}), nor into one that a build or
+ * another snapshot is making a version of at that moment ({@code template_name_taken}).
  */
 public final class SnapshotService {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotService.class);
@@ -69,24 +76,21 @@ public final class SnapshotService {
         String name = request.name() == null ? "template-" + Ids.randomTokenHex(4) : request.name();
         requireSafe(name);
         boolean flatten = flatten(request.mode());
-        TemplateDao templates = jdbi.onDemand(TemplateDao.class);
-        if (templates.findOwned(Ids.PLATFORM_TEAM_ID, name).isPresent() && !caller.teamId().equals(Ids.PLATFORM_TEAM_ID)) {
+        if (jdbi.onDemand(TemplateDao.class).findOwned(Ids.PLATFORM_TEAM_ID, name).isPresent()
+                && !caller.teamId().equals(Ids.PLATFORM_TEAM_ID)) {
             throw new ApiException(ErrorCode.NAME_RESERVED, "\"" + name + "\" is the name of a platform template");
-        }
-        if (templates.nameTaken(caller.teamId(), name)) {
-            throw new ApiException(ErrorCode.TEMPLATE_NAME_TAKEN, "a template named \"" + name + "\" already exists");
         }
         SandboxRow sandbox = sandboxes.owned(caller, sandboxId);
         return run(caller, sandbox, name, flatten, false);
     }
 
-    /** A platform sandbox into a platform template, replacing one of the same name; the sandbox is destroyed. */
+    /** A platform sandbox into a platform template, or its next version; the sandbox is destroyed. */
     public TemplateView adminSnapshot(Caller admin, String sandboxId, AdminSnapshotRequest request) {
         String name = requireText(request.name(), "name");
         requireSafe(name);
         boolean flatten = flatten(request.mode());
         if (Ids.MINIMAL_TEMPLATE_NAME.equals(name)) {
-            throw ApiException.forbidden("the minimal template can never be replaced");
+            throw ApiException.forbidden("the minimal template takes no new versions");
         }
         boolean teamUses = jdbi.onDemand(TemplateDao.class).nameTaken(Ids.PLATFORM_TEAM_ID, name)
                 && jdbi.onDemand(TemplateDao.class).findOwned(Ids.PLATFORM_TEAM_ID, name).isEmpty();
@@ -110,11 +114,11 @@ public final class SnapshotService {
                 flatten ? "flatten" : "snapshot", SnapshotStatus.RUNNING, null, null, caller.keyId(), clock.instant(),
                 null);
         // The running row claims the name under the name's lock: of two snapshots (or a snapshot and a build) of one
-        // new name, exactly one is accepted, and the other is told so at once rather than failing at publish.
+        // name, exactly one is accepted, and the other is told so at once rather than failing at publish.
         jdbi.useTransaction(handle -> {
             TemplateNameDao names = handle.attach(TemplateNameDao.class);
             names.lock(name);
-            names.holder(sandbox.teamId(), name, platform).ifPresent(holder -> {
+            names.holder(sandbox.teamId(), name).ifPresent(holder -> {
                 throw new ApiException(ErrorCode.TEMPLATE_NAME_TAKEN, "the name \"" + name + "\" is held by " + holder);
             });
             handle.attach(SnapshotDao.class).insert(claim);
@@ -131,7 +135,8 @@ public final class SnapshotService {
                         + "**Template** `" + name + "` (`" + templateId + "`)  \n"
                         + "**Mode** " + (flatten ? "flatten (one layer)" : "snapshot (commit)") + "  \n"
                         + "**Requested by** `" + caller.keyId() + "`"
-                        + (platform ? "  \nReplaces a platform template of that name; the sandbox is destroyed after." : ""))
+                        + (platform ? "  \nA new version of the platform template of that name, if there is one; the "
+                                + "sandbox is destroyed after." : ""))
                 .setTypedSearchAttributes(SearchAttributes.newBuilder()
                         .set(SearchAttributeKeys.KIND, "snapshot")
                         .set(SearchAttributeKeys.STATUS, SnapshotStatus.RUNNING.wire())
@@ -157,9 +162,11 @@ public final class SnapshotService {
         } catch (WorkflowFailedException e) {
             throw failed(e);
         }
-        TemplateRow template = jdbi.onDemand(TemplateDao.class).findById(templateId)
+        TemplateVersionRow version = jdbi.onDemand(TemplateVersionDao.class).findById(templateId)
                 .orElseThrow(() -> new IllegalStateException("snapshot " + snapshotId + " succeeded without template"));
-        return TemplateView.of(template);
+        TemplateRow template = jdbi.onDemand(TemplateDao.class).findById(version.templateId())
+                .orElseThrow(() -> new IllegalStateException("template of snapshot " + snapshotId + " is gone"));
+        return TemplateView.of(template, version);
     }
 
     private static ApiException failed(WorkflowFailedException e) {

@@ -8,6 +8,8 @@ import dev.kiln.api.representation.TemplateView;
 import dev.kiln.db.Ids;
 import dev.kiln.db.TemplateDao;
 import dev.kiln.db.TemplateRow;
+import dev.kiln.db.TemplateVersionDao;
+import dev.kiln.db.TemplateVersionRow;
 import dev.kiln.workflows.template.TemplateImage;
 import io.temporal.client.WorkflowClient;
 import java.util.List;
@@ -17,9 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lists and deletes templates. A delete removes the row at once (the name is free again) and hands the image to
- * the name's removal workflow, which takes it off every host, now or when the host returns. Sandboxes running from
- * the template keep running: Docker keeps an image's layers while a container uses them.
+ * Lists and deletes templates. A delete removes the template with all its versions at once (the name is free again)
+ * and hands every version's image to the name's removal workflow, which takes them off every host, now or when the
+ * host returns. Sandboxes running from the template keep running: Docker keeps an image's layers while a container
+ * uses them.
  */
 public final class TemplateService {
     private static final Logger LOG = LoggerFactory.getLogger(TemplateService.class);
@@ -39,7 +42,8 @@ public final class TemplateService {
         if (type != null && !TYPES.contains(type)) {
             throw ApiException.badRequest("type must be image or snapshot");
         }
-        return jdbi.onDemand(TemplateDao.class).listVisible(caller.teamId(), type).stream().map(TemplateView::of).toList();
+        return jdbi.onDemand(TemplateDao.class).listVisible(caller.teamId(), type).stream().map(TemplateView::of)
+                .toList();
     }
 
     public List<TemplateView> listAll() {
@@ -66,16 +70,16 @@ public final class TemplateService {
         if (Ids.MINIMAL_TEMPLATE_ID.equals(template.id())) {
             throw ApiException.forbidden("the minimal template can never be deleted");
         }
-        if (jdbi.onDemand(TemplateDao.class).deleteById(template.id()) == 0) {
-            return;
-        }
-        try {
-            TemplateRecordActivitiesImpl.scheduleImageRemoval(temporal, controlTaskQueue, template.teamId(),
-                    template.name(), new TemplateImage(template.id(), template.imageRef()));
-        } catch (RuntimeException e) {
-            // The row is gone and the name free; the image only costs disk until an operator removes it.
-            LOG.error("template {} deleted, but removing its image {} could not be scheduled", template.id(),
-                    template.imageRef(), e);
+        List<TemplateVersionRow> versions = jdbi.onDemand(TemplateVersionDao.class).deleteTemplate(template.id());
+        for (TemplateVersionRow version : versions) {
+            try {
+                TemplateRecordActivitiesImpl.scheduleImageRemoval(temporal, controlTaskQueue, template.teamId(),
+                        template.name(), new TemplateImage(version.id(), version.imageRef()));
+            } catch (RuntimeException e) {
+                // The rows are gone and the name free; the image only costs disk until an operator removes it.
+                LOG.error("template {} deleted, but removing the image {} of its version {} could not be scheduled",
+                        template.id(), version.imageRef(), version.version(), e);
+            }
         }
     }
 }

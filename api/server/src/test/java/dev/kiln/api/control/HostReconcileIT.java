@@ -92,7 +92,7 @@ class HostReconcileIT {
     private String sandbox(SandboxStatus status, Instant updatedAt) {
         String id = Ids.newId("sb");
         sandboxes.insert(new SandboxRow(id, Ids.PLATFORM_TEAM_ID, Ids.MINIMAL_TEMPLATE_ID, hostId, "c-" + id, status,
-                1, 256, "minimal", null, null, null, null, updatedAt, updatedAt));
+                1, 256, "minimal", null, null, null, null, updatedAt, updatedAt, 1));
         return id;
     }
 

@@ -18,6 +18,7 @@ import dev.kiln.api.core.ProjectService;
 import dev.kiln.api.core.SandboxService;
 import dev.kiln.api.core.SnapshotService;
 import dev.kiln.api.core.TemplateService;
+import dev.kiln.api.core.TemplateVersionService;
 import dev.kiln.api.errors.ErrorMappers;
 import dev.kiln.api.representation.MeView;
 import io.dropwizard.jackson.Jackson;
@@ -70,7 +71,7 @@ final class ApiResources {
                 .addResource(new AdminTeamResource(jdbi, authenticator, clock))
                 .addResource(new HostResource(hosts, authenticator))
                 .addResource(new BuildResource(builds, events, authenticator, json, MAX_ARCHIVE_BYTES))
-                .addResource(new TemplateResource(templates, authenticator))
+                .addResource(new TemplateResource(templates, new TemplateVersionService(jdbi, clock), authenticator))
                 .addResource(new AdminTemplateResource(templates, authenticator))
                 .addResource(new SandboxResource(sandboxes, new FleetStats(jdbi, clock), authenticator))
                 .addResource(new SnapshotResource(snapshots, authenticator))

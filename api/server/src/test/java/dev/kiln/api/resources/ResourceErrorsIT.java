@@ -98,6 +98,10 @@ class ResourceErrorsIT {
                         Arguments.of("GET", "/v1/sandboxes/{id}", id),
                         Arguments.of("DELETE", "/v1/sandboxes/{id}", id),
                         Arguments.of("DELETE", "/v1/templates/{id}", id),
+                        Arguments.of("GET", "/v1/templates/{id}/versions", id),
+                        Arguments.of("GET", "/v1/templates/{id}/tags", id),
+                        Arguments.of("GET", "/v1/templates/{id}/tags/latest/history", id),
+                        Arguments.of("POST", "/v1/templates/{id}/versions/1/restore", id),
                         Arguments.of("GET", "/v1/sessions/{id}", id),
                         Arguments.of("GET", "/v1/projects/{id}/golden", id)));
     }
@@ -116,7 +120,9 @@ class ResourceErrorsIT {
         return Stream.of(
                 Arguments.of("POST", "/v1/snapshots", "{\"sandbox_id\": \"sb-\\u0000\"}"),
                 Arguments.of("PUT", "/v1/projects/site", "{\"name\": \"si\\u0000te\", \"warmup_script\": \"true\"}"),
-                Arguments.of("POST", "/v1/hosts", "{\"type\": \"regular\", \"labels\": {\"zo\\u0000ne\": \"a\"}}"));
+                Arguments.of("POST", "/v1/hosts", "{\"type\": \"regular\", \"labels\": {\"zo\\u0000ne\": \"a\"}}"),
+                Arguments.of("POST", "/v1/templates/minimal/versions/1/revoke", "{\"reason\": \"cve\\u0000\"}"),
+                Arguments.of("POST", "/v1/sandboxes", "{\"template\": \"mini\\u0000mal\"}"));
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")

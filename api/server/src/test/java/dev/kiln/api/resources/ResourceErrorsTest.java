@@ -61,7 +61,10 @@ class ResourceErrorsTest {
                 Arguments.of("POST", "/v1/snapshots"),
                 Arguments.of("POST", "/v1/admin/sandboxes/sb-x/snapshot"),
                 Arguments.of("PUT", "/v1/projects/site"),
-                Arguments.of("POST", "/v1/projects/site/sessions"));
+                Arguments.of("POST", "/v1/projects/site/sessions"),
+                Arguments.of("PUT", "/v1/templates/py/tags/stable"),
+                Arguments.of("POST", "/v1/templates/py/tags/stable/rollback"),
+                Arguments.of("POST", "/v1/templates/py/versions/v1/revoke"));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -94,7 +97,10 @@ class ResourceErrorsTest {
                 Arguments.of("POST", "/v1/admin/sandboxes/sb-x/snapshot", "{\"name\": true}", "name"),
                 Arguments.of("PUT", "/v1/projects/site",
                         "{\"name\": \"site\", \"warmup_script\": \"true\", \"auto_warm\": \"yes\"}", "auto_warm"),
-                Arguments.of("POST", "/v1/projects/site/sessions", "{\"host_id\": {}}", "host_id"));
+                Arguments.of("POST", "/v1/projects/site/sessions", "{\"host_id\": {}}", "host_id"),
+                Arguments.of("PUT", "/v1/templates/py/tags/stable", "{\"version\": \"2\"}", "version"),
+                Arguments.of("POST", "/v1/templates/py/tags/stable/rollback", "{\"version\": true}", "version"),
+                Arguments.of("POST", "/v1/templates/py/versions/v1/revoke", "{\"reason\": 5}", "reason"));
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")
