@@ -21,6 +21,21 @@ import dev.kiln.workflows.sandbox.RunStep;
 import dev.kiln.workflows.sandbox.StepContext;
 import dev.kiln.workflows.sandbox.StepOutcome;
 import dev.kiln.workflows.sandbox.UploadArchive;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.model.Container;
+import dev.kiln.workflows.build.BuildStep;
+import dev.kiln.workflows.build.StepCacheKeys;
+import dev.kiln.workflows.sandbox.ArchiveDigest;
+import dev.kiln.workflows.sandbox.ResolveStepCache;
+import dev.kiln.workflows.sandbox.StepCacheGcResult;
+import dev.kiln.workflows.sandbox.StepCachePlan;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.io.IOException;
@@ -39,6 +54,7 @@ import java.util.TreeMap;
 
 /** Build sandboxes on the local Docker engine. */
 public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostActivities {
+    private static final Logger LOG = LoggerFactory.getLogger(BuildSandboxHostActivitiesImpl.class);
     /** Exit statuses above this are deaths by signal (128 + the signal's number), as a dying container's execs get. */
     private static final int SIGNAL_EXIT_BASE = 128;
     /** How long a signalled step's container is watched for its own death: 2 s, in steps of 200 ms. */
@@ -62,9 +78,19 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
     private final Flattener flattener;
     private final SandboxContainers containers;
     private final SandboxImages images;
+    private final StepCache cache;
 
     /** @param archives where {@link #uploadArchive} fetches a build's uploaded archive from */
     public BuildSandboxHostActivitiesImpl(DockerClient docker, HostLabels labels, ArchiveSource archives) {
+        this(docker, labels, archives, StepCacheBounds.DEFAULT, Clock.systemUTC());
+    }
+
+    /**
+     * @param cacheBounds what {@link #collectStepCache} keeps of the step cache
+     * @param clock what the step cache's age bound is measured against
+     */
+    public BuildSandboxHostActivitiesImpl(
+            DockerClient docker, HostLabels labels, ArchiveSource archives, StepCacheBounds cacheBounds, Clock clock) {
         this.docker = requireNonNull(docker, "docker is null");
         this.labels = requireNonNull(labels, "labels is null");
         this.archives = requireNonNull(archives, "archives is null");
@@ -74,6 +100,8 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
         this.flattener = new Flattener(docker, exec);
         this.containers = new SandboxContainers(docker);
         this.images = new SandboxImages(docker);
+        this.cache = new StepCache(docker, labels, requireNonNull(cacheBounds, "cacheBounds is null"),
+                requireNonNull(clock, "clock is null"));
     }
 
     /**
@@ -82,13 +110,21 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
      */
     @Override
     public String createBuildSandbox(CreateBuildSandbox request) {
-        Map<String, String> sandbox = labels.buildSandbox(request.buildId());
-        return containers.createOnce(docker.createContainerCmd(request.imageRef())
-                        .withName(containerName(request.buildId()))
-                        .withLabels(sandbox)
-                        .withCmd(SandboxContainers.KEEP_ALIVE)
-                        .withHostConfig(SandboxContainers.limits(request.vcpus(), request.memoryMb())),
-                sandbox, request.imageRef(), "build " + request.buildId());
+        return createSandbox(request.buildId(), request.imageRef(), request.vcpus(), request.memoryMb(), null);
+    }
+
+    /** @param hostName null lets the engine name it after the container */
+    private String createSandbox(String buildId, String imageRef, int vcpus, int memoryMb, String hostName) {
+        Map<String, String> sandbox = labels.buildSandbox(buildId);
+        CreateContainerCmd create = docker.createContainerCmd(imageRef)
+                .withName(containerName(buildId))
+                .withLabels(sandbox)
+                .withCmd(SandboxContainers.KEEP_ALIVE)
+                .withHostConfig(SandboxContainers.limits(vcpus, memoryMb));
+        if (hostName != null) {
+            create.withHostName(hostName);
+        }
+        return containers.createOnce(create, sandbox, imageRef, "build " + buildId);
     }
 
     private String containerName(String buildId) {
@@ -123,7 +159,13 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
      * archive leaves nothing behind. Temp files live in {@code java.io.tmpdir} and are removed on every path.
      */
     @Override
-    public void uploadArchive(UploadArchive request) {
+    public ArchiveDigest uploadArchive(UploadArchive request) {
+        return installArchive(request.buildId(), request.containerId(), request.copySources());
+    }
+
+    /** @param copySources null digests nothing */
+    private ArchiveDigest installArchive(String buildId, String containerId, List<String> copySources) {
+        UploadArchive request = new UploadArchive(buildId, containerId, copySources);
         ActivityExecutionContext activity = Activity.getExecutionContext();
         Path download = null;
         Path cleanTar = null;
@@ -132,7 +174,9 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
             download(request.buildId(), download, new TransferMeter(activity::heartbeat));
             cleanTar = Files.createTempFile("kiln-archive-", ".tar");
             BuildArchive.clean(download, cleanTar, BuildArchive.MAX_UNPACKED_BYTES);
+            ArchiveDigest digest = copySources == null ? null : ArchiveDigests.of(cleanTar, copySources);
             unpack(request, cleanTar, new TransferMeter(activity::heartbeat));
+            return digest;
         } catch (IOException e) {
             throw new UncheckedIOException("uploading the archive of build " + request.buildId(), e);
         } catch (NotFoundException | ConflictException e) {
@@ -156,11 +200,104 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
             StepOutcome outcome = steps.run(request, activity::heartbeat);
             if (!outcome.ok()) {
                 requireSandboxSurvived(request, started, outcome);
+            } else if (request.cacheKey() != null
+                    && StepCacheKeys.changesFiles(request.instruction(), request.arguments())) {
+                commitToCache(request, activity);
             }
             return outcome;
         } catch (NotFoundException | ConflictException e) {
             throw sandboxFailure(request.containerId(), e);
         }
+    }
+
+    /**
+     * Only here, after the step succeeded, does anything enter the cache: a failed, killed or timed-out step never
+     * does. The step is done whether or not its image is kept, so a commit that fails costs the next build that step
+     * and nothing more; the sandbox being gone still fails the step as the sandbox's death. The commit heartbeats
+     * from a thread of its own, since a large layer takes longer than the step's heartbeat timeout.
+     */
+    private void commitToCache(RunStep request, ActivityExecutionContext activity) {
+        ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "step-cache-heartbeat-" + request.buildId());
+            thread.setDaemon(true);
+            return thread;
+        });
+        heartbeats.scheduleAtFixedRate(() -> {
+            try {
+                activity.heartbeat(null);
+            } catch (RuntimeException cancelled) {
+                // A cancel after the step succeeded: the commit is of a finished step, so it may complete.
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        try {
+            cache.commit(request.containerId(), request.buildId(), request.cacheKey());
+        } catch (NotFoundException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.warn("step {} of build {} succeeded but could not enter the step cache", request.step(),
+                    request.buildId(), e);
+        } finally {
+            heartbeats.shutdownNow();
+        }
+    }
+
+    @Override
+    public StepCachePlan resolveStepCache(ResolveStepCache request) {
+        String baseImageId;
+        try {
+            baseImageId = docker.inspectImageCmd(request.baseImageRef()).exec().getId();
+        } catch (NotFoundException e) {
+            throw Failures.imageNotFound(request.baseImageRef(), e);
+        }
+        List<String> keys = StepCacheKeys.keys(baseImageId, request.steps(), request.contexts(), request.archive());
+        int cachedSteps = 0;
+        String image = null;
+        boolean cachedReadsArchive = false;
+        while (request.lookup() && cachedSteps < keys.size() && keys.get(cachedSteps) != null) {
+            BuildStep step = request.steps().get(cachedSteps);
+            if (StepCacheKeys.changesFiles(step.instruction(), step.arguments())) {
+                Optional<String> cached = cache.find(keys.get(cachedSteps));
+                if (cached.isEmpty()) {
+                    break;
+                }
+                image = cached.get();
+            }
+            cachedReadsArchive |= StepCacheKeys.readsWholeArchive(step);
+            cachedSteps++;
+        }
+        if (image == null) {
+            return new StepCachePlan(request.containerId(), keys, cachedSteps);
+        }
+        String containerId = restartFrom(request, image);
+        if (request.archive() != null && !cachedReadsArchive) {
+            // The cached image holds the archive of the build that made it, which may differ from this one in
+            // entries no cached step read; a cached step that read the whole archive was keyed on this very one.
+            installArchive(request.buildId(), containerId, null);
+        }
+        return new StepCachePlan(containerId, keys, cachedSteps);
+    }
+
+    /**
+     * Replaces the build sandbox with one started from {@code image}, under the same name, labels, limits and host
+     * name (the steps' contexts carry the first sandbox's HOSTNAME). A retry finds the replacement and keeps it.
+     */
+    private String restartFrom(ResolveStepCache request, String image) {
+        Map<String, String> sandbox = labels.buildSandbox(request.buildId());
+        Optional<Container> current = containers.find(sandbox);
+        if (current.isPresent() && image.equals(current.get().getImageId())) {
+            return createSandbox(request.buildId(), image, request.vcpus(), request.memoryMb(), null);
+        }
+        containers.removeAll(sandbox);
+        String hostName = request.contexts().isEmpty() ? null : request.contexts().get(0).env().get("HOSTNAME");
+        return createSandbox(request.buildId(), image, request.vcpus(), request.memoryMb(), hostName);
+    }
+
+    @Override
+    public StepCacheGcResult collectStepCache() {
+        StepCacheGcResult result = cache.collect();
+        LOG.info("step cache collected: {} images removed ({} bytes), {} kept ({} bytes)", result.imagesRemoved(),
+                result.bytesRemoved(), result.imagesKept(), result.bytesKept());
+        return result;
     }
 
     /**

@@ -27,6 +27,10 @@ public interface BuildRecordActivities {
     @ActivityMethod(name = "RecordStepFinished")
     void recordStepFinished(String buildId, BuildStep step, StepOutcome outcome);
 
+    /** Records a step the build took from the host's step cache: finished and ok, without running it. */
+    @ActivityMethod(name = "RecordStepCached")
+    void recordStepCached(String buildId, BuildStep step);
+
     /**
      * Inserts the template and marks the build {@code success} in one transaction. A name taken since
      * submit fails with the non-retryable {@code TEMPLATE_NAME_TAKEN} and changes nothing.

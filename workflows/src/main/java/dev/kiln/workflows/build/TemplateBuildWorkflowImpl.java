@@ -9,13 +9,18 @@ import static dev.kiln.workflows.SearchAttributeKeys.TEMPLATE;
 import dev.kiln.model.BuildStatus;
 import dev.kiln.workflows.ActivityCatalog;
 import dev.kiln.workflows.FailureType;
+import dev.kiln.workflows.build.recipe.ExecutionContext;
+import dev.kiln.workflows.build.recipe.Instruction;
+import dev.kiln.workflows.sandbox.ArchiveDigest;
 import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.sandbox.CommitSandbox;
 import dev.kiln.workflows.sandbox.CreateBuildSandbox;
 import dev.kiln.workflows.sandbox.HealthProbe;
 import dev.kiln.workflows.sandbox.HealthResult;
 import dev.kiln.workflows.sandbox.ImageInfo;
+import dev.kiln.workflows.sandbox.ResolveStepCache;
 import dev.kiln.workflows.sandbox.RunStep;
+import dev.kiln.workflows.sandbox.StepCachePlan;
 import dev.kiln.workflows.sandbox.StepContext;
 import dev.kiln.workflows.sandbox.StepOutcome;
 import dev.kiln.workflows.sandbox.UploadArchive;
@@ -49,12 +54,18 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
      * reruns; runs from before waited on the lost host's cleanup queue and failed on a dead sandbox.
      */
     private static final String HOSTS_CLEAN_LOST_SANDBOXES = "hosts-clean-lost-sandboxes";
+    /**
+     * From this version a step's records are local activities (kiln-api writes them inside the workflow task that
+     * schedules the next step) and steps come from the host's step cache; runs from before recorded each step with
+     * two activities on the control queue and cached nothing.
+     */
+    private static final String STEP_CACHE = "step-cache";
 
     /** Who cancelled, when the API did not record it: the cancel came straight to Temporal (its UI or CLI). */
     static final String CANCELLED_OUTSIDE_API = "temporal-ui";
 
     /** Variables of the build session that say nothing about the template (the reference's list). */
-    static final Set<String> SESSION_VARIABLES = Set.of(
+    public static final Set<String> SESSION_VARIABLES = Set.of(
             "HOME", "USER", "LOGNAME", "SHELL", "PWD", "OLDPWD", "HOSTNAME", "TERM", "SHLVL", "_");
 
     /** The stderr tail quoted in a step failure: enough for the error, short enough for a list view. */
@@ -77,6 +88,7 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
     private boolean imageCreated;
     private boolean published;
     private boolean deadlineExceeded;
+    private boolean stepCache;
 
     @Override
     public TemplateBuildResult run(TemplateBuildInput input) {
@@ -124,6 +136,7 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
         records.markRunning(input.buildId());
         boolean hostsCleanLostSandboxes =
                 Workflow.getVersion(HOSTS_CLEAN_LOST_SANDBOXES, Workflow.DEFAULT_VERSION, 1) == 1;
+        stepCache = Workflow.getVersion(STEP_CACHE, Workflow.DEFAULT_VERSION, 1) == 1;
         while (true) {
             try {
                 buildOnHost(input);
@@ -177,24 +190,42 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
                 + input.baseImageRef()).createBuildSandbox(
                 new CreateBuildSandbox(input.buildId(), input.baseImageRef(), input.vcpus(), input.memoryMb()));
 
+        ArchiveDigest archive = null;
         if (input.hasArchive()) {
             enter("upload archive", "unpacking the uploaded archive on " + hostId);
-            host("unpack archive").uploadArchive(new UploadArchive(input.buildId(), containerId));
+            archive = host("unpack archive").uploadArchive(new UploadArchive(input.buildId(), containerId,
+                    stepCache ? StepCacheKeys.copySources(input.steps()) : null));
         }
 
         enter("read environment", "reading the base image's environment");
         StepContext context = host("read environment").readEnvironment(containerId);
+        StepCachePlan plan = null;
+        if (stepCache) {
+            enter("step cache", input.noCache() ? "keying the steps; no_cache: every step runs"
+                    : "looking up the step cache on " + hostId);
+            plan = host(input.noCache() ? "key the steps (no_cache)" : "look up the step cache").resolveStepCache(
+                    new ResolveStepCache(input.buildId(), containerId, input.baseImageRef(), input.steps(),
+                            stepContexts(input.steps(), context), archive, !input.noCache(), input.vcpus(),
+                            input.memoryMb()));
+            containerId = plan.containerId();
+        }
         StepContext templateDefaults = context;
         int total = input.steps().size();
         String previousPhase = null;
-        for (BuildStep step : input.steps()) {
+        for (int index = 0; index < total; index++) {
+            BuildStep step = input.steps().get(index);
             if (BuildStep.POST_BUILD.equals(step.phase()) && !BuildStep.POST_BUILD.equals(previousPhase)) {
                 templateDefaults = context;
-                // Clean-up runs as root whatever the recipe's last USER was.
-                context = new StepContext(context.workdir(), context.env(), "root");
+                context = postBuild(context);
             }
             previousPhase = step.phase();
-            context = runStep(input, containerId, step, total, context);
+            if (plan == null) {
+                context = runStep(input, containerId, step, total, context);
+            } else if (index < plan.cachedSteps()) {
+                context = recordCached(input, step, total, context);
+            } else {
+                context = runRecordedLocally(input, containerId, step, total, context, plan.keys().get(index));
+            }
         }
         if (!BuildStep.POST_BUILD.equals(previousPhase)) {
             templateDefaults = context;
@@ -230,6 +261,67 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
         published = true;
     }
 
+    /**
+     * The contexts the steps will run in, known before any runs: only ENV, WORKDIR and USER change a context, each in
+     * a way the step itself fixes, and post-build steps run as root whatever the recipe's last USER was.
+     */
+    static List<StepContext> stepContexts(List<BuildStep> steps, StepContext start) {
+        List<StepContext> contexts = new ArrayList<>(steps.size());
+        StepContext context = start;
+        String previousPhase = null;
+        for (BuildStep step : steps) {
+            if (BuildStep.POST_BUILD.equals(step.phase()) && !BuildStep.POST_BUILD.equals(previousPhase)) {
+                context = postBuild(context);
+            }
+            previousPhase = step.phase();
+            contexts.add(context);
+            context = after(context, step);
+        }
+        return contexts;
+    }
+
+    /** Clean-up runs as root whatever the recipe's last USER was. */
+    private static StepContext postBuild(StepContext context) {
+        return new StepContext(context.workdir(), context.env(), ExecutionContext.ROOT);
+    }
+
+    /** What the host returns as the context after the step, had it run and succeeded. */
+    static StepContext after(StepContext context, BuildStep step) {
+        ExecutionContext next = new ExecutionContext(context.workdir(), context.env(), context.user())
+                .afterStep(Instruction.valueOf(step.instruction()), step.arguments());
+        return new StepContext(next.workdir(), new TreeMap<>(next.env()), next.user());
+    }
+
+    private StepContext recordCached(TemplateBuildInput input, BuildStep step, int total, StepContext context) {
+        runningStep = step.number();
+        String details = "step " + step.number() + "/" + total + " cached: " + step.text();
+        enter(step.phase() + " step " + step.number(), details);
+        stepRecords(details).recordStepCached(input.buildId(), step);
+        runningStep = null;
+        return after(context, step);
+    }
+
+    /** One activity on the host per step: its start and end are written by local activities around it. */
+    private StepContext runRecordedLocally(
+            TemplateBuildInput input, String containerId, BuildStep step, int total, StepContext context,
+            String cacheKey) {
+        runningStep = step.number();
+        String details = "step " + step.number() + "/" + total + ": " + step.text();
+        enter(step.phase() + " step " + step.number(), details);
+        stepRecords(details + " started").recordStepStarted(input.buildId(), step);
+        BuildSandboxHostActivities stepRunner = Workflow.newActivityStub(
+                BuildSandboxHostActivities.class, ActivityCatalog.step(hostId, step.timeoutSeconds(), step.text()));
+        StepOutcome outcome = stepRunner.runStep(new RunStep(input.buildId(), containerId, step.number(),
+                step.instruction(), step.arguments(), context, step.timeoutSeconds(), cacheKey));
+        stepRecords(details + (outcome.ok() ? " finished" : " failed")).recordStepFinished(
+                input.buildId(), step, outcome);
+        return afterOutcome(step, outcome);
+    }
+
+    private static BuildRecordActivities stepRecords(String summary) {
+        return Workflow.newLocalActivityStub(BuildRecordActivities.class, ActivityCatalog.stepRecord(summary));
+    }
+
     private StepContext runStep(TemplateBuildInput input, String containerId, BuildStep step, int total, StepContext context) {
         runningStep = step.number();
         enter(step.phase() + " step " + step.number(), "step " + step.number() + "/" + total + ": " + step.text());
@@ -239,6 +331,10 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
         StepOutcome outcome = stepRunner.runStep(new RunStep(input.buildId(), containerId, step.number(),
                 step.instruction(), step.arguments(), context, step.timeoutSeconds()));
         records.recordStepFinished(input.buildId(), step, outcome);
+        return afterOutcome(step, outcome);
+    }
+
+    private StepContext afterOutcome(BuildStep step, StepOutcome outcome) {
         if (!outcome.ok()) {
             throw new StepFailedException(
                     new BuildError(stepFailureMessage(step, outcome), step.number()), FailureType.STEP_FAILED.name());

@@ -38,6 +38,11 @@ final class FakeBuildRecords implements BuildRecordActivities {
     }
 
     @Override
+    public void recordStepCached(String buildId, BuildStep step) {
+        events.add("cached " + step.number());
+    }
+
+    @Override
     public void publishTemplate(PublishTemplate request) {
         if (nameTakenAtPublish) {
             throw ApplicationFailure.newNonRetryableFailure(

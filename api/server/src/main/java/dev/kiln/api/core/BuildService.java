@@ -115,7 +115,7 @@ public final class BuildService {
                         archive.sha256(), archive.content());
             }
         });
-        start(row, templateId, steps, healthcheck, archive != null);
+        start(row, templateId, steps, healthcheck, archive != null, Boolean.TRUE.equals(request.noCache()));
         return get(buildId);
     }
 
@@ -130,10 +130,10 @@ public final class BuildService {
     }
 
     private void start(BuildRow row, String templateId, List<BuildStep> steps, HealthcheckSpec healthcheck,
-            boolean hasArchive) {
+            boolean hasArchive, boolean noCache) {
         TemplateBuildInput input = new TemplateBuildInput(row.id(), row.teamId(), templateId, row.name(),
                 row.baseImageRef(), "kiln/" + templateId.toLowerCase(Locale.ROOT) + ":latest", steps, row.vcpus(),
-                row.memoryMb(), healthcheck, hasArchive, buildDeadline.toSeconds());
+                row.memoryMb(), healthcheck, hasArchive, buildDeadline.toSeconds(), noCache);
         WorkflowOptions options = WorkflowOptions.newBuilder()
                 .setWorkflowId(TemplateBuildWorkflow.workflowId(row.id()))
                 .setTaskQueue(controlTaskQueue)
