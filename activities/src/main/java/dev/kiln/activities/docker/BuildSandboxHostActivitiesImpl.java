@@ -407,7 +407,7 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
         return imageOfBuild(request.imageRef(), request.buildId())
                 .map(image -> SandboxImages.imageInfo(request.imageRef(), image))
                 .orElseThrow(() -> new IllegalStateException(
-                        "docker load reported no error but " + request.imageRef() + " is not the image of build "
+                        "docker import reported no error but " + request.imageRef() + " is not the image of build "
                                 + request.buildId()));
     }
 
