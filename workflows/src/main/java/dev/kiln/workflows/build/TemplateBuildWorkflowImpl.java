@@ -265,7 +265,7 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
      * The contexts the steps will run in, known before any runs: only ENV, WORKDIR and USER change a context, each in
      * a way the step itself fixes, and post-build steps run as root whatever the recipe's last USER was.
      */
-    static List<StepContext> stepContexts(List<BuildStep> steps, StepContext start) {
+    public static List<StepContext> stepContexts(List<BuildStep> steps, StepContext start) {
         List<StepContext> contexts = new ArrayList<>(steps.size());
         StepContext context = start;
         String previousPhase = null;
