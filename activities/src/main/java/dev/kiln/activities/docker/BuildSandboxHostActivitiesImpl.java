@@ -230,7 +230,7 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
             }
         }, 1, 1, TimeUnit.SECONDS);
         try {
-            cache.commit(request.containerId(), request.buildId(), request.cacheKey());
+            cache.commit(request.containerId(), request.cacheKey());
         } catch (NotFoundException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -250,24 +250,18 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
             throw Failures.imageNotFound(request.baseImageRef(), e);
         }
         List<String> keys = StepCacheKeys.keys(baseImageId, request.steps(), request.contexts(), request.archive());
-        int cachedSteps = 0;
-        String image = null;
-        boolean cachedReadsArchive = false;
-        while (request.lookup() && cachedSteps < keys.size() && keys.get(cachedSteps) != null) {
-            BuildStep step = request.steps().get(cachedSteps);
-            if (StepCacheKeys.changesFiles(step.instruction(), step.arguments())) {
-                Optional<String> cached = cache.find(keys.get(cachedSteps));
-                if (cached.isEmpty()) {
-                    break;
-                }
-                image = cached.get();
-            }
-            cachedReadsArchive |= StepCacheKeys.readsWholeArchive(step);
-            cachedSteps++;
+        StepCacheKeys.CachedPrefix cached = request.lookup()
+                ? StepCacheKeys.cachedPrefix(request.steps(), keys, key -> cache.find(key).isPresent())
+                : new StepCacheKeys.CachedPrefix(0, null);
+        if (cached.imageKey() == null) {
+            return new StepCachePlan(request.containerId(), keys, cached.steps());
         }
-        if (image == null) {
-            return new StepCachePlan(request.containerId(), keys, cachedSteps);
-        }
+        // Found a moment ago; a collection removing it since fails the create, and the activity's retry starts over.
+        String image = cache.find(cached.imageKey()).orElseThrow(() -> new IllegalStateException(
+                "step cache image " + cached.imageKey() + " was removed while the build looked it up"));
+        int cachedSteps = cached.steps();
+        boolean cachedReadsArchive = request.steps().subList(0, cachedSteps).stream()
+                .anyMatch(StepCacheKeys::readsWholeArchive);
         String containerId = restartFrom(request, image);
         if (request.archive() != null && !cachedReadsArchive) {
             // The cached image holds the archive of the build that made it, which may differ from this one in

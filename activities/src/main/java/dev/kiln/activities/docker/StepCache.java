@@ -24,8 +24,8 @@ import java.util.Optional;
 /**
  * This host's per-step layer cache: an image committed from a build sandbox after each step that succeeded, tagged
  * with the step's key in a repository of this host's own (several hosts may drive one engine, and each keeps and
- * collects its own cache). Every cache image is labelled {@code kiln.role=step-cache} with its host and the build that
- * made it, so that one a crash left untagged is still found and collected.
+ * collects its own cache). Every cache image is labelled {@code kiln.role=step-cache} and {@code kiln.host}, so that one
+ * a crash left untagged is still found and collected.
  */
 final class StepCache {
 
@@ -68,12 +68,15 @@ final class StepCache {
      * The sandbox's own command and labels carry into the image; the command is its image's (the base image's),
      * not the keep-alive, as {@link SandboxImages} restores it.
      */
-    void commit(String containerId, String buildId, String key) {
+    void commit(String containerId, String key) {
         if (find(key).isPresent()) {
             return;
         }
+        // The image belongs to the host's cache, not to the build that made it: it must outlive that build, whose
+        // cleanup and checks look for what carries its id. The sandbox's own kiln.build would carry over; this
+        // blanks it.
         Map<String, String> owner = Map.of(ContainerLabels.ROLE, ROLE, ContainerLabels.HOST, labels.hostId(),
-                ContainerLabels.BUILD, buildId);
+                ContainerLabels.BUILD, "");
         InspectContainerResponse container = docker.inspectContainerCmd(containerId).exec();
         var commit = docker.commitCmd(containerId).withLabels(owner);
         imageCommand(container.getImageId()).ifPresent(commit::withCmd);

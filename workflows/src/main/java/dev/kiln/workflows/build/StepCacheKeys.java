@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * What the per-step layer cache keys a step on, and which steps it holds. A step's key hashes its parent's key (the
@@ -48,8 +49,8 @@ public final class StepCacheKeys {
     }
 
     /**
-     * False for steps that only change the context (ENV, USER root): the cache needs no image for them, and they
-     * are cached exactly when every step before them is.
+     * False for steps that only change the context (ENV, USER root): the cache needs no image for them. Such a step
+     * counts as cached when a later step that changes files is, since that step's key covers it.
      */
     public static boolean changesFiles(String instruction, List<String> arguments) {
         return switch (Instruction.valueOf(instruction)) {
@@ -62,6 +63,31 @@ public final class StepCacheKeys {
     /** A RUN that names the build-files dir: keyed on the whole archive, since it may read or change any entry. */
     public static boolean readsWholeArchive(BuildStep step) {
         return Instruction.RUN.name().equals(step.instruction()) && step.arguments().get(0).contains(BUILD_FILES_NAME);
+    }
+
+    /** How many leading steps the cache holds, and the key of the last one it holds an image of (null for none). */
+    public record CachedPrefix(int steps, String imageKey) {}
+
+    /**
+     * The longest run of leading steps the cache holds: up to the last step that changes files and whose key
+     * {@code cached} holds, with every step before it held too. Steps that change no files in between are held
+     * through it; those after it are not, and rerun (at no cost: they only change the context).
+     */
+    public static CachedPrefix cachedPrefix(List<BuildStep> steps, List<String> keys, Predicate<String> cached) {
+        int held = 0;
+        String imageKey = null;
+        for (int index = 0; index < keys.size() && keys.get(index) != null; index++) {
+            BuildStep step = steps.get(index);
+            if (!changesFiles(step.instruction(), step.arguments())) {
+                continue;
+            }
+            if (!cached.test(keys.get(index))) {
+                break;
+            }
+            held = index + 1;
+            imageKey = keys.get(index);
+        }
+        return new CachedPrefix(held, imageKey);
     }
 
     /**

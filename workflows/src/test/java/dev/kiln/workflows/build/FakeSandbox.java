@@ -90,21 +90,14 @@ final class FakeSandbox implements BuildSandboxHostActivities {
 
     /**
      * Keys the steps as the real host does, on a base image id of its own, and takes the leading steps whose keys
-     * {@link #runStep} committed earlier (steps that change no files need no image).
+     * {@link #runStep} committed earlier.
      */
     @Override
     public StepCachePlan resolveStepCache(ResolveStepCache request) {
         List<String> keys = StepCacheKeys.keys(
                 "sha256:" + request.baseImageRef(), request.steps(), request.contexts(), request.archive());
-        int cached = 0;
-        while (request.lookup() && cached < keys.size() && keys.get(cached) != null) {
-            BuildStep step = request.steps().get(cached);
-            if (StepCacheKeys.changesFiles(step.instruction(), step.arguments())
-                    && !cachedKeys.contains(keys.get(cached))) {
-                break;
-            }
-            cached++;
-        }
+        int cached = request.lookup()
+                ? StepCacheKeys.cachedPrefix(request.steps(), keys, cachedKeys::contains).steps() : 0;
         events.add("resolve cache " + (request.lookup() ? "lookup" : "no lookup") + ": " + cached + " cached");
         return new StepCachePlan(request.containerId(), keys, cached);
     }

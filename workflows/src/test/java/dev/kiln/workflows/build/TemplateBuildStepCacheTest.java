@@ -83,6 +83,20 @@ class TemplateBuildStepCacheTest {
     }
 
     @Test
+    void aChangedEnvValueIsNotCachedThoughItNeedsNoImageAndEveryStepAfterItReruns() {
+        build("bld-first", input("bld-first", List.of(step(1, "RUN", "echo one"), step(2, "ENV", "WORD", "two"),
+                step(3, "RUN", "echo $WORD")), false, false));
+        sandbox.steps.clear();
+        records.events.clear();
+
+        build("bld-second", input("bld-second", List.of(step(1, "RUN", "echo one"), step(2, "ENV", "WORD", "TWO"),
+                step(3, "RUN", "echo $WORD")), false, false));
+
+        assertThat(records.events).contains("cached 1").doesNotContain("cached 2", "cached 3");
+        assertThat(sandbox.steps).extracting(RunStep::step).containsExactly(2, 3);
+    }
+
+    @Test
     void aChangedArchiveEntryRerunsTheCopyThatReadsItAndEveryStepAfterItButNotTheCopyBefore() {
         List<BuildStep> steps = List.of(
                 step(1, "RUN", "apt-get install -y nginx"),
