@@ -9,8 +9,8 @@ import java.util.List;
  * @param healthcheck null builds a flattened image; otherwise START processes are probed and the sandbox is
  *     committed as a snapshot template
  * @param deadlineSeconds the whole build, queueing included, must finish within this
- * @param noCache run every step even where the host's step cache holds it (the steps still refresh the cache);
- *     false in inputs from before the cache
+ * @param noCache run every step as if the host had no step cache, neither reading nor writing it; false in inputs
+ *     from before the cache
  */
 public record TemplateBuildInput(
         String buildId,

@@ -36,6 +36,7 @@ import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -194,19 +195,20 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
         if (input.hasArchive()) {
             enter("upload archive", "unpacking the uploaded archive on " + hostId);
             archive = host("unpack archive").uploadArchive(new UploadArchive(input.buildId(), containerId,
-                    stepCache ? StepCacheKeys.copySources(input.steps()) : null));
+                    stepCache && !input.noCache() ? StepCacheKeys.copySources(input.steps()) : null));
         }
 
         enter("read environment", "reading the base image's environment");
         StepContext context = host("read environment").readEnvironment(containerId);
         StepCachePlan plan = null;
-        if (stepCache) {
-            enter("step cache", input.noCache() ? "keying the steps; no_cache: every step runs"
-                    : "looking up the step cache on " + hostId);
-            plan = host(input.noCache() ? "key the steps (no_cache)" : "look up the step cache").resolveStepCache(
-                    new ResolveStepCache(input.buildId(), containerId, input.baseImageRef(), input.steps(),
-                            stepContexts(input.steps(), context), archive, !input.noCache(), input.vcpus(),
-                            input.memoryMb()));
+        if (stepCache && input.noCache()) {
+            // Neither read nor written: the build runs as if the host had no cache, and leaves it as it was.
+            plan = new StepCachePlan(containerId, Collections.nCopies(input.steps().size(), null), 0);
+        } else if (stepCache) {
+            enter("step cache", "looking up the step cache on " + hostId);
+            plan = host("look up the step cache").resolveStepCache(new ResolveStepCache(input.buildId(), containerId,
+                    input.baseImageRef(), input.steps(), stepContexts(input.steps(), context), archive, true,
+                    input.vcpus(), input.memoryMb()));
             containerId = plan.containerId();
         }
         StepContext templateDefaults = context;
