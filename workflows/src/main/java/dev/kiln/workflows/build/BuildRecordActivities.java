@@ -27,6 +27,13 @@ public interface BuildRecordActivities {
     @ActivityMethod(name = "RecordStepFinished")
     void recordStepFinished(String buildId, BuildStep step, StepOutcome outcome);
 
+    /**
+     * Records the end of {@code finished} (with its outcome) and the start of {@code next} in one write: one local
+     * activity between two steps instead of two. Either may be null: no step before the first, none after the last.
+     */
+    @ActivityMethod(name = "RecordStepTransition")
+    void recordStepTransition(String buildId, BuildStep finished, StepOutcome outcome, BuildStep next);
+
     /** Records a step the build took from the host's step cache: finished and ok, without running it. */
     @ActivityMethod(name = "RecordStepCached")
     void recordStepCached(String buildId, BuildStep step);

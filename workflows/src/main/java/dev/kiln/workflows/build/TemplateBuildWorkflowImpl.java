@@ -90,6 +90,9 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
     private boolean published;
     private boolean deadlineExceeded;
     private boolean stepCache;
+    /** A step that ran and succeeded, whose end is written together with the next step's start. */
+    private BuildStep finishedStep;
+    private StepOutcome finishedOutcome;
 
     @Override
     public TemplateBuildResult run(TemplateBuildInput input) {
@@ -229,6 +232,7 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
                 context = runRecordedLocally(input, containerId, step, total, context, plan.keys().get(index));
             }
         }
+        recordLastStep(input);
         if (!BuildStep.POST_BUILD.equals(previousPhase)) {
             templateDefaults = context;
         }
@@ -303,21 +307,41 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
         return after(context, step);
     }
 
-    /** One activity on the host per step: its start and end are written by local activities around it. */
+    /**
+     * One activity on the host per step, and one local activity between two steps that writes the end of the one
+     * and the start of the next; the last step's end is written when the loop is done ({@link #recordLastStep}).
+     */
     private StepContext runRecordedLocally(
             TemplateBuildInput input, String containerId, BuildStep step, int total, StepContext context,
             String cacheKey) {
         runningStep = step.number();
         String details = "step " + step.number() + "/" + total + ": " + step.text();
         enter(step.phase() + " step " + step.number(), details);
-        stepRecords(details + " started").recordStepStarted(input.buildId(), step);
+        stepRecords(details + " started").recordStepTransition(input.buildId(),
+                finishedStep, finishedOutcome, step);
+        finishedStep = null;
+        finishedOutcome = null;
         BuildSandboxHostActivities stepRunner = Workflow.newActivityStub(
                 BuildSandboxHostActivities.class, ActivityCatalog.step(hostId, step.timeoutSeconds(), step.text()));
         StepOutcome outcome = stepRunner.runStep(new RunStep(input.buildId(), containerId, step.number(),
                 step.instruction(), step.arguments(), context, step.timeoutSeconds(), cacheKey));
-        stepRecords(details + (outcome.ok() ? " finished" : " failed")).recordStepFinished(
-                input.buildId(), step, outcome);
+        if (!outcome.ok()) {
+            stepRecords(details + " failed").recordStepTransition(input.buildId(), step, outcome, null);
+        } else {
+            finishedStep = step;
+            finishedOutcome = outcome;
+        }
         return afterOutcome(step, outcome);
+    }
+
+    /** The end of the last step that ran, which no next step's start carried. */
+    private void recordLastStep(TemplateBuildInput input) {
+        if (finishedStep != null) {
+            stepRecords("step " + finishedStep.number() + " finished").recordStepTransition(
+                    input.buildId(), finishedStep, finishedOutcome, null);
+            finishedStep = null;
+            finishedOutcome = null;
+        }
     }
 
     private static BuildRecordActivities stepRecords(String summary) {

@@ -181,7 +181,7 @@ class TemplateBuildStepCacheTest {
     }
 
     @Test
-    void eachStepThatRunsIsOneHostActivityWithItsRecordsWrittenAsLocalActivities() {
+    void eachStepThatRunsIsOneHostActivityWithOneLocalActivityRecordBetweenTwoSteps() {
         build("bld-loop", steps("echo one", "echo two", "echo three"));
 
         List<HistoryEvent> history = client.fetchHistory(TemplateBuildWorkflow.workflowId("bld-loop")).getEvents();
@@ -194,8 +194,11 @@ class TemplateBuildStepCacheTest {
                 .filter(event -> event.getMarkerRecordedEventAttributes().getMarkerName().equals("LocalActivity"))
                 .count();
         assertThat(activities).filteredOn("RunStep"::equals).hasSize(3);
-        assertThat(activities).doesNotContain("RecordStepStarted", "RecordStepFinished", "RecordStepCached");
-        assertThat(markers).as("a started and a finished record per step").isEqualTo(6);
+        assertThat(activities).doesNotContain(
+                "RecordStepStarted", "RecordStepFinished", "RecordStepTransition", "RecordStepCached");
+        assertThat(markers).as("one record before each step and one after the last").isEqualTo(4);
+        assertThat(records.events).containsSubsequence("started 1", "finished 1 exit 0", "started 2",
+                "finished 2 exit 0", "started 3", "finished 3 exit 0");
     }
 
     private TemplateBuildResult build(String buildId, List<BuildStep> steps) {

@@ -96,6 +96,24 @@ public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
     }
 
     @Override
+    public void recordStepTransition(String buildId, BuildStep finished, StepOutcome outcome, BuildStep next) {
+        Instant now = clock.instant();
+        jdbi.useTransaction(handle -> {
+            BuildDao builds = handle.attach(BuildDao.class);
+            if (finished != null) {
+                builds.completeStep(buildId, finished.number(), outcome.stdoutTail(), outcome.stderrTail(),
+                        outcome.exitCode(), outcome.ok(), outcome.elapsedMs(), now);
+            }
+            if (next != null) {
+                builds.startStep(buildId, next.number(), next.phase(), next.text(), now);
+            }
+        });
+        if (finished != null) {
+            metrics.stepFinished(BuildTimings.phaseLabel(finished.phase()), Duration.ofMillis(outcome.elapsedMs()));
+        }
+    }
+
+    @Override
     public void recordStepCached(String buildId, BuildStep step) {
         builds().cacheStep(buildId, step.number(), step.phase(), step.text(), clock.instant());
     }
