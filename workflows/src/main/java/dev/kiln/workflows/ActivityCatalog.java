@@ -37,9 +37,9 @@ public final class ActivityCatalog {
     }
 
     /**
-     * A build's step records (started, finished, cached), as local activities of the build: each is one short
-     * PostgreSQL write that kiln-api's own worker makes inside the workflow task that schedules the next step, so a
-     * step costs one round trip to its host instead of three through the task queues. Retried as {@link #record()}
+     * A build's step records (one step's end with the next one's start, or a cached step), as local activities of the
+     * build: each is one short PostgreSQL transaction that kiln-api's own worker makes inside the workflow task that
+     * schedules the next step, so a step costs one round trip to its host instead of three through the task queues. Retried as {@link #record()}
      * is, and for as long: a database restart should stall a build, not fail it. The summary names the step, which is
      * what the Temporal UI shows of a cached step.
      */
