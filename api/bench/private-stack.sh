@@ -21,6 +21,14 @@ stop_private_stack() {
     docker images -q --filter "label=kiln.role=step-cache" --filter "label=kiln.host=$host_id" \
       | xargs -r docker rmi -f >/dev/null 2>&1 || true
   fi
+  # Golden sessions' daemons, mounts and network namespaces live under the host's state dir; a session that had not
+  # stopped when the host went leaves them behind, and they are this stack's to remove.
+  pgrep -f "dockerd.*$bench_work" | xargs -r kill 2>/dev/null || true
+  for _ in $(seq 1 20); do pgrep -f "dockerd.*$bench_work" >/dev/null || break; sleep 0.5; done
+  mount | awk -v root="$bench_work" 'index($3, root) == 1 { print $3 }' | sort -r | xargs -r -n1 umount 2>/dev/null || true
+  for run in "$bench_work"/host/golden/run/*/; do
+    [[ -d $run ]] && ip netns delete "kiln-$(basename "$run")" 2>/dev/null || true
+  done
   psql -q "$bench_pg/kiln" -c "DROP DATABASE IF EXISTS $bench_db WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$bench_work"
 }

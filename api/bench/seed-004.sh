@@ -15,11 +15,13 @@ cleanup() {
   for session in "${sessions[@]}"; do
     curl -sS -X DELETE -H "Authorization: Bearer $team_key" "$api/v1/sessions/$session" >/dev/null || true
   done
-  for _ in $(seq 1 60); do
+  # A session's daemon is gone once its status says stopped; the stack's teardown removes what one that did not
+  # stop in time leaves.
+  for _ in $(seq 1 120); do
     live=0
     for session in "${sessions[@]}"; do
       status=$(curl -sS -H "Authorization: Bearer $team_key" "$api/v1/sessions/$session" \
-        | python3 -c 'import json,sys; print(json.load(sys.stdin).get("status"))' 2>/dev/null || echo stopped)
+        | python3 -c 'import json,sys; print(json.load(sys.stdin).get("status"))' 2>/dev/null || echo unknown)
       [[ $status == stopped ]] || live=1
     done
     [[ $live == 0 ]] && break
