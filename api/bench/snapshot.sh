@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
 # Snapshot and flatten of a sandbox holding 1 GiB of written data through Kiln (API -> snapshot workflow ->
 # kiln-host -> docker commit, or export + import into one layer), against `docker commit` and
-# `docker export | docker import` run directly on an identical container, in one run on the stack
-# api/bin/demo.sh started. Prints the times and the ratios.
+# `docker export | docker import` run directly on an identical container, in one run, on a private kiln-api and
+# kiln-host started from this tree (api/bench/private-stack.sh). Prints the times and the ratios.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-state=/var/lib/kiln/demo
-[[ -f $state/env ]] || { echo "run api/bin/demo.sh first: it starts the stack this measures" >&2; exit 1; }
-set -a; . "$state/env"; set +a
-api=http://127.0.0.1:8080
+# shellcheck source=private-stack.sh
+. api/bench/private-stack.sh
 mib=${MIB:-1024}
 fill="dd if=/dev/urandom of=/payload bs=1M count=$mib 2>/dev/null && sync"
 
@@ -21,6 +19,7 @@ cleanup() {
   for sandbox in "${sandboxes[@]}"; do call -X DELETE "$api/v1/sandboxes/$sandbox" >/dev/null || true; done
   docker rm -f kiln-bench-direct >/dev/null 2>&1 || true
   for image in "${images[@]}"; do docker rmi -f "$image" >/dev/null 2>&1 || true; done
+  stop_private_stack
 }
 trap cleanup EXIT
 

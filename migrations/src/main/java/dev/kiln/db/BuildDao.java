@@ -98,7 +98,7 @@ public interface BuildDao {
             VALUES (:buildId, :step, :phase, :command, :now)
             ON CONFLICT (build_id, step) DO UPDATE
             SET phase = EXCLUDED.phase, command = EXCLUDED.command, stdout = '', stderr = '', exit_code = NULL,
-                ok = NULL, elapsed_ms = NULL, started_at = EXCLUDED.started_at, finished_at = NULL
+                ok = NULL, elapsed_ms = NULL, started_at = EXCLUDED.started_at, finished_at = NULL, cached = false
             """)
     void insertStepStarted(String buildId, int step, String phase, String command, Instant now);
 
@@ -133,6 +133,25 @@ public interface BuildDao {
         if (finishStep(buildId, step, stdout, stderr, exitCode, ok, elapsedMs, now) == 0) {
             throw new IllegalStateException("step " + step + " of build " + buildId + " was never started");
         }
+        setCompletedSteps(buildId, step);
+    }
+
+    /** A step taken from the step cache: finished at once, ok, with no output of its own. */
+    @SqlUpdate("""
+            INSERT INTO template_build_steps (build_id, step, phase, command, exit_code, ok, elapsed_ms, started_at,
+                                              finished_at, cached)
+            VALUES (:buildId, :step, :phase, :command, 0, true, 0, :now, :now, true)
+            ON CONFLICT (build_id, step) DO UPDATE
+            SET phase = EXCLUDED.phase, command = EXCLUDED.command, stdout = '', stderr = '', exit_code = 0, ok = true,
+                elapsed_ms = 0, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, cached = true
+            """)
+    void insertStepCached(String buildId, int step, String phase, String command, Instant now);
+
+    /** Records a cached step and counts it finished, as a step that ran would be after its end. */
+    @Transaction
+    default void cacheStep(String buildId, int step, String phase, String command, Instant now) {
+        insertStepCached(buildId, step, phase, command, now);
+        setCurrentStep(buildId, step);
         setCompletedSteps(buildId, step);
     }
 

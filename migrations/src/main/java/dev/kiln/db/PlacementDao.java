@@ -1,6 +1,8 @@
 package dev.kiln.db;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 
@@ -24,4 +26,30 @@ public interface PlacementDao {
             GROUP BY host_id
             """)
     List<HostUsageRow> usage();
+
+    /** An earlier build on the same base image as another, on the host it ran on, newest first. */
+    record EarlierBuild(String hostId, @Jsonb List<String> recipe, boolean skipPrePost) {}
+
+    /** The recipe of a build and whether it runs without the pre- and post-build steps. */
+    record BuildRecipe(@Jsonb List<String> recipe, boolean skipPrePost) {}
+
+    @SqlQuery("SELECT recipe, skip_pre_post FROM template_builds WHERE id = :buildId")
+    @RegisterConstructorMapper(BuildRecipe.class)
+    Optional<BuildRecipe> recipeOf(String buildId);
+
+    /**
+     * Builds since {@code since} on the base image of {@code buildId} that finished at least one step on a host: the
+     * hosts whose step cache may hold that build's leading steps.
+     */
+    @SqlQuery("""
+            SELECT earlier.host_id, earlier.recipe, earlier.skip_pre_post
+            FROM template_builds build
+            JOIN template_builds earlier ON earlier.base_image_ref = build.base_image_ref AND earlier.id <> build.id
+            WHERE build.id = :buildId AND earlier.host_id IS NOT NULL AND earlier.completed_steps > 0
+              AND earlier.created_at > :since
+            ORDER BY earlier.created_at DESC
+            LIMIT :limit
+            """)
+    @RegisterConstructorMapper(EarlierBuild.class)
+    List<EarlierBuild> earlierBuildsOnTheSameBase(String buildId, Instant since, int limit);
 }

@@ -81,7 +81,7 @@ class BuildDaoIT {
         builds.startStep(build.id(), 1, "recipe", "apt-get update", T0);
         BuildStepRow started = builds.findSteps(build.id()).get(0);
         assertThat(started).isEqualTo(
-                new BuildStepRow(build.id(), 1, "recipe", "apt-get update", "", "", null, null, null, T0, null));
+                new BuildStepRow(build.id(), 1, "recipe", "apt-get update", "", "", null, null, null, T0, null, false));
         BuildRow running = builds.findById(build.id()).orElseThrow();
         assertThat(running.currentStep()).as("the step that runs, for \"step 1/12 running\"").isEqualTo(1);
         assertThat(running.completedSteps()).isZero();
@@ -96,9 +96,9 @@ class BuildDaoIT {
 
         assertThat(builds.findSteps(build.id())).containsExactly(
                 new BuildStepRow(build.id(), 1, "recipe", "apt-get update", "Reading lists", "", 0, true, 1_234L, T0,
-                        T0.plusSeconds(2)),
+                        T0.plusSeconds(2), false),
                 new BuildStepRow(build.id(), 2, "recipe", "apt-get install -y curl", "", "E: no such package", 100,
-                        false, 55L, T0.plusSeconds(2), T0.plusSeconds(3)));
+                        false, 55L, T0.plusSeconds(2), T0.plusSeconds(3), false));
         BuildRow ended = builds.findById(build.id()).orElseThrow();
         assertThat(ended.currentStep()).isEqualTo(2);
         assertThat(ended.completedSteps()).isEqualTo(2);
@@ -113,7 +113,7 @@ class BuildDaoIT {
         builds.insertStepStarted(build.id(), 1, "pre-build", "mkdir -p /work", T0.plusSeconds(5));
 
         assertThat(builds.findSteps(build.id())).containsExactly(new BuildStepRow(build.id(), 1, "pre-build",
-                "mkdir -p /work", "", "", null, null, null, T0.plusSeconds(5), null));
+                "mkdir -p /work", "", "", null, null, null, T0.plusSeconds(5), null, false));
     }
 
     @Test

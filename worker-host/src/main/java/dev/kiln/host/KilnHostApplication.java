@@ -5,6 +5,7 @@ import com.github.dockerjava.api.DockerClient;
 import dev.kiln.activities.docker.ArchiveSource;
 import dev.kiln.activities.docker.BaseImages;
 import dev.kiln.activities.docker.BuildSandboxHostActivitiesImpl;
+import dev.kiln.activities.docker.StepCacheBounds;
 import dev.kiln.activities.docker.DockerClients;
 import dev.kiln.activities.docker.HostLabels;
 import dev.kiln.activities.docker.LifecycleHostActivitiesImpl;
@@ -112,7 +113,11 @@ public class KilnHostApplication extends Application<KilnHostConfiguration> {
                 .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
                 .build());
         SandboxSampler sampler = new SandboxSampler(docker, labels);
-        worker.registerActivitiesImplementations(new BuildSandboxHostActivitiesImpl(docker, labels, archives),
+        StepCacheBounds cacheBounds = new StepCacheBounds(
+                Duration.ofMillis(configuration.getStepCacheMaxAge().toMilliseconds()),
+                configuration.getStepCacheMaxSize().toBytes());
+        worker.registerActivitiesImplementations(
+                new BuildSandboxHostActivitiesImpl(docker, labels, archives, cacheBounds, Clock.systemUTC()),
                 new SandboxHostActivitiesImpl(docker, labels, sampler), agent,
                 new GoldenHostActivitiesImpl(stateDir.resolve("golden"), docker, Clock.systemUTC(), metrics));
         environment.lifecycle().manage(new Managed() {

@@ -2,6 +2,7 @@ package dev.kiln.host;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
+import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
@@ -34,6 +35,14 @@ public class KilnHostConfiguration extends Configuration {
 
     @NotNull
     private Duration heartbeatInterval = Duration.seconds(30);
+
+    /** The step cache's bounds, applied at each garbage collection: images older than this go first. */
+    @NotNull
+    private Duration stepCacheMaxAge = Duration.days(7);
+
+    /** Then the oldest images go until the rest take no more than this. */
+    @NotNull
+    private DataSize stepCacheMaxSize = DataSize.gibibytes(10);
 
     /** Refuse to start without the Debian base image, on hosts whose builds need it (it is made at setup). */
     private boolean requireDebianBase;
@@ -136,5 +145,25 @@ public class KilnHostConfiguration extends Configuration {
     @JsonProperty
     public void setRequireDebianBase(boolean requireDebianBase) {
         this.requireDebianBase = requireDebianBase;
+    }
+
+    @JsonProperty
+    public Duration getStepCacheMaxAge() {
+        return stepCacheMaxAge;
+    }
+
+    @JsonProperty
+    public void setStepCacheMaxAge(Duration stepCacheMaxAge) {
+        this.stepCacheMaxAge = stepCacheMaxAge;
+    }
+
+    @JsonProperty
+    public DataSize getStepCacheMaxSize() {
+        return stepCacheMaxSize;
+    }
+
+    @JsonProperty
+    public void setStepCacheMaxSize(DataSize stepCacheMaxSize) {
+        this.stepCacheMaxSize = stepCacheMaxSize;
     }
 }

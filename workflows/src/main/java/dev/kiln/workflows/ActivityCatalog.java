@@ -37,6 +37,26 @@ public final class ActivityCatalog {
     }
 
     /**
+     * A build's step records (one step's end with the next one's start, or a cached step), as local activities of the
+     * build: each is one short PostgreSQL transaction that kiln-api's own worker makes inside the workflow task that
+     * schedules the next step, so a step costs one round trip to its host instead of three through the task queues. Retried as {@link #record()}
+     * is, and for as long: a database restart should stall a build, not fail it. The summary names the step, which is
+     * what the Temporal UI shows of a cached step.
+     */
+    public static LocalActivityOptions stepRecord(String summary) {
+        return LocalActivityOptions.newBuilder()
+                .setStartToCloseTimeout(Duration.ofSeconds(30))
+                .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+                .setRetryOptions(RetryOptions.newBuilder()
+                        .setInitialInterval(Duration.ofSeconds(1))
+                        .setMaximumInterval(Duration.ofSeconds(30))
+                        .setDoNotRetry(FailureType.nonRetryableNames())
+                        .build())
+                .setSummary(summary)
+                .build();
+    }
+
+    /**
      * One lease sweep, as a local activity of the sweeper. A few quick attempts only: a sweep that cannot run is
      * skipped, and the next one, finding its view stale, grants every host a grace instead of expiring it.
      */

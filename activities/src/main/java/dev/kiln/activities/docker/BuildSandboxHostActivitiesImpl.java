@@ -22,6 +22,21 @@ import dev.kiln.workflows.sandbox.StepContext;
 import dev.kiln.workflows.sandbox.StepOutcome;
 import dev.kiln.workflows.sandbox.StepProgress;
 import dev.kiln.workflows.sandbox.UploadArchive;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.model.Container;
+import dev.kiln.workflows.build.BuildStep;
+import dev.kiln.workflows.build.StepCacheKeys;
+import dev.kiln.workflows.sandbox.ArchiveDigest;
+import dev.kiln.workflows.sandbox.ResolveStepCache;
+import dev.kiln.workflows.sandbox.StepCacheGcResult;
+import dev.kiln.workflows.sandbox.StepCachePlan;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
@@ -43,6 +58,7 @@ import java.util.TreeMap;
 
 /** Build sandboxes on the local Docker engine. */
 public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostActivities {
+    private static final Logger LOG = LoggerFactory.getLogger(BuildSandboxHostActivitiesImpl.class);
     /** Exit statuses above this are deaths by signal (128 + the signal's number), as a dying container's execs get. */
     private static final int SIGNAL_EXIT_BASE = 128;
     /** How long a signalled step's container is watched for its own death: 2 s, in steps of 200 ms. */
@@ -72,9 +88,19 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
     private final Flattener flattener;
     private final SandboxContainers containers;
     private final SandboxImages images;
+    private final StepCache cache;
 
     /** @param archives where {@link #uploadArchive} fetches a build's uploaded archive from */
     public BuildSandboxHostActivitiesImpl(DockerClient docker, HostLabels labels, ArchiveSource archives) {
+        this(docker, labels, archives, StepCacheBounds.DEFAULT, Clock.systemUTC());
+    }
+
+    /**
+     * @param cacheBounds what {@link #collectStepCache} keeps of the step cache
+     * @param clock what the step cache's age bound is measured against
+     */
+    public BuildSandboxHostActivitiesImpl(
+            DockerClient docker, HostLabels labels, ArchiveSource archives, StepCacheBounds cacheBounds, Clock clock) {
         this.docker = requireNonNull(docker, "docker is null");
         this.labels = requireNonNull(labels, "labels is null");
         this.archives = requireNonNull(archives, "archives is null");
@@ -84,6 +110,8 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
         this.flattener = new Flattener(docker, exec);
         this.containers = new SandboxContainers(docker);
         this.images = new SandboxImages(docker);
+        this.cache = new StepCache(docker, labels, requireNonNull(cacheBounds, "cacheBounds is null"),
+                requireNonNull(clock, "clock is null"));
     }
 
     /**
@@ -92,13 +120,21 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
      */
     @Override
     public String createBuildSandbox(CreateBuildSandbox request) {
-        Map<String, String> sandbox = labels.buildSandbox(request.buildId());
-        return containers.createOnce(docker.createContainerCmd(request.imageRef())
-                        .withName(containerName(request.buildId()))
-                        .withLabels(sandbox)
-                        .withCmd(SandboxContainers.KEEP_ALIVE)
-                        .withHostConfig(SandboxContainers.limits(request.vcpus(), request.memoryMb())),
-                sandbox, request.imageRef(), "build " + request.buildId());
+        return createSandbox(request.buildId(), request.imageRef(), request.vcpus(), request.memoryMb(), null);
+    }
+
+    /** @param hostName null lets the engine name it after the container */
+    private String createSandbox(String buildId, String imageRef, int vcpus, int memoryMb, String hostName) {
+        Map<String, String> sandbox = labels.buildSandbox(buildId);
+        CreateContainerCmd create = docker.createContainerCmd(imageRef)
+                .withName(containerName(buildId))
+                .withLabels(sandbox)
+                .withCmd(SandboxContainers.KEEP_ALIVE)
+                .withHostConfig(SandboxContainers.limits(vcpus, memoryMb));
+        if (hostName != null) {
+            create.withHostName(hostName);
+        }
+        return containers.createOnce(create, sandbox, imageRef, "build " + buildId);
     }
 
     private String containerName(String buildId) {
@@ -133,7 +169,13 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
      * archive leaves nothing behind. Temp files live in {@code java.io.tmpdir} and are removed on every path.
      */
     @Override
-    public void uploadArchive(UploadArchive request) {
+    public ArchiveDigest uploadArchive(UploadArchive request) {
+        return installArchive(request.buildId(), request.containerId(), request.copySources());
+    }
+
+    /** @param copySources null digests nothing */
+    private ArchiveDigest installArchive(String buildId, String containerId, List<String> copySources) {
+        UploadArchive request = new UploadArchive(buildId, containerId, copySources);
         ActivityExecutionContext activity = Activity.getExecutionContext();
         Path download = null;
         Path cleanTar = null;
@@ -142,7 +184,9 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
             download(request.buildId(), download, new TransferMeter(activity::heartbeat));
             cleanTar = Files.createTempFile("kiln-archive-", ".tar");
             BuildArchive.clean(download, cleanTar, BuildArchive.MAX_UNPACKED_BYTES);
+            ArchiveDigest digest = copySources == null ? null : ArchiveDigests.of(cleanTar, copySources);
             unpack(request, cleanTar, new TransferMeter(activity::heartbeat));
+            return digest;
         } catch (IOException e) {
             throw new UncheckedIOException("uploading the archive of build " + request.buildId(), e);
         } catch (NotFoundException | ConflictException e) {
@@ -166,6 +210,9 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
             StepOutcome outcome = steps.run(request, activity::heartbeat);
             if (!outcome.ok()) {
                 requireSandboxSurvived(request, started, outcome);
+            } else if (request.cacheKey() != null
+                    && StepCacheKeys.changesFiles(request.instruction(), request.arguments())) {
+                commitToCache(request, activity);
             }
             return outcome;
         } catch (NotFoundException | ConflictException e) {
@@ -250,6 +297,90 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
         } catch (RuntimeException away) {
             return false;
         }
+    }
+
+    /**
+     * Only here, after the step succeeded, does anything enter the cache: a failed, killed or timed-out step never
+     * does. The step is done whether or not its image is kept, so a commit that fails costs the next build that step
+     * and nothing more; the sandbox being gone still fails the step as the sandbox's death. The commit heartbeats
+     * from a thread of its own, since a large layer takes longer than the step's heartbeat timeout.
+     */
+    private void commitToCache(RunStep request, ActivityExecutionContext activity) {
+        ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "step-cache-heartbeat-" + request.buildId());
+            thread.setDaemon(true);
+            return thread;
+        });
+        heartbeats.scheduleAtFixedRate(() -> {
+            try {
+                activity.heartbeat(null);
+            } catch (RuntimeException cancelled) {
+                // A cancel after the step succeeded: the commit is of a finished step, so it may complete.
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        try {
+            cache.commit(request.containerId(), request.cacheKey());
+        } catch (NotFoundException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.warn("step {} of build {} succeeded but could not enter the step cache", request.step(),
+                    request.buildId(), e);
+        } finally {
+            heartbeats.shutdownNow();
+        }
+    }
+
+    @Override
+    public StepCachePlan resolveStepCache(ResolveStepCache request) {
+        String baseImageId;
+        try {
+            baseImageId = docker.inspectImageCmd(request.baseImageRef()).exec().getId();
+        } catch (NotFoundException e) {
+            throw Failures.imageNotFound(request.baseImageRef(), e);
+        }
+        List<String> keys = StepCacheKeys.keys(baseImageId, request.steps(), request.contexts(), request.archive());
+        StepCacheKeys.CachedPrefix cached = request.lookup()
+                ? StepCacheKeys.cachedPrefix(request.steps(), keys, key -> cache.find(key).isPresent())
+                : new StepCacheKeys.CachedPrefix(0, null);
+        if (cached.imageKey() == null) {
+            return new StepCachePlan(request.containerId(), keys, cached.steps());
+        }
+        // Found a moment ago; a collection removing it since fails the create, and the activity's retry starts over.
+        String image = cache.find(cached.imageKey()).orElseThrow(() -> new IllegalStateException(
+                "step cache image " + cached.imageKey() + " was removed while the build looked it up"));
+        int cachedSteps = cached.steps();
+        boolean cachedReadsArchive = request.steps().subList(0, cachedSteps).stream()
+                .anyMatch(StepCacheKeys::readsWholeArchive);
+        String containerId = restartFrom(request, image);
+        if (request.archive() != null && !cachedReadsArchive) {
+            // The cached image holds the archive of the build that made it, which may differ from this one in
+            // entries no cached step read; a cached step that read the whole archive was keyed on this very one.
+            installArchive(request.buildId(), containerId, null);
+        }
+        return new StepCachePlan(containerId, keys, cachedSteps);
+    }
+
+    /**
+     * Replaces the build sandbox with one started from {@code image}, under the same name, labels, limits and host
+     * name (the steps' contexts carry the first sandbox's HOSTNAME). A retry finds the replacement and keeps it.
+     */
+    private String restartFrom(ResolveStepCache request, String image) {
+        Map<String, String> sandbox = labels.buildSandbox(request.buildId());
+        Optional<Container> current = containers.find(sandbox);
+        if (current.isPresent() && image.equals(current.get().getImageId())) {
+            return createSandbox(request.buildId(), image, request.vcpus(), request.memoryMb(), null);
+        }
+        containers.removeAll(sandbox);
+        String hostName = request.contexts().isEmpty() ? null : request.contexts().get(0).env().get("HOSTNAME");
+        return createSandbox(request.buildId(), image, request.vcpus(), request.memoryMb(), hostName);
+    }
+
+    @Override
+    public StepCacheGcResult collectStepCache() {
+        StepCacheGcResult result = cache.collect();
+        LOG.info("step cache collected: {} images removed ({} bytes), {} kept ({} bytes)", result.imagesRemoved(),
+                result.bytesRemoved(), result.imagesKept(), result.bytesKept());
+        return result;
     }
 
     /**
@@ -369,7 +500,7 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
         return imageOfBuild(request.imageRef(), request.buildId())
                 .map(image -> SandboxImages.imageInfo(request.imageRef(), image, baseImageId(request)))
                 .orElseThrow(() -> new IllegalStateException(
-                        "docker load reported no error but " + request.imageRef() + " is not the image of build "
+                        "docker import reported no error but " + request.imageRef() + " is not the image of build "
                                 + request.buildId()));
     }
 

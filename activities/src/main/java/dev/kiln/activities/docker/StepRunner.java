@@ -128,7 +128,7 @@ final class StepRunner {
     private StepOutcome workdir(
             RunStep request, ExecutionContext context, List<String> arguments, Consumer<StepProgress> heartbeat) {
         requireArguments(Instruction.WORKDIR, arguments, 1);
-        String path = resolve(context, arguments.get(0));
+        String path = context.resolve(arguments.get(0));
         ExecResult result = execute(request, makeWorkdir(path, context.user()), WORKDIR_TIMEOUT, heartbeat);
         return outcome(request, result, result.ok() ? context.withWorkdir(path) : context);
     }
@@ -177,7 +177,7 @@ final class StepRunner {
             }
             command.append(' ').append(Shell.quote(BUILD_FILES + "/" + (normalized.isEmpty() ? "." : normalized)));
         }
-        String destination = resolve(context, arguments.get(arguments.size() - 1));
+        String destination = context.resolve(arguments.get(arguments.size() - 1));
         command.append(' ').append(Shell.quote(destination));
         if (!ExecutionContext.ROOT.equals(context.user())) {
             String user = Shell.quote(context.user());
@@ -193,12 +193,6 @@ final class StepRunner {
         Duration timeout = request.timeoutSeconds() > 0 ? Duration.ofSeconds(request.timeoutSeconds()) : defaultTimeout;
         return exec.run(ExecRequest.asRoot(request.containerId(), execName(request), command, timeout),
                 HEARTBEAT_TAIL_BYTES, heartbeat);
-    }
-
-    /** Relative paths are taken from the working directory, or from / when there is none. */
-    private static String resolve(ExecutionContext context, String path) {
-        String base = context.workdir().isEmpty() ? "/" : context.workdir();
-        return Path.of(base).resolve(path).normalize().toString();
     }
 
     private static void requireArguments(Instruction instruction, List<String> arguments, int count) {

@@ -46,6 +46,9 @@ final class BuildCommands {
             @Option(names = "--memory-mb", paramLabel = "N", description = "memory of the build, in MB") Integer memoryMb,
             @Option(names = "--skip-pre-post", description = "run the recipe alone, without the pre- and post-build steps")
                     boolean skipPrePost,
+            @Option(names = "--no-cache",
+                    description = "run every step, even those the host's step cache holds from an earlier build")
+                    boolean noCache,
             @Option(names = "--follow", description = "stream the build's steps and output; exit 1 unless it succeeds")
                     boolean follow) {
         List<String> recipe = RecipeFile.parse(readRecipe(recipeFile));
@@ -57,7 +60,7 @@ final class BuildCommands {
         requirePositive(vcpus, "--vcpus");
         requirePositive(memoryMb, "--memory-mb");
         BuildRequest request = new BuildRequest(template, base, recipe, healthcheck, vcpus, memoryMb,
-                skipPrePost ? Boolean.TRUE : null);
+                skipPrePost ? Boolean.TRUE : null, noCache ? Boolean.TRUE : null);
         BuildView build;
         if (archive == null) {
             build = kiln.client().post(BUILDS, request, BuildView.class);
@@ -131,6 +134,7 @@ final class BuildCommands {
         TextTable steps = new TextTable("STEP", "RESULT", "TIME", "COMMAND");
         for (StepView step : build.steps()) {
             String result = !step.ended() ? "running"
+                    : step.cached() ? "cached"
                     : step.succeeded() ? "ok" : "exit " + (step.exitCode() == null ? "?" : step.exitCode());
             steps.row(String.valueOf(step.step()), result,
                     step.elapsedMs() == null ? "-" : Units.duration(Duration.ofMillis(step.elapsedMs())), step.label());

@@ -227,9 +227,10 @@ public final class BuildFollower {
             completedSteps = Math.max(completedSteps, step);
         }
         String elapsed = Units.duration(Duration.ofMillis(data.elapsedMs() == null ? 0 : data.elapsedMs()));
-        String verdict = data.succeeded() ? "ok"
-                : "FAILED" + (data.exitCode() != null ? " (exit " + data.exitCode() + ")" : "");
-        status.println("step " + step + "/" + totalSteps + " " + verdict + " in " + elapsed + ": " + data.label());
+        String verdict = data.cached() ? "cached"
+                : (data.succeeded() ? "ok" : "FAILED" + (data.exitCode() != null ? " (exit " + data.exitCode() + ")" : ""))
+                        + " in " + elapsed;
+        status.println("step " + step + "/" + totalSteps + " " + verdict + ": " + data.label());
         if (step == runningStep) {
             status.update(live(""), false);
         }

@@ -28,6 +28,17 @@ public interface BuildRecordActivities {
     void recordStepFinished(String buildId, BuildStep step, StepOutcome outcome);
 
     /**
+     * Records the end of {@code finished} (with its outcome) and the start of {@code next} in one write: one local
+     * activity between two steps instead of two. Either may be null: no step before the first, none after the last.
+     */
+    @ActivityMethod(name = "RecordStepTransition")
+    void recordStepTransition(String buildId, BuildStep finished, StepOutcome outcome, BuildStep next);
+
+    /** Records a step the build took from the host's step cache: finished and ok, without running it. */
+    @ActivityMethod(name = "RecordStepCached")
+    void recordStepCached(String buildId, BuildStep step);
+
+    /**
      * Inserts the template and marks the build {@code success} in one transaction. A name taken since
      * submit fails with the non-retryable {@code TEMPLATE_NAME_TAKEN} and changes nothing.
      */

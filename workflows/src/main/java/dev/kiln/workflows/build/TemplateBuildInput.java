@@ -9,6 +9,8 @@ import java.util.List;
  * @param healthcheck null builds a flattened image; otherwise START processes are probed and the sandbox is
  *     committed as a snapshot template
  * @param deadlineSeconds the whole build, queueing included, must finish within this
+ * @param noCache run every step as if the host had no step cache, neither reading nor writing it; false in inputs
+ *     from before the cache
  */
 public record TemplateBuildInput(
         String buildId,
@@ -22,4 +24,15 @@ public record TemplateBuildInput(
         int memoryMb,
         HealthcheckSpec healthcheck,
         boolean hasArchive,
-        long deadlineSeconds) {}
+        long deadlineSeconds,
+        boolean noCache) {
+
+    /** An input without the fields added since the first release: the cache is used. */
+    public TemplateBuildInput(
+            String buildId, String teamId, String templateId, String templateName, String baseImageRef, String imageRef,
+            List<BuildStep> steps, int vcpus, int memoryMb, HealthcheckSpec healthcheck, boolean hasArchive,
+            long deadlineSeconds) {
+        this(buildId, teamId, templateId, templateName, baseImageRef, imageRef, steps, vcpus, memoryMb, healthcheck,
+                hasArchive, deadlineSeconds, false);
+    }
+}

@@ -9,13 +9,18 @@ import static dev.kiln.workflows.SearchAttributeKeys.TEMPLATE;
 import dev.kiln.model.BuildStatus;
 import dev.kiln.workflows.ActivityCatalog;
 import dev.kiln.workflows.FailureType;
+import dev.kiln.workflows.build.recipe.ExecutionContext;
+import dev.kiln.workflows.build.recipe.Instruction;
+import dev.kiln.workflows.sandbox.ArchiveDigest;
 import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.sandbox.CommitSandbox;
 import dev.kiln.workflows.sandbox.CreateBuildSandbox;
 import dev.kiln.workflows.sandbox.HealthProbe;
 import dev.kiln.workflows.sandbox.HealthResult;
 import dev.kiln.workflows.sandbox.ImageInfo;
+import dev.kiln.workflows.sandbox.ResolveStepCache;
 import dev.kiln.workflows.sandbox.RunStep;
+import dev.kiln.workflows.sandbox.StepCachePlan;
 import dev.kiln.workflows.sandbox.StepContext;
 import dev.kiln.workflows.sandbox.StepOutcome;
 import dev.kiln.workflows.sandbox.UploadArchive;
@@ -31,6 +36,7 @@ import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,12 +55,18 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
      * reruns; runs from before waited on the lost host's cleanup queue and failed on a dead sandbox.
      */
     private static final String HOSTS_CLEAN_LOST_SANDBOXES = "hosts-clean-lost-sandboxes";
+    /**
+     * From this version a step's records are local activities (kiln-api writes them inside the workflow task that
+     * schedules the next step) and steps come from the host's step cache; runs from before recorded each step with
+     * two activities on the control queue and cached nothing.
+     */
+    private static final String STEP_CACHE = "step-cache";
 
     /** Who cancelled, when the API did not record it: the cancel came straight to Temporal (its UI or CLI). */
     static final String CANCELLED_OUTSIDE_API = "temporal-ui";
 
     /** Variables of the build session that say nothing about the template (the reference's list). */
-    static final Set<String> SESSION_VARIABLES = Set.of(
+    public static final Set<String> SESSION_VARIABLES = Set.of(
             "HOME", "USER", "LOGNAME", "SHELL", "PWD", "OLDPWD", "HOSTNAME", "TERM", "SHLVL", "_");
 
     /** The stderr tail quoted in a step failure: enough for the error, short enough for a list view. */
@@ -77,6 +89,10 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
     private boolean imageCreated;
     private boolean published;
     private boolean deadlineExceeded;
+    private boolean stepCache;
+    /** A step that ran and succeeded, whose end is written together with the next step's start. */
+    private BuildStep finishedStep;
+    private StepOutcome finishedOutcome;
 
     @Override
     public TemplateBuildResult run(TemplateBuildInput input) {
@@ -124,6 +140,7 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
         records.markRunning(input.buildId());
         boolean hostsCleanLostSandboxes =
                 Workflow.getVersion(HOSTS_CLEAN_LOST_SANDBOXES, Workflow.DEFAULT_VERSION, 1) == 1;
+        stepCache = Workflow.getVersion(STEP_CACHE, Workflow.DEFAULT_VERSION, 1) == 1;
         while (true) {
             try {
                 buildOnHost(input);
@@ -177,25 +194,45 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
                 + input.baseImageRef()).createBuildSandbox(
                 new CreateBuildSandbox(input.buildId(), input.baseImageRef(), input.vcpus(), input.memoryMb()));
 
+        ArchiveDigest archive = null;
         if (input.hasArchive()) {
             enter("upload archive", "unpacking the uploaded archive on " + hostId);
-            host("unpack archive").uploadArchive(new UploadArchive(input.buildId(), containerId));
+            archive = host("unpack archive").uploadArchive(new UploadArchive(input.buildId(), containerId,
+                    stepCache && !input.noCache() ? StepCacheKeys.copySources(input.steps()) : null));
         }
 
         enter("read environment", "reading the base image's environment");
         StepContext context = host("read environment").readEnvironment(containerId);
+        StepCachePlan plan = null;
+        if (stepCache && input.noCache()) {
+            // Neither read nor written: the build runs as if the host had no cache, and leaves it as it was.
+            plan = new StepCachePlan(containerId, Collections.nCopies(input.steps().size(), null), 0);
+        } else if (stepCache) {
+            enter("step cache", "looking up the step cache on " + hostId);
+            plan = host("look up the step cache").resolveStepCache(new ResolveStepCache(input.buildId(), containerId,
+                    input.baseImageRef(), input.steps(), stepContexts(input.steps(), context), archive, true,
+                    input.vcpus(), input.memoryMb()));
+            containerId = plan.containerId();
+        }
         StepContext templateDefaults = context;
         int total = input.steps().size();
         String previousPhase = null;
-        for (BuildStep step : input.steps()) {
+        for (int index = 0; index < total; index++) {
+            BuildStep step = input.steps().get(index);
             if (BuildStep.POST_BUILD.equals(step.phase()) && !BuildStep.POST_BUILD.equals(previousPhase)) {
                 templateDefaults = context;
-                // Clean-up runs as root whatever the recipe's last USER was.
-                context = new StepContext(context.workdir(), context.env(), "root");
+                context = postBuild(context);
             }
             previousPhase = step.phase();
-            context = runStep(input, containerId, step, total, context);
+            if (plan == null) {
+                context = runStep(input, containerId, step, total, context);
+            } else if (index < plan.cachedSteps()) {
+                context = recordCached(input, step, total, context);
+            } else {
+                context = runRecordedLocally(input, containerId, step, total, context, plan.keys().get(index));
+            }
         }
+        recordLastStep(input);
         if (!BuildStep.POST_BUILD.equals(previousPhase)) {
             templateDefaults = context;
         }
@@ -230,6 +267,87 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
         published = true;
     }
 
+    /**
+     * The contexts the steps will run in, known before any runs: only ENV, WORKDIR and USER change a context, each in
+     * a way the step itself fixes, and post-build steps run as root whatever the recipe's last USER was.
+     */
+    public static List<StepContext> stepContexts(List<BuildStep> steps, StepContext start) {
+        List<StepContext> contexts = new ArrayList<>(steps.size());
+        StepContext context = start;
+        String previousPhase = null;
+        for (BuildStep step : steps) {
+            if (BuildStep.POST_BUILD.equals(step.phase()) && !BuildStep.POST_BUILD.equals(previousPhase)) {
+                context = postBuild(context);
+            }
+            previousPhase = step.phase();
+            contexts.add(context);
+            context = after(context, step);
+        }
+        return contexts;
+    }
+
+    /** Clean-up runs as root whatever the recipe's last USER was. */
+    private static StepContext postBuild(StepContext context) {
+        return new StepContext(context.workdir(), context.env(), ExecutionContext.ROOT);
+    }
+
+    /** What the host returns as the context after the step, had it run and succeeded. */
+    static StepContext after(StepContext context, BuildStep step) {
+        ExecutionContext next = new ExecutionContext(context.workdir(), context.env(), context.user())
+                .afterStep(Instruction.valueOf(step.instruction()), step.arguments());
+        return new StepContext(next.workdir(), new TreeMap<>(next.env()), next.user());
+    }
+
+    private StepContext recordCached(TemplateBuildInput input, BuildStep step, int total, StepContext context) {
+        runningStep = step.number();
+        String details = "step " + step.number() + "/" + total + " cached: " + step.text();
+        enter(step.phase() + " step " + step.number(), details);
+        stepRecords(details).recordStepCached(input.buildId(), step);
+        runningStep = null;
+        return after(context, step);
+    }
+
+    /**
+     * One activity on the host per step, and one local activity between two steps that writes the end of the one
+     * and the start of the next; the last step's end is written when the loop is done ({@link #recordLastStep}).
+     */
+    private StepContext runRecordedLocally(
+            TemplateBuildInput input, String containerId, BuildStep step, int total, StepContext context,
+            String cacheKey) {
+        runningStep = step.number();
+        String details = "step " + step.number() + "/" + total + ": " + step.text();
+        enter(step.phase() + " step " + step.number(), details);
+        stepRecords(details + " started").recordStepTransition(input.buildId(),
+                finishedStep, finishedOutcome, step);
+        finishedStep = null;
+        finishedOutcome = null;
+        BuildSandboxHostActivities stepRunner = Workflow.newActivityStub(
+                BuildSandboxHostActivities.class, ActivityCatalog.step(hostId, step.timeoutSeconds(), step.text()));
+        StepOutcome outcome = stepRunner.runStep(new RunStep(input.buildId(), containerId, step.number(),
+                step.instruction(), step.arguments(), context, step.timeoutSeconds(), cacheKey));
+        if (!outcome.ok()) {
+            stepRecords(details + " failed").recordStepTransition(input.buildId(), step, outcome, null);
+        } else {
+            finishedStep = step;
+            finishedOutcome = outcome;
+        }
+        return afterOutcome(step, outcome);
+    }
+
+    /** The end of the last step that ran, which no next step's start carried. */
+    private void recordLastStep(TemplateBuildInput input) {
+        if (finishedStep != null) {
+            stepRecords("step " + finishedStep.number() + " finished").recordStepTransition(
+                    input.buildId(), finishedStep, finishedOutcome, null);
+            finishedStep = null;
+            finishedOutcome = null;
+        }
+    }
+
+    private static BuildRecordActivities stepRecords(String summary) {
+        return Workflow.newLocalActivityStub(BuildRecordActivities.class, ActivityCatalog.stepRecord(summary));
+    }
+
     private StepContext runStep(TemplateBuildInput input, String containerId, BuildStep step, int total, StepContext context) {
         runningStep = step.number();
         enter(step.phase() + " step " + step.number(), "step " + step.number() + "/" + total + ": " + step.text());
@@ -239,6 +357,10 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
         StepOutcome outcome = stepRunner.runStep(new RunStep(input.buildId(), containerId, step.number(),
                 step.instruction(), step.arguments(), context, step.timeoutSeconds()));
         records.recordStepFinished(input.buildId(), step, outcome);
+        return afterOutcome(step, outcome);
+    }
+
+    private StepContext afterOutcome(BuildStep step, StepOutcome outcome) {
         if (!outcome.ok()) {
             throw new StepFailedException(
                     new BuildError(stepFailureMessage(step, outcome), step.number()), FailureType.STEP_FAILED.name());

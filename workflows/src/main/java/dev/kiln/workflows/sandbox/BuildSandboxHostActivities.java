@@ -30,9 +30,25 @@ public interface BuildSandboxHostActivities {
     /**
      * Fetches the uploaded archive from kiln-api and unpacks it into {@code /tmp/build-files} in the sandbox.
      * Entries or symlinks that would land outside it fail with the non-retryable {@code ARCHIVE_INVALID}.
+     * Returns the digests the step cache keys COPY steps on (null for a request without COPY sources).
      */
     @ActivityMethod(name = "UploadArchive")
-    void uploadArchive(UploadArchive request);
+    ArchiveDigest uploadArchive(UploadArchive request);
+
+    /**
+     * Keys the build's steps and, when asked to look up, replaces the build sandbox with one started from the
+     * cached image of the longest run of leading steps the host holds, unpacking the build's own archive into it
+     * again where the cached one may differ. Idempotent on the build id: a retry finds the replacement in place.
+     */
+    @ActivityMethod(name = "ResolveStepCache")
+    StepCachePlan resolveStepCache(ResolveStepCache request);
+
+    /**
+     * Removes step cache images older than the host's age bound, then the oldest until the rest fit its size
+     * bound, and cache images a crash left untagged. An image a container still uses is kept.
+     */
+    @ActivityMethod(name = "CollectStepCache")
+    StepCacheGcResult collectStepCache();
 
     /**
      * Executes one instruction, heartbeating {@link StepProgress} (elapsed time, output size and the tails of both

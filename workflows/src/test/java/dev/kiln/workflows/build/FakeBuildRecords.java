@@ -38,6 +38,21 @@ final class FakeBuildRecords implements BuildRecordActivities {
     }
 
     @Override
+    public void recordStepTransition(String buildId, BuildStep finished, StepOutcome outcome, BuildStep next) {
+        if (finished != null) {
+            recordStepFinished(buildId, finished, outcome);
+        }
+        if (next != null) {
+            recordStepStarted(buildId, next);
+        }
+    }
+
+    @Override
+    public void recordStepCached(String buildId, BuildStep step) {
+        events.add("cached " + step.number());
+    }
+
+    @Override
     public void publishTemplate(PublishTemplate request) {
         if (nameTakenAtPublish) {
             throw ApplicationFailure.newNonRetryableFailure(

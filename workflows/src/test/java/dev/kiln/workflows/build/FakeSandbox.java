@@ -1,13 +1,17 @@
 package dev.kiln.workflows.build;
 
 import dev.kiln.workflows.FailureType;
+import dev.kiln.workflows.sandbox.ArchiveDigest;
 import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.sandbox.CommitSandbox;
 import dev.kiln.workflows.sandbox.CreateBuildSandbox;
 import dev.kiln.workflows.sandbox.HealthProbe;
 import dev.kiln.workflows.sandbox.HealthResult;
 import dev.kiln.workflows.sandbox.ImageInfo;
+import dev.kiln.workflows.sandbox.ResolveStepCache;
 import dev.kiln.workflows.sandbox.RunStep;
+import dev.kiln.workflows.sandbox.StepCacheGcResult;
+import dev.kiln.workflows.sandbox.StepCachePlan;
 import dev.kiln.workflows.sandbox.StepContext;
 import dev.kiln.workflows.sandbox.StepOutcome;
 import dev.kiln.workflows.sandbox.UploadArchive;
@@ -18,7 +22,9 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +37,10 @@ import java.util.concurrent.TimeUnit;
 final class FakeSandbox implements BuildSandboxHostActivities {
     final List<String> events = new CopyOnWriteArrayList<>();
     final List<RunStep> steps = new CopyOnWriteArrayList<>();
+    /** The host's step cache: the keys of the steps it committed, which later builds on this fake find. */
+    final Set<String> cachedKeys = ConcurrentHashMap.newKeySet();
+    /** The digest the archive's entries under each COPY source have; a test changes one to change the archive. */
+    final Map<String, String> archiveEntries = new ConcurrentHashMap<>();
     final CountDownLatch blockedStepStarted = new CountDownLatch(1);
     volatile boolean healthy = true;
     private volatile TestWorkflowEnvironment silentIn;
@@ -68,8 +78,34 @@ final class FakeSandbox implements BuildSandboxHostActivities {
     }
 
     @Override
-    public void uploadArchive(UploadArchive request) {
+    public ArchiveDigest uploadArchive(UploadArchive request) {
         events.add("upload archive");
+        if (request.copySources() == null) {
+            return null;
+        }
+        Map<String, String> sources = new TreeMap<>();
+        request.copySources().forEach(source -> sources.put(source, archiveEntries.getOrDefault(source, "empty")));
+        return new ArchiveDigest(String.join(",", sources.values()), sources);
+    }
+
+    /**
+     * Keys the steps as the real host does, on a base image id of its own, and takes the leading steps whose keys
+     * {@link #runStep} committed earlier.
+     */
+    @Override
+    public StepCachePlan resolveStepCache(ResolveStepCache request) {
+        List<String> keys = StepCacheKeys.keys(
+                "sha256:" + request.baseImageRef(), request.steps(), request.contexts(), request.archive());
+        int cached = request.lookup()
+                ? StepCacheKeys.cachedPrefix(request.steps(), keys, cachedKeys::contains).steps() : 0;
+        events.add("resolve cache " + (request.lookup() ? "lookup" : "no lookup") + ": " + cached + " cached");
+        return new StepCachePlan(request.containerId(), keys, cached);
+    }
+
+    @Override
+    public StepCacheGcResult collectStepCache() {
+        events.add("collect step cache");
+        return new StepCacheGcResult(0, 0, cachedKeys.size(), 0);
     }
 
     @Override
@@ -84,7 +120,7 @@ final class FakeSandbox implements BuildSandboxHostActivities {
             return goSilent(request);
         }
         StepContext context = request.context();
-        return switch (request.instruction()) {
+        return committed(request, switch (request.instruction()) {
             case "ENV" -> {
                 Map<String, String> env = new TreeMap<>(context.env());
                 env.put(argument, request.arguments().get(1));
@@ -97,7 +133,15 @@ final class FakeSandbox implements BuildSandboxHostActivities {
                 yield ok(request, new StepContext(context.workdir(), env, argument));
             }
             default -> run(request);
-        };
+        });
+    }
+
+    private StepOutcome committed(RunStep request, StepOutcome outcome) {
+        if (outcome.ok() && request.cacheKey() != null
+                && StepCacheKeys.changesFiles(request.instruction(), request.arguments())) {
+            cachedKeys.add(request.cacheKey());
+        }
+        return outcome;
     }
 
     private StepOutcome run(RunStep request) {

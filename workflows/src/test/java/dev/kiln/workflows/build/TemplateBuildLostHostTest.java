@@ -61,9 +61,11 @@ class TemplateBuildLostHostTest {
         // The lost host's sandbox is its host workflow's to remove when it is back (it reconciles build sandboxes
         // whose build moved on): the build neither touches the lost host again nor waits for it.
         assertThat(host("host-a").events).containsExactly(
-                "create kiln/minimal:latest", "RUN echo one", "RUN echo two", "silent at 2");
-        assertThat(host("host-b").events).containsExactly(
-                "create kiln/minimal:latest", "RUN echo one", "RUN echo two",
+                "create kiln/minimal:latest", "resolve cache lookup: 0 cached", "RUN echo one", "RUN echo two",
+                "silent at 2");
+        assertThat(host("host-b").events).as("another host's step cache does not hold what host-a ran")
+                .containsExactly("create kiln/minimal:latest", "resolve cache lookup: 0 cached", "RUN echo one",
+                "RUN echo two",
                 "flatten kiln/tpl-" + BUILD + ":latest user root workdir null", "destroy " + BUILD);
         assertThat(records.events).containsExactly(
                 "running " + BUILD,
@@ -148,7 +150,7 @@ class TemplateBuildLostHostTest {
     }
 
     @Test
-    void aLostHostThatComesBackIsAHostAgainAndTheBuildRerunsThereAfterRemovingWhatTheLostAttemptLeft(
+    void aLostHostThatComesBackIsAHostAgainAndTheBuildRerunsThereFromTheStepsItCachedAfterRemovingWhatTheLostAttemptLeft(
             TestWorkflowEnvironment environment, WorkflowClient client, Worker controlWorker) {
         placeOn("host-a");
         startWorkers(environment, controlWorker, "host-a");
@@ -159,9 +161,10 @@ class TemplateBuildLostHostTest {
         assertThat(result.hostId()).isEqualTo("host-a");
         assertThat(timeouts(client)).containsExactly("RunStep on host-host-a: TIMEOUT_TYPE_HEARTBEAT");
         assertThat(host("host-a").events).containsExactly(
-                "create kiln/minimal:latest", "RUN echo one", "RUN echo two", "silent at 2",
+                "create kiln/minimal:latest", "resolve cache lookup: 0 cached", "RUN echo one", "RUN echo two",
+                "silent at 2",
                 "destroy " + BUILD,
-                "create kiln/minimal:latest", "RUN echo one", "RUN echo two",
+                "create kiln/minimal:latest", "resolve cache lookup: 1 cached", "RUN echo two",
                 "flatten kiln/tpl-" + BUILD + ":latest user root workdir null", "destroy " + BUILD);
         assertThat(records.published).hasSize(1);
         assertThat(scheduled(client, "CreateBuildSandbox")).last().asString()
@@ -169,7 +172,7 @@ class TemplateBuildLostHostTest {
     }
 
     @Test
-    void aStepWhoseSandboxDiedWithItsEngineRerunsTheBuildOnTheSameHost(
+    void aStepWhoseSandboxDiedWithItsEngineRerunsTheBuildOnTheSameHostFromTheStepsItCached(
             TestWorkflowEnvironment environment, WorkflowClient client, Worker controlWorker) {
         placeOn("host-a");
         startWorkers(environment, controlWorker, "host-a");
@@ -178,9 +181,10 @@ class TemplateBuildLostHostTest {
 
         assertThat(result.hostId()).isEqualTo("host-a");
         assertThat(host("host-a").events).containsExactly(
-                "create kiln/minimal:latest", "RUN echo one", "RUN engine restarts", "engine restarted at 2",
+                "create kiln/minimal:latest", "resolve cache lookup: 0 cached", "RUN echo one", "RUN engine restarts",
+                "engine restarted at 2",
                 "destroy " + BUILD,
-                "create kiln/minimal:latest", "RUN echo one", "RUN engine restarts",
+                "create kiln/minimal:latest", "resolve cache lookup: 1 cached", "RUN engine restarts",
                 "flatten kiln/tpl-" + BUILD + ":latest user root workdir null", "destroy " + BUILD);
         assertThat(records.published).hasSize(1);
         assertThat(scheduled(client, "CreateBuildSandbox")).last().asString()

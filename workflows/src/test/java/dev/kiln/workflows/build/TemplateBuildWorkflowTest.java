@@ -55,6 +55,7 @@ class TemplateBuildWorkflowTest {
         assertThat(result.hostId()).isEqualTo("host-1");
         assertThat(sandbox.events).containsExactly(
                 "create kiln/minimal:latest",
+                "resolve cache lookup: 0 cached",
                 "RUN echo one",
                 "RUN echo two",
                 "RUN echo three",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.workflows.KilnTestWorkflows;
 import dev.kiln.workflows.TaskQueues;
+import dev.kiln.workflows.sandbox.StepCacheGcResult;
 import io.temporal.api.sdk.v1.WorkflowMetadata;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -30,6 +31,10 @@ class GoldenGcWorkflowTest {
             "host-1", new FakeGoldenHost("host-1", log),
             "host-2", new FakeGoldenHost("host-2", log),
             "host-3", new FakeGoldenHost("host-3", log));
+    private final Map<String, FakeStepCacheHost> caches = Map.of(
+            "host-1", new FakeStepCacheHost("host-1", log),
+            "host-2", new FakeStepCacheHost("host-2", log),
+            "host-3", new FakeStepCacheHost("host-3", log));
     private WorkflowClient client;
     private Worker controlWorker;
 
@@ -38,24 +43,28 @@ class GoldenGcWorkflowTest {
         this.client = client;
         this.controlWorker = controlWorker;
         controlWorker.registerActivitiesImplementations(records);
-        hosts.forEach((hostId, host) ->
-                environment.newWorker(TaskQueues.host(hostId)).registerActivitiesImplementations(host));
+        hosts.forEach((hostId, host) -> environment.newWorker(TaskQueues.host(hostId))
+                .registerActivitiesImplementations(host, caches.get(hostId)));
         environment.start();
     }
 
     @Test
-    void collectsOnEveryOnlineHostWithTheIdleThresholdAndReportsEverythingRemoved() {
+    void collectsGoldensAndTheStepCacheOnEveryOnlineHostAndReportsEverythingRemoved() {
         records.onlineHosts = List.of("host-1", "host-2");
         hosts.get("host-1").garbage = new GoldenGcResult(2, 1, 0);
         hosts.get("host-2").garbage = new GoldenGcResult(0, 3, 1);
+        caches.get("host-1").collected = new StepCacheGcResult(4, 4096, 10, 1 << 20);
+        caches.get("host-2").collected = new StepCacheGcResult(1, 512, 0, 0);
 
         collect(7);
 
         assertThat(log).containsExactly(
                 "control: online hosts",
+                "host-1: collect step cache",
                 "host-1: collect idle for 7 days attempt 1",
+                "host-2: collect step cache",
                 "host-2: collect idle for 7 days attempt 1");
-        assertThat(currentDetails()).isEqualTo("7 dirs removed");
+        assertThat(currentDetails()).isEqualTo("7 dirs removed, 5 step cache images removed");
     }
 
     @Test
@@ -72,12 +81,16 @@ class GoldenGcWorkflowTest {
 
         assertThat(log).containsExactly(
                 "control: online hosts",
+                "host-1: collect step cache",
                 "host-1: collect idle for 3 days attempt 1",
+                "host-2: collect step cache",
                 "host-2: collect idle for 3 days attempt 1",
                 "host-2: collect idle for 3 days attempt 2",
                 "host-2: collect idle for 3 days attempt 3",
+                "host-3: collect step cache",
                 "host-3: collect idle for 3 days attempt 1");
-        assertThat(currentDetails()).as("host-2 removed nothing it reported").isEqualTo("3 dirs removed");
+        assertThat(currentDetails()).as("host-2 removed nothing it reported")
+                .isEqualTo("3 dirs removed, 0 step cache images removed");
     }
 
     @Test
@@ -87,7 +100,7 @@ class GoldenGcWorkflowTest {
         collect(7);
 
         assertThat(log).containsExactly("control: online hosts");
-        assertThat(currentDetails()).isEqualTo("0 dirs removed");
+        assertThat(currentDetails()).isEqualTo("0 dirs removed, 0 step cache images removed");
     }
 
     /** Runs the collection to its end; it must succeed, since a failed run would page an operator every day. */

@@ -1,12 +1,16 @@
 package dev.kiln.workflows.template;
 
+import dev.kiln.workflows.sandbox.ArchiveDigest;
 import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.sandbox.CommitSandbox;
 import dev.kiln.workflows.sandbox.CreateBuildSandbox;
 import dev.kiln.workflows.sandbox.HealthProbe;
 import dev.kiln.workflows.sandbox.HealthResult;
 import dev.kiln.workflows.sandbox.ImageInfo;
+import dev.kiln.workflows.sandbox.ResolveStepCache;
 import dev.kiln.workflows.sandbox.RunStep;
+import dev.kiln.workflows.sandbox.StepCacheGcResult;
+import dev.kiln.workflows.sandbox.StepCachePlan;
 import dev.kiln.workflows.sandbox.StepContext;
 import dev.kiln.workflows.sandbox.StepOutcome;
 import dev.kiln.workflows.sandbox.UploadArchive;
@@ -69,7 +73,17 @@ final class FakeImageHost implements BuildSandboxHostActivities {
     }
 
     @Override
-    public void uploadArchive(UploadArchive request) {
+    public ArchiveDigest uploadArchive(UploadArchive request) {
+        throw new UnsupportedOperationException("template images only remove images");
+    }
+
+    @Override
+    public StepCachePlan resolveStepCache(ResolveStepCache request) {
+        throw new UnsupportedOperationException("template images only remove images");
+    }
+
+    @Override
+    public StepCacheGcResult collectStepCache() {
         throw new UnsupportedOperationException("template images only remove images");
     }
 

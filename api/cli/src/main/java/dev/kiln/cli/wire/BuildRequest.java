@@ -15,4 +15,5 @@ public record BuildRequest(
         String healthcheck,
         Integer vcpus,
         Integer memoryMb,
-        Boolean skipPrePost) {}
+        Boolean skipPrePost,
+        Boolean noCache) {}

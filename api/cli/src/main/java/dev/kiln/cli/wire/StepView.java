@@ -2,7 +2,8 @@ package dev.kiln.cli.wire;
 
 /**
  * One step of a build ({@code BuildStep}), as the build lists it and as the {@code step-start} and {@code step-end}
- * events carry it. The result fields (outputs, exit code, ok, elapsed time) are null until the step ends.
+ * events carry it. The result fields (outputs, exit code, ok, elapsed time) are null until the step ends; a
+ * {@code cached} step came from the host's step cache and did not run (false from servers without the cache).
  */
 public record StepView(
         int step,
@@ -12,7 +13,8 @@ public record StepView(
         String stderr,
         Integer exitCode,
         Boolean ok,
-        Long elapsedMs) {
+        Long elapsedMs,
+        boolean cached) {
     private static final String RECIPE_PHASE = "recipe";
 
     public boolean ended() {

@@ -6,6 +6,7 @@ import dev.kiln.db.BuildArchiveDao;
 import dev.kiln.db.BuildDao;
 import dev.kiln.db.HostRow;
 import dev.kiln.db.NewTemplateVersion;
+import dev.kiln.db.PlacementDao;
 import dev.kiln.db.TemplateNameTakenException;
 import dev.kiln.db.TemplateVersionDao;
 import dev.kiln.workflows.FailureType;
@@ -21,9 +22,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
 
 public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
+
+    /** As far back as a host's step cache keeps images by default. */
+    private static final Duration CACHE_HORIZON = Duration.ofDays(7);
+    /** Enough recent builds to find the hosts that ran this recipe's kin, few enough for one quick query. */
+    private static final int EARLIER_BUILDS_LOOKED_AT = 100;
 
     private final Jdbi jdbi;
     private final Clock clock;
@@ -61,13 +68,24 @@ public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
             // Lost before this request said when: excluded for good, as such requests were placed then.
             lostSince.put(host, lostAt == null ? Instant.MAX : Instant.ofEpochMilli(lostAt));
         }
-        HostPlacement.Choice choice = placement.choose(request.vcpus(), request.memoryMb(), lostSince);
+        HostPlacement.Choice choice = placement.choose(request.vcpus(), request.memoryMb(), lostSince,
+                warmHosts(request.buildId()));
         HostRow chosen = choice.host().orElseThrow(() -> ApplicationFailure.newFailure(
                 "no online host has room for " + request.vcpus() + " vCPU and " + request.memoryMb() + " MB ("
                         + choice.candidates() + " candidates)",
                 FailureType.NO_CAPACITY.name()));
         builds().markPlaced(request.buildId(), chosen.id(), clock.instant());
         return chosen.id();
+    }
+
+    /** Hosts whose step cache likely holds the build's leading steps; the cache's age bound limits how far back. */
+    private Set<String> warmHosts(String buildId) {
+        PlacementDao placements = jdbi.onDemand(PlacementDao.class);
+        return placements.recipeOf(buildId)
+                .map(build -> CacheAffinity.warmHosts(build.recipe(), build.skipPrePost(),
+                        placements.earlierBuildsOnTheSameBase(buildId, clock.instant().minus(CACHE_HORIZON),
+                                EARLIER_BUILDS_LOOKED_AT)))
+                .orElse(Set.of());
     }
 
     @Override
@@ -80,6 +98,29 @@ public final class BuildRecordActivitiesImpl implements BuildRecordActivities {
         builds().completeStep(buildId, step.number(), outcome.stdoutTail(), outcome.stderrTail(), outcome.exitCode(),
                 outcome.ok(), outcome.elapsedMs(), clock.instant());
         metrics.stepFinished(BuildTimings.phaseLabel(step.phase()), Duration.ofMillis(outcome.elapsedMs()));
+    }
+
+    @Override
+    public void recordStepTransition(String buildId, BuildStep finished, StepOutcome outcome, BuildStep next) {
+        Instant now = clock.instant();
+        jdbi.useTransaction(handle -> {
+            BuildDao builds = handle.attach(BuildDao.class);
+            if (finished != null) {
+                builds.completeStep(buildId, finished.number(), outcome.stdoutTail(), outcome.stderrTail(),
+                        outcome.exitCode(), outcome.ok(), outcome.elapsedMs(), now);
+            }
+            if (next != null) {
+                builds.startStep(buildId, next.number(), next.phase(), next.text(), now);
+            }
+        });
+        if (finished != null) {
+            metrics.stepFinished(BuildTimings.phaseLabel(finished.phase()), Duration.ofMillis(outcome.elapsedMs()));
+        }
+    }
+
+    @Override
+    public void recordStepCached(String buildId, BuildStep step) {
+        builds().cacheStep(buildId, step.number(), step.phase(), step.text(), clock.instant());
     }
 
     /** The version records the lineage the submit resolved: the base template and version, and the recipe's hash. */

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
 
@@ -39,6 +40,11 @@ public final class HostPlacement {
      *     its lease after that (kiln-host restarted, or its network came back), never before
      */
     public Choice choose(int vcpus, int memoryMb, Map<String, Instant> lostSince) {
+        return choose(vcpus, memoryMb, lostSince, Set.of());
+    }
+
+    /** @param warm hosts that likely hold the build's step cache, which get the scheduler's bounded bonus */
+    public Choice choose(int vcpus, int memoryMb, Map<String, Instant> lostSince, Set<String> warm) {
         List<HostRow> candidates = placeable().stream()
                 .filter(host -> !lostSince.containsKey(host.id())
                         || host.lastHeartbeatAt() != null && host.lastHeartbeatAt().isAfter(lostSince.get(host.id())))
@@ -46,7 +52,7 @@ public final class HostPlacement {
         Map<String, HostScheduler.Usage> usage = jdbi.onDemand(PlacementDao.class).usage().stream()
                 .collect(Collectors.toMap(HostUsageRow::hostId,
                         row -> new HostScheduler.Usage(row.vcpus(), row.memoryMb(), 0)));
-        return new Choice(scheduler.choose(candidates, usage, new HostScheduler.Request(vcpus, memoryMb, 0)),
+        return new Choice(scheduler.choose(candidates, usage, new HostScheduler.Request(vcpus, memoryMb, 0), warm),
                 candidates.size());
     }
 

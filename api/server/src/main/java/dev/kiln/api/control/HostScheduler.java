@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Least-loaded placement with admission: every candidate's remaining RAM, CPU and disk are computed after a
@@ -31,6 +32,9 @@ public final class HostScheduler {
         public static final Policy DEFAULT = new Policy(1024, 0.5, 5 * 1024, 4.0);
     }
 
+    /** A fifth of a host's capacity: what skipping cached steps is worth against spreading the load. */
+    static final double CACHE_BONUS = 0.2;
+
     private final Policy policy;
 
     public HostScheduler(Policy policy) {
@@ -38,10 +42,20 @@ public final class HostScheduler {
     }
 
     public Optional<HostRow> choose(List<HostRow> candidates, Map<String, Usage> usage, Request request) {
+        return choose(candidates, usage, request, Set.of());
+    }
+
+    /**
+     * As {@link #choose(List, Map, Request)}, with {@link #CACHE_BONUS} added to the score of each host in
+     * {@code warm} that has room: a host holding the build's step cache wins unless another has that much more of
+     * its scarcest resource left, so the cache never piles builds onto one busy host.
+     */
+    public Optional<HostRow> choose(List<HostRow> candidates, Map<String, Usage> usage, Request request, Set<String> warm) {
         return candidates.stream()
                 .filter(host -> score(host, usage.getOrDefault(host.id(), Usage.NONE), request) >= 0)
-                .max(Comparator.comparingDouble(
-                        (HostRow host) -> score(host, usage.getOrDefault(host.id(), Usage.NONE), request))
+                .max(Comparator.comparingDouble((HostRow host) ->
+                                score(host, usage.getOrDefault(host.id(), Usage.NONE), request)
+                                        + (warm.contains(host.id()) ? CACHE_BONUS : 0))
                         .thenComparing(HostRow::id, Comparator.reverseOrder()));
     }
 

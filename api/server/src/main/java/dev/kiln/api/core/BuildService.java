@@ -128,7 +128,8 @@ public final class BuildService {
                         archive.sha256(), archive.content());
             }
         });
-        start(row, base.version().version(), templateId, steps, healthcheck, archive != null);
+        start(row, base.version().version(), templateId, steps, healthcheck, archive != null,
+                Boolean.TRUE.equals(request.noCache()));
         return get(buildId);
     }
 
@@ -149,10 +150,10 @@ public final class BuildService {
 
     /** @param templateId the id of the version the build makes, which names its image */
     private void start(BuildRow row, int baseVersion, String templateId, List<BuildStep> steps,
-            HealthcheckSpec healthcheck, boolean hasArchive) {
+            HealthcheckSpec healthcheck, boolean hasArchive, boolean noCache) {
         TemplateBuildInput input = new TemplateBuildInput(row.id(), row.teamId(), templateId, row.name(),
                 row.baseImageRef(), "kiln/" + templateId.toLowerCase(Locale.ROOT) + ":latest", steps, row.vcpus(),
-                row.memoryMb(), healthcheck, hasArchive, buildDeadline.toSeconds());
+                row.memoryMb(), healthcheck, hasArchive, buildDeadline.toSeconds(), noCache);
         WorkflowOptions options = WorkflowOptions.newBuilder()
                 .setWorkflowId(TemplateBuildWorkflow.workflowId(row.id()))
                 .setTaskQueue(controlTaskQueue)

@@ -9,4 +9,5 @@ public record BuildRequest(
         String healthcheck,
         Integer vcpus,
         Integer memoryMb,
-        Boolean skipPrePost) {}
+        Boolean skipPrePost,
+        Boolean noCache) {}

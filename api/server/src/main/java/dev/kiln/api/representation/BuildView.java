@@ -44,10 +44,10 @@ public record BuildView(
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record StepView(
             int step, String phase, String command, String stdout, String stderr, Integer exitCode, Boolean ok,
-            Long elapsedMs) {
+            Long elapsedMs, boolean cached) {
         public static StepView of(BuildStepRow row) {
             return new StepView(row.step(), row.phase(), row.command(), row.stdout(), row.stderr(), row.exitCode(),
-                    row.ok(), row.elapsedMs());
+                    row.ok(), row.elapsedMs(), row.cached());
         }
     }
 

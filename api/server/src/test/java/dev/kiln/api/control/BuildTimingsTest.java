@@ -66,7 +66,7 @@ class BuildTimingsTest {
     private static BuildStepRow step(int number, String phase, long startSecond, Long finishSecond) {
         return new BuildStepRow("bld-1", number, phase, "true", "", "", finishSecond == null ? null : 0,
                 finishSecond == null ? null : true, finishSecond == null ? null : (finishSecond - startSecond) * 1000,
-                T0.plusSeconds(startSecond), finishSecond == null ? null : T0.plusSeconds(finishSecond));
+                T0.plusSeconds(startSecond), finishSecond == null ? null : T0.plusSeconds(finishSecond), false);
     }
 
     private static BuildStepRow step(int number, String phase, long startSecond, long finishSecond) {

@@ -6,6 +6,7 @@ import dev.kiln.db.HostRow;
 import dev.kiln.model.HostStatus;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class HostSchedulerTest {
@@ -52,6 +53,30 @@ class HostSchedulerTest {
 
         assertThat(scheduler.choose(List.of(twoCores), Map.of(), request(7, 512))).isPresent();
         assertThat(scheduler.choose(List.of(twoCores), Map.of(), request(8, 512))).isEmpty();
+    }
+
+    @Test
+    void aHostHoldingTheBuildsCacheWinsOverAnEquallyLoadedOne() {
+        HostRow first = host("host-a", 4, 8192, 100);
+        HostRow warm = host("host-b", 4, 8192, 100);
+
+        assertThat(scheduler.choose(List.of(first, warm), Map.of(), request(1, 512), Set.of("host-b"))).contains(warm);
+    }
+
+    @Test
+    void theCacheBonusIsBoundedSoAMuchLessLoadedHostStillWins() {
+        HostRow idle = host("host-a", 4, 8192, 100);
+        HostRow busyWarm = host("host-b", 4, 8192, 100);
+        Map<String, HostScheduler.Usage> usage = Map.of("host-b", new HostScheduler.Usage(6, 5000, 0));
+
+        assertThat(scheduler.choose(List.of(idle, busyWarm), usage, request(1, 512), Set.of("host-b"))).contains(idle);
+    }
+
+    @Test
+    void theCacheBonusNeverMakesRoomOnAFullHost() {
+        HostRow full = host("host-a", 2, 4096, 100);
+
+        assertThat(scheduler.choose(List.of(full), Map.of(), request(1, 3100), Set.of("host-a"))).isEmpty();
     }
 
     private static HostScheduler.Request request(int vcpus, long memoryMb) {

@@ -140,11 +140,11 @@ class BuildEventTrackerTest {
     }
 
     private static BuildStepRow started(int step, Instant at) {
-        return new BuildStepRow("bld-1", step, "recipe", "RUN true", "", "", null, null, null, at, null);
+        return new BuildStepRow("bld-1", step, "recipe", "RUN true", "", "", null, null, null, at, null, false);
     }
 
     private static BuildStepRow finished(int step, Instant startedAt) {
         return new BuildStepRow("bld-1", step, "recipe", "RUN true", "ok\n", "", 0, true, 10L, startedAt,
-                startedAt.plusSeconds(1));
+                startedAt.plusSeconds(1), false);
     }
 }

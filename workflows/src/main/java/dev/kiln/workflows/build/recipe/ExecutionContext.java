@@ -1,5 +1,7 @@
 package dev.kiln.workflows.build.recipe;
 
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -30,6 +32,25 @@ public record ExecutionContext(String workdir, Map<String, String> env, String u
         Map<String, String> next = new TreeMap<>(env);
         next.put("HOME", ROOT.equals(name) ? "/root" : "/home/" + name);
         return new ExecutionContext(workdir, next, name);
+    }
+
+    /**
+     * The context after a step that succeeded: what the host returns for it, known in advance because only ENV,
+     * WORKDIR and USER change a context and none of them depends on what the sandbox holds.
+     */
+    public ExecutionContext afterStep(Instruction instruction, List<String> arguments) {
+        return switch (instruction) {
+            case ENV -> withEnv(arguments.get(0), arguments.get(1));
+            case WORKDIR -> withWorkdir(resolve(arguments.get(0)));
+            case USER -> withUser(arguments.get(0));
+            case RUN, START, COPY -> this;
+        };
+    }
+
+    /** Relative paths are taken from the working directory, or from / when there is none. */
+    public String resolve(String path) {
+        String base = workdir.isEmpty() ? "/" : workdir;
+        return Path.of(base).resolve(path).normalize().toString();
     }
 
     public ExecutionContext asRoot() {
