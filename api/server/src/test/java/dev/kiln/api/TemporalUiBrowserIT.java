@@ -185,7 +185,8 @@ class TemporalUiBrowserIT {
                 return text.startsWith("Build template ") ? text : null;
             });
             browser.switchTo().defaultContent();
-            assertThat(summary).isEqualTo("Build template " + name + " from minimal (3 steps)");
+            // The summary names the base version the submit resolved (#16), not only its name.
+            assertThat(summary).isEqualTo("Build template " + name + " from minimal@v1 (3 steps)");
             screenshot("04-user-metadata");
         } catch (RuntimeException | AssertionError e) {
             saveFailureArtifacts();
