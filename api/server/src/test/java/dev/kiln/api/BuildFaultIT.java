@@ -190,10 +190,14 @@ class BuildFaultIT {
         report("dockerd restarted", build);
     }
 
-    /** Submits the build and returns once its long step runs in the sandbox, not merely once its row says so. */
+    /**
+     * Submits the build and returns once its long step runs in the sandbox, not merely once its row says so. Every
+     * fault's build is the same recipe and archive, so without no_cache the host's step cache would answer every
+     * step of the second build on, and no fault would land mid-step.
+     */
     private static String submitAndAwaitTheLongStep() throws Exception {
         String config = ApiTestClient.write(Map.of("name", "fault-" + UUID.randomUUID().toString().substring(0, 8),
-                "skip_pre_post", true, "recipe", RECIPE));
+                "skip_pre_post", true, "no_cache", true, "recipe", RECIPE));
         ApiTestClient.Reply submitted = STACK.client().postMultipart("/v1/admin/builds", STACK.adminKey,
                 new MultipartBody().json("config", config).file("archive", "files.tar.gz", archive()));
         assertThat(submitted.status()).as("%s", submitted.body()).isEqualTo(202);
