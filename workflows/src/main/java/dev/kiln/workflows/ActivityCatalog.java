@@ -20,6 +20,30 @@ public final class ActivityCatalog {
 
     private ActivityCatalog() {}
 
+    /** Database writes: retried with backoff, and only the failure types that no retry can fix end them early. */
+    private static final RetryOptions UNTIL_THE_DATABASE_ANSWERS = RetryOptions.newBuilder()
+            .setInitialInterval(Duration.ofSeconds(1))
+            .setMaximumInterval(Duration.ofSeconds(30))
+            .setDoNotRetry(FailureType.nonRetryableNames())
+            .build();
+
+    /** Work that is not idempotent runs once; whoever scheduled it decides what a failure means. */
+    private static final RetryOptions ONCE = RetryOptions.newBuilder().setMaximumAttempts(1).build();
+
+    private static RetryOptions attempts(int maximum) {
+        return RetryOptions.newBuilder()
+                .setMaximumAttempts(maximum)
+                .setDoNotRetry(FailureType.nonRetryableNames())
+                .build();
+    }
+
+    /** An activity on a host's own task queue, given {@link #HOST_SCHEDULE_TO_START} to be picked up. */
+    private static ActivityOptions.Builder onHost(String hostId) {
+        return ActivityOptions.newBuilder()
+                .setTaskQueue(TaskQueues.host(hostId))
+                .setScheduleToStartTimeout(HOST_SCHEDULE_TO_START);
+    }
+
     /**
      * PostgreSQL writes on the control queue. Short attempts, retried with backoff for up to ten minutes:
      * a database restart should stall a build, not fail it.
@@ -28,11 +52,7 @@ public final class ActivityCatalog {
         return ActivityOptions.newBuilder()
                 .setStartToCloseTimeout(Duration.ofSeconds(30))
                 .setScheduleToCloseTimeout(Duration.ofMinutes(10))
-                .setRetryOptions(RetryOptions.newBuilder()
-                        .setInitialInterval(Duration.ofSeconds(1))
-                        .setMaximumInterval(Duration.ofSeconds(30))
-                        .setDoNotRetry(FailureType.nonRetryableNames())
-                        .build())
+                .setRetryOptions(UNTIL_THE_DATABASE_ANSWERS)
                 .build();
     }
 
@@ -47,11 +67,7 @@ public final class ActivityCatalog {
         return LocalActivityOptions.newBuilder()
                 .setStartToCloseTimeout(Duration.ofSeconds(30))
                 .setScheduleToCloseTimeout(Duration.ofMinutes(10))
-                .setRetryOptions(RetryOptions.newBuilder()
-                        .setInitialInterval(Duration.ofSeconds(1))
-                        .setMaximumInterval(Duration.ofSeconds(30))
-                        .setDoNotRetry(FailureType.nonRetryableNames())
-                        .build())
+                .setRetryOptions(UNTIL_THE_DATABASE_ANSWERS)
                 .setSummary(summary)
                 .build();
     }
@@ -92,15 +108,10 @@ public final class ActivityCatalog {
      * so a retry after a lost response is safe. Ten minutes covers committing a large image.
      */
     public static ActivityOptions host(String hostId, String summary) {
-        return ActivityOptions.newBuilder()
-                .setTaskQueue(TaskQueues.host(hostId))
-                .setScheduleToStartTimeout(HOST_SCHEDULE_TO_START)
+        return onHost(hostId)
                 .setStartToCloseTimeout(Duration.ofMinutes(10))
                 .setHeartbeatTimeout(Duration.ofMinutes(2))
-                .setRetryOptions(RetryOptions.newBuilder()
-                        .setMaximumAttempts(3)
-                        .setDoNotRetry(FailureType.nonRetryableNames())
-                        .build())
+                .setRetryOptions(attempts(3))
                 .setSummary(summary)
                 .build();
     }
@@ -112,12 +123,10 @@ public final class ActivityCatalog {
      * A cancel waits for the host to confirm the kill, so the sandbox is never destroyed under a live step.
      */
     public static ActivityOptions step(String hostId, long stepTimeoutSeconds, String summary) {
-        return ActivityOptions.newBuilder()
-                .setTaskQueue(TaskQueues.host(hostId))
-                .setScheduleToStartTimeout(HOST_SCHEDULE_TO_START)
+        return onHost(hostId)
                 .setStartToCloseTimeout(Duration.ofSeconds(stepTimeoutSeconds).plusMinutes(1))
                 .setHeartbeatTimeout(HOST_HEARTBEAT)
-                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+                .setRetryOptions(ONCE)
                 .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
                 .setSummary(summary)
                 .build();
@@ -142,12 +151,10 @@ public final class ActivityCatalog {
      * deadline bounds it, so its StartToClose is that deadline. It heartbeats every probe.
      */
     public static ActivityOptions healthcheck(String hostId, Duration deadline, String summary) {
-        return ActivityOptions.newBuilder()
-                .setTaskQueue(TaskQueues.host(hostId))
-                .setScheduleToStartTimeout(HOST_SCHEDULE_TO_START)
+        return onHost(hostId)
                 .setStartToCloseTimeout(deadline)
                 .setHeartbeatTimeout(HOST_HEARTBEAT)
-                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+                .setRetryOptions(ONCE)
                 .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
                 .setSummary(summary)
                 .build();
@@ -177,11 +184,9 @@ public final class ActivityCatalog {
      * StartToClose leaves a margin over that for the kill and the answer.
      */
     public static ActivityOptions exec(String hostId, int timeoutSeconds, String summary) {
-        return ActivityOptions.newBuilder()
-                .setTaskQueue(TaskQueues.host(hostId))
-                .setScheduleToStartTimeout(HOST_SCHEDULE_TO_START)
+        return onHost(hostId)
                 .setStartToCloseTimeout(Duration.ofSeconds(timeoutSeconds).plusMinutes(1))
-                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+                .setRetryOptions(ONCE)
                 .setSummary(summary)
                 .build();
     }
@@ -191,15 +196,10 @@ public final class ActivityCatalog {
      * a host lost mid-way is noticed within the heartbeat timeout instead of at the end of the hour.
      */
     public static ActivityOptions snapshot(String hostId, String summary) {
-        return ActivityOptions.newBuilder()
-                .setTaskQueue(TaskQueues.host(hostId))
-                .setScheduleToStartTimeout(HOST_SCHEDULE_TO_START)
+        return onHost(hostId)
                 .setStartToCloseTimeout(Duration.ofHours(1))
                 .setHeartbeatTimeout(Duration.ofMinutes(2))
-                .setRetryOptions(RetryOptions.newBuilder()
-                        .setMaximumAttempts(2)
-                        .setDoNotRetry(FailureType.nonRetryableNames())
-                        .build())
+                .setRetryOptions(attempts(2))
                 .setSummary(summary)
                 .build();
     }
@@ -210,15 +210,10 @@ public final class ActivityCatalog {
      * heartbeats while the script runs; a retry after a host crash starts the build again from a clean dir.
      */
     public static ActivityOptions goldenBuild(String hostId, long deadlineSeconds, String summary) {
-        return ActivityOptions.newBuilder()
-                .setTaskQueue(TaskQueues.host(hostId))
-                .setScheduleToStartTimeout(HOST_SCHEDULE_TO_START)
+        return onHost(hostId)
                 .setStartToCloseTimeout(Duration.ofSeconds(deadlineSeconds).plusMinutes(5))
                 .setHeartbeatTimeout(Duration.ofMinutes(1))
-                .setRetryOptions(RetryOptions.newBuilder()
-                        .setMaximumAttempts(2)
-                        .setDoNotRetry(FailureType.nonRetryableNames())
-                        .build())
+                .setRetryOptions(attempts(2))
                 .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
                 .setSummary(summary)
                 .build();
@@ -229,15 +224,10 @@ public final class ActivityCatalog {
      * a copy without its completion marker starts over from an empty dir.
      */
     public static ActivityOptions sessionStart(String hostId) {
-        return ActivityOptions.newBuilder()
-                .setTaskQueue(TaskQueues.host(hostId))
-                .setScheduleToStartTimeout(HOST_SCHEDULE_TO_START)
+        return onHost(hostId)
                 .setStartToCloseTimeout(Duration.ofHours(1))
                 .setHeartbeatTimeout(Duration.ofMinutes(1))
-                .setRetryOptions(RetryOptions.newBuilder()
-                        .setMaximumAttempts(3)
-                        .setDoNotRetry(FailureType.nonRetryableNames())
-                        .build())
+                .setRetryOptions(attempts(3))
                 .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
                 .setSummary("copy the golden and start the session's daemon")
                 .build();

@@ -13,9 +13,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Host lifecycle on the local engine: what sandbox containers exist, and tearing them all down on deletion. */
 public final class LifecycleHostActivitiesImpl implements LifecycleHostActivities {
+    private static final Logger LOG = LoggerFactory.getLogger(LifecycleHostActivitiesImpl.class);
+
     private final DockerClient docker;
     private final HostLabels labels;
     private final Runnable shutDown;
@@ -58,20 +62,30 @@ public final class LifecycleHostActivitiesImpl implements LifecycleHostActivitie
         }
     }
 
+    /** Build sandboxes too: a host is deleted by force with builds on it, and they would hold the cache's images. */
     @Override
     public void destroyAllSandboxes() {
         for (Container container : sandboxContainers()) {
+            remove(container.getId());
+        }
+        for (Container container : docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(labels.buildSandboxes()).exec()) {
             remove(container.getId());
         }
     }
 
     /**
      * A deleted host's sandboxes were already stopped by the control plane, so their containers go first, whichever
-     * way the deletion was learned (this activity or a 404 heartbeat), as the reference agent did.
+     * way the deletion was learned (this activity or a 404 heartbeat), as the reference agent did. Then its step
+     * cache: no other host reads it, and nothing would ever collect it again.
      */
     @Override
     public void shutDown() {
         destroyAllSandboxes();
+        int left = StepCache.removeAll(docker, labels);
+        if (left > 0) {
+            LOG.info("{} step cache images left: layers of templates, or in use", left);
+        }
         shutDown.run();
     }
 

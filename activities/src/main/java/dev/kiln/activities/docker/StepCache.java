@@ -27,9 +27,11 @@ import java.util.Optional;
  * collects its own cache). Every cache image is labelled {@code kiln.role=step-cache} and {@code kiln.host}, so that one
  * a crash left untagged is still found and collected.
  */
-final class StepCache {
+public final class StepCache {
 
     static final String ROLE = "step-cache";
+
+    private static final int REMOVE_ALL_PASSES = 3;
 
     private final DockerClient docker;
     private final HostLabels labels;
@@ -45,7 +47,45 @@ final class StepCache {
 
     /** Repository names are lower case, and host ids are not bound to be. */
     String repository() {
+        return repository(labels);
+    }
+
+    private static String repository(HostLabels labels) {
         return "kiln-step-cache-" + labels.hostId().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-");
+    }
+
+    private static Map<String, String> owned(HostLabels labels) {
+        return Map.of(ContainerLabels.ROLE, ROLE, ContainerLabels.HOST, labels.hostId());
+    }
+
+    /**
+     * Removes every cache image of the host, for a host that is deleted: no other host reads its cache, and its
+     * collection stops with it. A cache image that a template was committed on stays as that template's layer,
+     * untagged. Newest first, so that a child goes before the parent it was committed on; images of one second
+     * can still come in the wrong order, and the engine prunes a parent that lost its last child, so a few passes
+     * finish what the first could not.
+     *
+     * @return how many cache images are left (in use by a container, or a template's layer)
+     */
+    public static int removeAll(DockerClient docker, HostLabels labels) {
+        int before = Integer.MAX_VALUE;
+        for (int pass = 0; pass < REMOVE_ALL_PASSES; pass++) {
+            List<Image> cached = new ArrayList<>(allOwned(docker, labels));
+            if (cached.isEmpty() || cached.size() >= before) {
+                return cached.size();
+            }
+            before = cached.size();
+            cached.sort(Comparator.comparingLong(Image::getCreated).reversed());
+            for (Image image : cached) {
+                remove(docker, repository(labels), image);
+            }
+        }
+        return allOwned(docker, labels).size();
+    }
+
+    /** With the untagged parents a listing leaves out by default: a crash can leave one, labelled, between commit and tag. */
+    private static List<Image> allOwned(DockerClient docker, HostLabels labels) {
+        return docker.listImagesCmd().withShowAll(true).withLabelFilter(owned(labels)).exec();
     }
 
     String imageRef(String key) {
@@ -75,8 +115,8 @@ final class StepCache {
         // The image belongs to the host's cache, not to the build that made it: it must outlive that build, whose
         // cleanup and checks look for what carries its id. The sandbox's own kiln.build would carry over; this
         // blanks it.
-        Map<String, String> owner = Map.of(ContainerLabels.ROLE, ROLE, ContainerLabels.HOST, labels.hostId(),
-                ContainerLabels.BUILD, "");
+        Map<String, String> owner = new HashMap<>(owned(labels));
+        owner.put(ContainerLabels.BUILD, "");
         InspectContainerResponse container = docker.inspectContainerCmd(containerId).exec();
         var commit = docker.commitCmd(containerId).withLabels(owner);
         imageCommand(container.getImageId()).ifPresent(commit::withCmd);
@@ -108,9 +148,7 @@ final class StepCache {
         for (Image image : docker.listImagesCmd().withShowAll(true).exec()) {
             sizes.put(image.getId(), image.getSize() == null ? 0 : image.getSize());
         }
-        List<Image> cached = new ArrayList<>(docker.listImagesCmd()
-                .withLabelFilter(Map.of(ContainerLabels.ROLE, ROLE, ContainerLabels.HOST, labels.hostId()))
-                .exec());
+        List<Image> cached = new ArrayList<>(docker.listImagesCmd().withLabelFilter(owned(labels)).exec());
         cached.sort(Comparator.comparingLong(Image::getCreated));
         long total = 0;
         for (Image image : cached) {
@@ -125,7 +163,7 @@ final class StepCache {
             boolean untagged = image.getRepoTags() == null || image.getRepoTags().length == 0
                     || "<none>:<none>".equals(image.getRepoTags()[0]);
             boolean expired = Instant.ofEpochSecond(image.getCreated()).isBefore(oldest);
-            if ((untagged || expired || total > bounds.maxBytes()) && remove(image)) {
+            if ((untagged || expired || total > bounds.maxBytes()) && remove(docker, repository(), image)) {
                 removed++;
                 bytesRemoved += own;
                 total -= own;
@@ -143,11 +181,11 @@ final class StepCache {
     }
 
     /** By tag, so that an image whose tag is this cache's and that a container uses is left alone. */
-    private boolean remove(Image image) {
+    private static boolean remove(DockerClient docker, String repository, Image image) {
         List<String> refs = new ArrayList<>();
         if (image.getRepoTags() != null) {
             for (String tag : image.getRepoTags()) {
-                if (tag.startsWith(repository() + ":")) {
+                if (tag.startsWith(repository + ":")) {
                     refs.add(tag);
                 }
             }

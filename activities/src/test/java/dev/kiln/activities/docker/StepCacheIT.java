@@ -5,7 +5,6 @@ import static dev.kiln.activities.docker.TestArchives.Entry.file;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.command.InspectImageResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.ContainerConfig;
 import com.github.dockerjava.api.model.Image;
 import dev.kiln.workflows.build.BuildStep;
@@ -25,7 +24,6 @@ import dev.kiln.workflows.sandbox.UploadArchive;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,19 +47,7 @@ class StepCacheIT extends BuildSandboxActivitiesTestBase {
         for (String build : builds) {
             activities.destroyBuildSandbox(build);
         }
-        List<Image> cached = new ArrayList<>(docker.listImagesCmd().withShowAll(true)
-                .withLabelFilter(Map.of(ContainerLabels.ROLE, StepCache.ROLE, ContainerLabels.HOST,
-                        DockerTestSupport.HOST.hostId()))
-                .exec());
-        // Newest first: a child goes before the parent it was committed on.
-        cached.sort(Comparator.comparingLong(Image::getCreated).reversed());
-        for (Image image : cached) {
-            try {
-                docker.removeImageCmd(image.getId()).withForce(true).exec();
-            } catch (NotFoundException gone) {
-                // Removed with a child already.
-            }
-        }
+        StepCache.removeAll(docker, DockerTestSupport.HOST);
     }
 
     @Test
@@ -162,6 +148,25 @@ class StepCacheIT extends BuildSandboxActivitiesTestBase {
         assertThat(collected.imagesRemoved()).isEqualTo(1);
         assertThat(collected.imagesKept()).isEqualTo(1);
         assertThat(cacheImages()).hasSize(1);
+    }
+
+    @Test
+    void aDeletedHostRemovesItsWholeCacheAndLeavesTheTemplatesBuiltFromIt() throws Exception {
+        List<BuildStep> steps = runs("echo one > /one", "echo two > /two", "echo three > /three");
+        Build built = build(steps, null, true);
+        Build rebuilt = build(steps, null, true);
+        assertThat(rebuilt.plan().cachedSteps()).isEqualTo(3);
+        assertThat(cacheImages()).hasSize(3);
+
+        new LifecycleHostActivitiesImpl(docker, DockerTestSupport.HOST, () -> {}).shutDown();
+
+        assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(DockerTestSupport.HOST.buildSandboxes())
+                .exec()).as("the build sandboxes, the second one running from the cache").isEmpty();
+        assertThat(docker.listImagesCmd().withShowAll(true).withLabelFilter(Map.of(ContainerLabels.ROLE,
+                StepCache.ROLE, ContainerLabels.HOST, DockerTestSupport.HOST.hostId())).exec())
+                .as("every cache image of the deleted host, untagged parents included").isEmpty();
+        assertThat(support.run(built.imageRef(), "cat", "/one", "/two", "/three")).isEqualTo("one\ntwo\nthree\n");
+        assertThat(support.run(rebuilt.imageRef(), "cat", "/three")).isEqualTo("three\n");
     }
 
     private List<Image> cacheImages() {

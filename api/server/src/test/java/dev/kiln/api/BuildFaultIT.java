@@ -270,7 +270,7 @@ class BuildFaultIT {
 
     private static List<String> engineLines(String... arguments) {
         try {
-            HostDaemon.CommandResult result = engine.docker(arguments);
+            Commands.Result result = engine.docker(arguments);
             if (result.exitCode() != 0) {
                 throw new IllegalStateException("docker " + String.join(" ", arguments) + ": " + result.output());
             }

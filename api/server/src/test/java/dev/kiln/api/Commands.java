@@ -31,7 +31,8 @@ final class Commands {
 
     static Result run(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        // Read aside while waiting: a command that fills the pipe would otherwise never exit.
+        // Read aside while waiting: a command that fills the pipe would otherwise never exit, and a read on this
+        // thread would ignore the timeout of a command that hangs.
         CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
             try {
                 return new String(process.getInputStream().readAllBytes(), UTF_8);

@@ -1,7 +1,5 @@
 package dev.kiln.api;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import dev.kiln.activities.golden.ProcFs;
 import dev.kiln.activities.golden.SessionDaemon;
 import java.io.IOException;
@@ -17,7 +15,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -100,12 +97,12 @@ final class HostDaemon implements AutoCloseable {
         Files.writeString(root.resolve("owner"), Long.toString(ProcessHandle.current().pid()));
         Files.writeString(root.resolve("netns"), namespace);
         Files.writeString(root.resolve("daemon.json"), "{}");
-        run("ip", "netns", "add", namespace);
+        Commands.require("ip", "netns", "add", namespace);
         String bridge = bridge();
-        run("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up");
-        run("ip", "netns", "exec", namespace, "ip", "link", "add", "name", bridge, "type", "bridge");
-        run("ip", "netns", "exec", namespace, "ip", "addr", "add", "10.213." + index + ".1/24", "dev", bridge);
-        run("ip", "netns", "exec", namespace, "ip", "link", "set", bridge, "up");
+        Commands.require("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up");
+        Commands.require("ip", "netns", "exec", namespace, "ip", "link", "add", "name", bridge, "type", "bridge");
+        Commands.require("ip", "netns", "exec", namespace, "ip", "addr", "add", "10.213." + index + ".1/24", "dev", bridge);
+        Commands.require("ip", "netns", "exec", namespace, "ip", "link", "set", bridge, "up");
         startDockerd();
     }
 
@@ -147,10 +144,10 @@ final class HostDaemon implements AutoCloseable {
     }
 
     /** The docker CLI against this daemon. */
-    CommandResult docker(String... arguments) throws IOException, InterruptedException {
+    Commands.Result docker(String... arguments) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("docker", "-H", dockerHost()));
         command.addAll(List.of(arguments));
-        return exec(command, Duration.ofSeconds(60));
+        return Commands.run(command);
     }
 
     boolean hasImage(String imageRef) throws IOException, InterruptedException {
@@ -159,7 +156,7 @@ final class HostDaemon implements AutoCloseable {
 
     /** Containers of every state, running or not. */
     int containerCount() throws IOException, InterruptedException {
-        CommandResult listed = docker("ps", "--all", "--quiet");
+        Commands.Result listed = docker("ps", "--all", "--quiet");
         if (listed.exitCode() != 0) {
             throw new IllegalStateException("docker ps on daemon " + index + " failed: " + listed.output());
         }
@@ -273,7 +270,7 @@ final class HostDaemon implements AutoCloseable {
         }
         for (String mount : ProcFs.mountsUnder(root)) {
             try {
-                run("umount", "-l", mount);
+                Commands.require("umount", "-l", mount);
             } catch (IOException | InterruptedException | RuntimeException e) {
                 problems.add("umount " + mount + ": " + e.getMessage());
             }
@@ -285,14 +282,14 @@ final class HostDaemon implements AutoCloseable {
         } else {
             try {
                 saveLog(root);
-                run("rm", "-rf", "--one-file-system", root.toString());
+                Commands.require("rm", "-rf", "--one-file-system", root.toString());
             } catch (IOException | InterruptedException | RuntimeException e) {
                 problems.add("rm -rf " + root + ": " + e.getMessage());
             }
         }
         if (namespace != null && Files.exists(Path.of("/var/run/netns", namespace))) {
             try {
-                run("ip", "netns", "delete", namespace);
+                Commands.require("ip", "netns", "delete", namespace);
             } catch (IOException | InterruptedException | RuntimeException e) {
                 problems.add("ip netns delete " + namespace + ": " + e.getMessage());
             }
@@ -424,40 +421,6 @@ final class HostDaemon implements AutoCloseable {
             Files.deleteIfExists(path);
         } catch (IOException e) {
             // best effort: an empty cgroup or a stale socket harms nothing
-        }
-    }
-
-
-    record CommandResult(int exitCode, String output) {}
-
-    /** Runs a command that must succeed. */
-    private static void run(String... command) throws IOException, InterruptedException {
-        CommandResult result = exec(List.of(command), Duration.ofSeconds(60));
-        if (result.exitCode() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " exited " + result.exitCode() + ": "
-                    + result.output());
-        }
-    }
-
-    private static CommandResult exec(List<String> command, Duration timeout) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        // Read aside while waiting: a command that fills the pipe would otherwise never exit, and a read on this
-        // thread would ignore the timeout of a command that hangs.
-        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(process.getInputStream().readAllBytes(), UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout);
-        }
-        try {
-            return new CommandResult(process.exitValue(), output.get(10, TimeUnit.SECONDS));
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IOException("reading the output of " + String.join(" ", command), e);
         }
     }
 }

@@ -1,5 +1,9 @@
 package dev.kiln.api;
 
+import com.github.dockerjava.api.DockerClient;
+import dev.kiln.activities.docker.DockerClients;
+import dev.kiln.activities.docker.HostLabels;
+import dev.kiln.activities.docker.StepCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -9,8 +13,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -24,6 +30,12 @@ final class HostProcess implements AutoCloseable {
     static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
     private static final List<Path> STATE_DIRS = new ArrayList<>();
+    /** Hosts that ran on the machine's own engine, whose step caches outlive them there. */
+    private static final Set<String> CACHE_OWNERS = new HashSet<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(HostProcess::cleanUpAtExit, "kiln-host-it-cleanup"));
+    }
 
     private final String hostId;
     private final Path stateDir;
@@ -93,12 +105,32 @@ final class HostProcess implements AutoCloseable {
     private static Path stateDirOfItsOwn() throws IOException {
         Path dir = Files.createTempDirectory("kiln-host-it-");
         synchronized (STATE_DIRS) {
-            if (STATE_DIRS.isEmpty()) {
-                Runtime.getRuntime().addShutdownHook(new Thread(HostProcess::removeStateDirs, "kiln-host-it-cleanup"));
-            }
             STATE_DIRS.add(dir);
         }
         return dir;
+    }
+
+    /**
+     * The test hosts are never deleted through the API, which would remove their step caches, so the JVM does it
+     * when it exits, with their state dirs, whether the tests passed or not. A test host that ran on a daemon of
+     * its own left its cache there, and the daemon's data dir goes with the daemon.
+     */
+    private static void cleanUpAtExit() {
+        removeStateDirs();
+        List<String> owners;
+        synchronized (CACHE_OWNERS) {
+            owners = List.copyOf(CACHE_OWNERS);
+        }
+        if (owners.isEmpty()) {
+            return;
+        }
+        try (DockerClient docker = DockerClients.create(DEFAULT_DOCKER_HOST)) {
+            for (String hostId : owners) {
+                StepCache.removeAll(docker, new HostLabels(hostId));
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("could not remove the step caches of the test hosts: " + e);
+        }
     }
 
     private static void removeStateDirs() {
@@ -137,6 +169,11 @@ final class HostProcess implements AutoCloseable {
     private static HostProcess start(int apiPort, String hostId, String registrationToken, Path stateDir,
             String dockerHost, String temporalTarget) throws IOException {
         String jar = System.getProperty("kiln.host.jar", "../../worker-host/target/kiln-host.jar");
+        if (DEFAULT_DOCKER_HOST.equals(dockerHost)) {
+            synchronized (CACHE_OWNERS) {
+                CACHE_OWNERS.add(hostId);
+            }
+        }
         if (!Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException(jar + " is missing: build worker-host first (mvn verify does)");
         }

@@ -2,10 +2,11 @@ package dev.kiln.workflows.golden;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static dev.kiln.workflows.KilnTestWorkflows.perHost;
+import static dev.kiln.workflows.KilnTestWorkflows.startFleet;
 
 import dev.kiln.workflows.FailureType;
 import dev.kiln.workflows.KilnTestWorkflows;
-import dev.kiln.workflows.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
@@ -24,17 +25,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class GoldenClearWorkflowTest {
-    private static final List<String> HOSTS = List.of("host-1", "host-2", "host-3");
-
     @RegisterExtension
     static final TestWorkflowExtension TEMPORAL = KilnTestWorkflows.extension(GoldenClearWorkflowImpl.class);
 
     private final List<String> log = new CopyOnWriteArrayList<>();
     private final FakeGoldenRecords records = new FakeGoldenRecords(log);
-    private final Map<String, FakeGoldenHost> hosts = Map.of(
-            "host-1", new FakeGoldenHost("host-1", log),
-            "host-2", new FakeGoldenHost("host-2", log),
-            "host-3", new FakeGoldenHost("host-3", log));
+    private final Map<String, FakeGoldenHost> hosts = perHost(hostId -> new FakeGoldenHost(hostId, log));
     private WorkflowClient client;
     private Worker controlWorker;
 
@@ -42,10 +38,7 @@ class GoldenClearWorkflowTest {
     void start(TestWorkflowEnvironment environment, WorkflowClient client, Worker controlWorker) {
         this.client = client;
         this.controlWorker = controlWorker;
-        controlWorker.registerActivitiesImplementations(records);
-        hosts.forEach((hostId, host) ->
-                environment.newWorker(TaskQueues.host(hostId)).registerActivitiesImplementations(host));
-        environment.start();
+        startFleet(environment, controlWorker, records, hosts);
     }
 
     @Test
@@ -64,7 +57,7 @@ class GoldenClearWorkflowTest {
 
     @Test
     void hostsWithASessionCopyRunningKeepTheirGoldenTheOthersAreClearedAndTheClearFailsNamingThem() {
-        records.goldenHosts = HOSTS;
+        records.goldenHosts = KilnTestWorkflows.FLEET;
         hosts.get("host-1").clearFailures.add(copyRunning());
         hosts.get("host-3").clearFailures.add(copyRunning());
 
@@ -87,7 +80,7 @@ class GoldenClearWorkflowTest {
 
     @Test
     void aHostThatFailsOtherwiseIsRetriedThenFailsTheClearBeforeTheRemainingHostsAreTouched() {
-        records.goldenHosts = HOSTS;
+        records.goldenHosts = KilnTestWorkflows.FLEET;
         for (int i = 0; i < 3; i++) {
             hosts.get("host-2").clearFailures.add(new UncheckedIOException(new IOException("Read-only file system")));
         }

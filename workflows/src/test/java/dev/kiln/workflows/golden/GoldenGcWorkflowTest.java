@@ -1,9 +1,10 @@
 package dev.kiln.workflows.golden;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.kiln.workflows.KilnTestWorkflows.perHost;
+import static dev.kiln.workflows.KilnTestWorkflows.startFleet;
 
 import dev.kiln.workflows.KilnTestWorkflows;
-import dev.kiln.workflows.TaskQueues;
 import dev.kiln.workflows.sandbox.StepCacheGcResult;
 import io.temporal.api.sdk.v1.WorkflowMetadata;
 import io.temporal.client.WorkflowClient;
@@ -27,14 +28,8 @@ class GoldenGcWorkflowTest {
 
     private final List<String> log = new CopyOnWriteArrayList<>();
     private final FakeGoldenRecords records = new FakeGoldenRecords(log);
-    private final Map<String, FakeGoldenHost> hosts = Map.of(
-            "host-1", new FakeGoldenHost("host-1", log),
-            "host-2", new FakeGoldenHost("host-2", log),
-            "host-3", new FakeGoldenHost("host-3", log));
-    private final Map<String, FakeStepCacheHost> caches = Map.of(
-            "host-1", new FakeStepCacheHost("host-1", log),
-            "host-2", new FakeStepCacheHost("host-2", log),
-            "host-3", new FakeStepCacheHost("host-3", log));
+    private final Map<String, FakeGoldenHost> hosts = perHost(hostId -> new FakeGoldenHost(hostId, log));
+    private final Map<String, FakeStepCacheHost> caches = perHost(hostId -> new FakeStepCacheHost(hostId, log));
     private WorkflowClient client;
     private Worker controlWorker;
 
@@ -42,10 +37,7 @@ class GoldenGcWorkflowTest {
     void start(TestWorkflowEnvironment environment, WorkflowClient client, Worker controlWorker) {
         this.client = client;
         this.controlWorker = controlWorker;
-        controlWorker.registerActivitiesImplementations(records);
-        hosts.forEach((hostId, host) -> environment.newWorker(TaskQueues.host(hostId))
-                .registerActivitiesImplementations(host, caches.get(hostId)));
-        environment.start();
+        startFleet(environment, controlWorker, records, hosts, caches);
     }
 
     @Test

@@ -1,9 +1,10 @@
 package dev.kiln.workflows.template;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.kiln.workflows.KilnTestWorkflows.perHost;
+import static dev.kiln.workflows.KilnTestWorkflows.startFleet;
 
 import dev.kiln.workflows.KilnTestWorkflows;
-import dev.kiln.workflows.TaskQueues;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
@@ -32,10 +33,7 @@ class TemplateImagesWorkflowTest {
 
     private final List<String> log = new CopyOnWriteArrayList<>();
     private final FakeTemplateRecords records = new FakeTemplateRecords(log);
-    private final Map<String, FakeImageHost> hosts = Map.of(
-            "host-1", new FakeImageHost("host-1", log),
-            "host-2", new FakeImageHost("host-2", log),
-            "host-3", new FakeImageHost("host-3", log));
+    private final Map<String, FakeImageHost> hosts = perHost(hostId -> new FakeImageHost(hostId, log));
     private WorkflowClient client;
     private Worker controlWorker;
 
@@ -43,11 +41,7 @@ class TemplateImagesWorkflowTest {
     void start(TestWorkflowEnvironment environment, WorkflowClient client, Worker controlWorker) {
         this.client = client;
         this.controlWorker = controlWorker;
-        controlWorker.registerActivitiesImplementations(records);
-        // Every host polls, including those reported away, so that a removal sent to one would show in the log.
-        hosts.forEach((hostId, host) ->
-                environment.newWorker(TaskQueues.host(hostId)).registerActivitiesImplementations(host));
-        environment.start();
+        startFleet(environment, controlWorker, records, hosts);
     }
 
     @Test
