@@ -65,10 +65,14 @@ for round in $(seq 1 "$rounds"); do
   read -r cache_build _ <<< "$(build "{\"name\":\"commit-$round-$(date +%s%N)\",\"skip_pre_post\":true,\"recipe\":$recipe}")"
   cache_loop=$(step_loop "$cache_build")
   remove_template "$loop_build"; remove_template "$cache_build"
+  [[ $round -eq $rounds ]] && phases=$(python3 api/bench/step_phases.py "build-$loop_build")
   printf 'round %d: engine floor %5d ms   kiln step loop %5d ms (no_cache)   %5d ms (every step committed)\n' \
     "$round" "$floor" "$loop" "$cache_loop"
   floor_total=$((floor_total + floor)); loop_total=$((loop_total + loop)); cache_loop_total=$((cache_loop_total + cache_loop))
 done
+
+echo "where the last no_cache loop's time went, per step (Temporal history event times):"
+echo "$phases" | sed 's/^/  /'
 
 nonce=$(date +%s%N)
 debian=$(python3 - "$nonce" <<'PY'
