@@ -82,8 +82,11 @@ import json, sys
 build = json.load(sys.stdin); printed = $printed
 for step in build['steps']:
     if step['step'] > printed and step.get('ok') is not None:
-        mark = 'ok' if step['ok'] else 'FAILED (exit %s)' % step.get('exit_code')
-        print('  [%d/%d] %-60s %s in %d ms' % (step['step'], build['total_steps'], step['command'][:60], mark, step.get('elapsed_ms', 0)), file=sys.stderr)
+        if step.get('cached'):
+            mark = 'cached'
+        else:
+            mark = ('ok' if step['ok'] else 'FAILED (exit %s)' % step.get('exit_code')) + ' in %d ms' % step.get('elapsed_ms', 0)
+        print('  [%d/%d] %-60s %s' % (step['step'], build['total_steps'], step['command'][:60], mark), file=sys.stderr)
         for line in (step.get('stdout') or '').splitlines()[-3:]:
             print('        | ' + line, file=sys.stderr)
         printed = step['step']
