@@ -147,6 +147,19 @@ class TemplateBuildStepCacheTest {
         assertThat(sandbox.steps).extracting(RunStep::step).containsExactly(2, 3);
         assertThat(sandbox.steps).allSatisfy(step -> assertThat(step.cacheKey()).isNull());
         assertThat(sandbox.events).contains("probe curl -f localhost as root");
+        assertThat(sandbox.events).as("a commit would keep the cached steps' layers under the snapshot")
+                .anyMatch(event -> event.startsWith("flatten kiln/tpl-bld-second"))
+                .noneMatch(event -> event.startsWith("commit "));
+    }
+
+    @Test
+    void aSnapshotBuildThatRanEveryStepIsCommittedAsBefore() {
+        HealthcheckSpec healthcheck = new HealthcheckSpec("curl -f localhost", 1000, 1000, 0, 3);
+
+        build("bld-only", withHealthcheck(input("bld-only", steps("echo one", "echo two"), false, false), healthcheck));
+
+        assertThat(sandbox.events).anyMatch(event -> event.startsWith("commit kiln/tpl-bld-only"))
+                .noneMatch(event -> event.startsWith("flatten "));
     }
 
     @Test
