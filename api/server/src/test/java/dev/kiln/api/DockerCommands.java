@@ -26,7 +26,7 @@ final class DockerCommands {
         }
     }
 
-    /** Force-removes every container carrying the label, whatever its value. */
+    /** Force-removes every container carrying the label: a key, whatever its value, or key=value. */
     static void removeContainersLabelled(DockerClient docker, String label) {
         for (Container container : docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of(label)).exec()) {
             try {

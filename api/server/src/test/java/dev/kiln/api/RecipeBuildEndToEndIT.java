@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import dev.kiln.activities.docker.DockerClients;
+import dev.kiln.workflows.host.ContainerLabels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
@@ -176,14 +177,21 @@ class RecipeBuildEndToEndIT {
         HostProcess victim = HOSTS.stream().filter(host -> host.hostId().equals(firstHost)).findFirst().orElseThrow();
 
         victim.kill();
-
-        JsonNode build = Await.until(Duration.ofMinutes(3),
-                () -> STACK.client().get("/v1/admin/builds/" + buildId, STACK.adminKey).body(),
-                body -> TERMINAL.contains(body.path("status").asText()), "the build to finish elsewhere");
-        assertThat(build.path("status").asText()).as("build %s", build).isEqualTo("success");
-        assertThat(build.path("host_id").asText()).isNotEqualTo(firstHost);
         HOSTS.remove(victim);
-        IMAGES_TO_REMOVE.add(imageOf(build));
+
+        try {
+            JsonNode build = Await.until(Duration.ofMinutes(3),
+                    () -> STACK.client().get("/v1/admin/builds/" + buildId, STACK.adminKey).body(),
+                    body -> TERMINAL.contains(body.path("status").asText()), "the build to finish elsewhere");
+            assertThat(build.path("status").asText()).as("build %s", build).isEqualTo("success");
+            assertThat(build.path("host_id").asText()).isNotEqualTo(firstHost);
+            IMAGES_TO_REMOVE.add(imageOf(build));
+        } finally {
+            // The killed host never comes back to reconcile, and the engine it shared with the suite outlives it (a
+            // dead machine's would not): the first attempt's build sandbox is the test's to remove. Every CI run
+            // left one running.
+            DockerCommands.removeContainersLabelled(DOCKER, ContainerLabels.HOST + "=" + firstHost);
+        }
     }
 
     private static void assertCancelledCleanly(String buildId) throws InterruptedException {
