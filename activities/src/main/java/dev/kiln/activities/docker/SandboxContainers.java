@@ -4,17 +4,20 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.BadRequestException;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
+import dev.kiln.workflows.host.ContainerLabels;
 import dev.kiln.workflows.host.DockerState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What build sandboxes and user sandboxes share: a keep-alive container with CPU and memory limits, found by its
@@ -27,6 +30,8 @@ final class SandboxContainers {
         "/bin/sh", "-c", "trap 'exit 0' TERM; while :; do sleep 3600 & wait; done"
     };
 
+    /** What Kiln labels the images that templates are made of: builds' and snapshots'. */
+    private static final Set<String> TEMPLATE_ROLES = Set.of(ContainerLabels.ROLE_TEMPLATE, ContainerLabels.ROLE_SNAPSHOT);
     private static final Duration CONCURRENT_CREATE_WAIT = Duration.ofSeconds(10);
     private static final Duration CONCURRENT_CREATE_POLL = Duration.ofMillis(100);
 
@@ -144,7 +149,11 @@ final class SandboxContainers {
         }
     }
 
-    /** Force-removes every container carrying {@code labels}, with its anonymous volumes. */
+    /**
+     * Force-removes every container carrying {@code labels}, with its anonymous volumes, and then the image it ran
+     * from if that is a template deleted meanwhile: the engine only untags an image a container still uses, and
+     * nothing else would ever remove it.
+     */
     void removeAll(Map<String, String> labels) {
         for (Container container : labelled(labels)) {
             try {
@@ -152,6 +161,28 @@ final class SandboxContainers {
             } catch (NotFoundException e) {
                 // Removed concurrently, which is what was asked.
             }
+            removeIfDeletedTemplate(container.getImageId());
+        }
+    }
+
+    /**
+     * Only an untagged image that Kiln made a template of; never by force, so that while another sandbox still
+     * runs from it the engine refuses, and that sandbox's own removal takes it.
+     */
+    private void removeIfDeletedTemplate(String imageId) {
+        if (imageId == null) {
+            return;
+        }
+        try {
+            InspectImageResponse image = docker.inspectImageCmd(imageId).exec();
+            boolean untagged = image.getRepoTags() == null || image.getRepoTags().isEmpty();
+            Map<String, String> imageLabels = image.getConfig() == null || image.getConfig().getLabels() == null
+                    ? Map.of() : image.getConfig().getLabels();
+            if (untagged && TEMPLATE_ROLES.contains(imageLabels.get(ContainerLabels.ROLE))) {
+                docker.removeImageCmd(imageId).exec();
+            }
+        } catch (NotFoundException | ConflictException e) {
+            // Gone already, or another container still runs from it.
         }
     }
 }

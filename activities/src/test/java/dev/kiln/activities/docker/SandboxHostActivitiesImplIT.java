@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import dev.kiln.activities.sampler.SandboxSampler;
 import dev.kiln.workflows.FailureType;
@@ -287,6 +288,35 @@ class SandboxHostActivitiesImplIT {
                 .isEqualTo("written-by-exec\n1000\n/tmp\nset\n");
         // A retry after a lost response finds the image it made.
         assertThat(activities.snapshot(request)).isEqualTo(image);
+    }
+
+    @Test
+    void destroyingTheLastSandboxOfATemplateDeletedMeanwhileRemovesItsImage() throws InterruptedException {
+        create();
+        String imageRef = support.image("kiln-test/deleted-" + sandboxId + ":v1");
+        String imageId = activities.snapshot(new SnapshotSandbox(sandboxId, imageRef, false, null, null, Map.of(),
+                Map.of())).imageId();
+        List<String> fromTemplate = List.of(sandboxId + "-a", sandboxId + "-b", sandboxId + "-c");
+        try {
+            for (String id : fromTemplate) {
+                activities.createSandbox(new CreateSandbox(id, imageRef, 1, 128, null, null, Map.of()));
+            }
+            activities.destroy(fromTemplate.get(0));
+            assertThat(docker.inspectImageCmd(imageRef).exec().getId()).as("a template's image stays while it exists")
+                    .isEqualTo(imageId);
+
+            // The template is deleted while sandboxes run from it: the engine untags the image and keeps it for them.
+            docker.removeImageCmd(imageRef).withForce(true).exec();
+            assertThat(docker.inspectImageCmd(imageId).exec().getRepoTags()).isEmpty();
+            activities.destroy(fromTemplate.get(1));
+            assertThat(docker.inspectImageCmd(imageId).exec().getId()).as("the last sandbox still runs from it")
+                    .isEqualTo(imageId);
+            activities.destroy(fromTemplate.get(2));
+
+            assertThatThrownBy(() -> docker.inspectImageCmd(imageId).exec()).isInstanceOf(NotFoundException.class);
+        } finally {
+            fromTemplate.forEach(activities::destroy);
+        }
     }
 
     @Test
