@@ -9,6 +9,7 @@ import com.github.dockerjava.api.model.Container;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The docker CLI, as an operator would check a template by hand. */
@@ -34,6 +35,20 @@ final class DockerCommands {
             } catch (NotFoundException alreadyGone) {
                 // nothing to clean
             }
+        }
+    }
+
+    /** Every container of a sandbox, whatever its state: the sandbox's own and any started from its snapshots. */
+    static List<Container> containersOf(DockerClient docker, String sandboxId) {
+        return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of("kiln.sandbox", sandboxId)).exec();
+    }
+
+    static boolean imageExists(DockerClient docker, String image) {
+        try {
+            docker.inspectImageCmd(image).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
         }
     }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import dev.kiln.activities.docker.DockerClients;
 import dev.kiln.db.HostDao;
@@ -110,7 +109,7 @@ class SandboxSnapshotIT {
 
         assertThat(api.delete("/v1/sandboxes/" + id, teamKey).status()).isEqualTo(204);
         assertThat(api.get("/v1/sandboxes/" + id, teamKey).body().path("status").asText()).isEqualTo("stopped");
-        Await.until(Duration.ofSeconds(30), () -> containersOf(id), List::isEmpty, "container of " + id + " removed");
+        Await.until(Duration.ofSeconds(30), () -> DockerCommands.containersOf(DOCKER, id), List::isEmpty, "container of " + id + " removed");
         assertError(api.get("/v1/sandboxes/" + id + "/metrics", teamKey), 404, "not_found");
         assertThat(api.get("/v1/sandboxes", teamKey).body().findValuesAsText("id")).contains(id);
         assertThat(api.get("/v1/sandboxes", otherTeamKey).body().findValuesAsText("id")).doesNotContain(id);
@@ -233,7 +232,7 @@ class SandboxSnapshotIT {
         assertThat(v1.path("platform").asBoolean()).isTrue();
         assertThat(v1.path("version").asInt()).isEqualTo(1);
         assertThat(api.get("/v1/sandboxes/" + first, STACK.adminKey).body().path("status").asText()).isEqualTo("stopped");
-        Await.until(Duration.ofSeconds(30), () -> containersOf(first), List::isEmpty, "platform sandbox destroyed");
+        Await.until(Duration.ofSeconds(30), () -> DockerCommands.containersOf(DOCKER, first), List::isEmpty, "platform sandbox destroyed");
 
         String second = createSandbox(STACK.adminKey, Map.of("template", "minimal")).path("id").asText();
         exec(STACK.adminKey, second, "echo two > /version");
@@ -242,7 +241,7 @@ class SandboxSnapshotIT {
         assertThat(v2.path("id").asText()).as("the same template").isEqualTo(v1.path("id").asText());
         assertThat(v2.path("version").asInt()).isEqualTo(2);
         assertThat(v2.path("version_id").asText()).isNotEqualTo(v1.path("version_id").asText());
-        assertThat(imageExists("kiln/" + v1.path("version_id").asText() + ":latest")).as("v1 stays").isTrue();
+        assertThat(DockerCommands.imageExists(DOCKER, "kiln/" + v1.path("version_id").asText() + ":latest")).as("v1 stays").isTrue();
         String latest = createSandbox(teamKey, Map.of("template", name)).path("id").asText();
         assertThat(exec(latest, "cat /version").path("stdout").asText()).isEqualTo("two\n");
         String old = createSandbox(teamKey, Map.of("template", name + "@v1")).path("id").asText();
@@ -261,7 +260,7 @@ class SandboxSnapshotIT {
         assertThat(api.delete("/v1/templates/" + name, teamKey).status()).isEqualTo(204);
 
         String image = "kiln/" + template.path("id").asText() + ":latest";
-        Await.until(Duration.ofSeconds(60), () -> imageExists(image), exists -> !exists, "image of " + name + " removed");
+        Await.until(Duration.ofSeconds(60), () -> DockerCommands.imageExists(DOCKER, image), exists -> !exists, "image of " + name + " removed");
         assertThat(exec(user, "cat /origin").path("stdout").asText()).isEqualTo("from the deleted template\n");
         assertThat(api.get("/v1/templates", teamKey).body().findValuesAsText("name")).doesNotContain(name);
         Await.until(Duration.ofSeconds(30), () -> STACK.database().jdbi().withHandle(handle -> handle.createQuery(
@@ -271,7 +270,7 @@ class SandboxSnapshotIT {
         // The name is free again at once, and a recreate gets an image of its own.
         JsonNode recreated = snapshot(teamKey, source, name, null);
         assertThat(recreated.path("id").asText()).isNotEqualTo(template.path("id").asText());
-        assertThat(imageExists("kiln/" + recreated.path("id").asText() + ":latest")).isTrue();
+        assertThat(DockerCommands.imageExists(DOCKER, "kiln/" + recreated.path("id").asText() + ":latest")).isTrue();
     }
 
     @Test
@@ -385,22 +384,9 @@ class SandboxSnapshotIT {
     }
 
     private static InspectContainerResponse container(String sandboxId) {
-        List<Container> found = containersOf(sandboxId);
+        List<Container> found = DockerCommands.containersOf(DOCKER, sandboxId);
         assertThat(found).hasSize(1);
         return DOCKER.inspectContainerCmd(found.get(0).getId()).exec();
-    }
-
-    private static List<Container> containersOf(String sandboxId) {
-        return DOCKER.listContainersCmd().withShowAll(true).withLabelFilter(Map.of("kiln.sandbox", sandboxId)).exec();
-    }
-
-    private static boolean imageExists(String image) {
-        try {
-            DOCKER.inspectImageCmd(image).exec();
-            return true;
-        } catch (NotFoundException e) {
-            return false;
-        }
     }
 
     private static Instant lastHeartbeat() {

@@ -64,7 +64,7 @@ class TemplateVersionsEndToEndIT {
         }
         // Only this test's sandboxes: the engine is shared with other stacks.
         for (String sandbox : ALL_SANDBOXES) {
-            for (Container container : containersOf(sandbox)) {
+            for (Container container : DockerCommands.containersOf(DOCKER, sandbox)) {
                 try {
                     DOCKER.removeContainerCmd(container.getId()).withForce(true).exec();
                 } catch (NotFoundException alreadyGone) {
@@ -201,7 +201,7 @@ class TemplateVersionsEndToEndIT {
         assertThat(api.delete("/v1/admin/templates/" + name, STACK.adminKey).status()).isEqualTo(204);
 
         for (String image : List.of(v1Image, v2Image)) {
-            Await.until(Duration.ofSeconds(60), () -> imageExists(image), exists -> !exists, image + " removed");
+            Await.until(Duration.ofSeconds(60), () -> DockerCommands.imageExists(DOCKER, image), exists -> !exists, image + " removed");
         }
         assertThat(api.get("/v1/templates/" + name + "/versions", teamKey).status()).isEqualTo(404);
     }
@@ -258,22 +258,9 @@ class TemplateVersionsEndToEndIT {
 
     /** The image the sandbox's container was created from, as its config names it. */
     private static String imageOfSandbox(String sandboxId) {
-        List<Container> containers = containersOf(sandboxId);
+        List<Container> containers = DockerCommands.containersOf(DOCKER, sandboxId);
         assertThat(containers).hasSize(1);
         return DOCKER.inspectContainerCmd(containers.get(0).getId()).exec().getConfig().getImage();
-    }
-
-    private static List<Container> containersOf(String sandboxId) {
-        return DOCKER.listContainersCmd().withShowAll(true).withLabelFilter(Map.of("kiln.sandbox", sandboxId)).exec();
-    }
-
-    private static boolean imageExists(String image) {
-        try {
-            DOCKER.inspectImageCmd(image).exec();
-            return true;
-        } catch (NotFoundException e) {
-            return false;
-        }
     }
 
     private static String suffix() {
