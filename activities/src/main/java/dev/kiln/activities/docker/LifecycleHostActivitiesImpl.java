@@ -41,8 +41,7 @@ public final class LifecycleHostActivitiesImpl implements LifecycleHostActivitie
 
     @Override
     public HostContainers listContainers() {
-        List<HostContainers.BuildSandbox> builds = docker.listContainersCmd().withShowAll(true)
-                .withLabelFilter(labels.buildSandboxes()).exec().stream()
+        List<HostContainers.BuildSandbox> builds = buildSandboxContainers().stream()
                 .map(container -> new HostContainers.BuildSandbox(container.getLabels().get(ContainerLabels.BUILD),
                         container.getId()))
                 .toList();
@@ -68,8 +67,7 @@ public final class LifecycleHostActivitiesImpl implements LifecycleHostActivitie
         for (Container container : sandboxContainers()) {
             remove(container.getId());
         }
-        for (Container container : docker.listContainersCmd().withShowAll(true)
-                .withLabelFilter(labels.buildSandboxes()).exec()) {
+        for (Container container : buildSandboxContainers()) {
             remove(container.getId());
         }
     }
@@ -99,5 +97,9 @@ public final class LifecycleHostActivitiesImpl implements LifecycleHostActivitie
 
     private List<Container> sandboxContainers() {
         return docker.listContainersCmd().withShowAll(true).withLabelFilter(labels.sandboxes()).exec();
+    }
+
+    private List<Container> buildSandboxContainers() {
+        return docker.listContainersCmd().withShowAll(true).withLabelFilter(labels.buildSandboxes()).exec();
     }
 }
