@@ -107,7 +107,7 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
         this.exec = new ContainerExec(docker);
         this.steps = new StepRunner(exec);
         this.prober = new HealthProber(exec);
-        this.flattener = new Flattener(docker, exec);
+        this.flattener = new Flattener(docker);
         this.containers = new SandboxContainers(docker);
         this.images = new SandboxImages(docker);
         this.cache = new StepCache(docker, labels, requireNonNull(cacheBounds, "cacheBounds is null"),
@@ -490,7 +490,7 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
         Flattener.ImageDefaults defaults = new Flattener.ImageDefaults(
                 request.user(), request.workdir(), request.env(), templateLabels(request));
         try {
-            flattener.flatten(request.buildId(), "build " + request.buildId(), request.containerId(),
+            flattener.flatten("build " + request.buildId(), request.containerId(),
                     request.imageRef(), defaults, new TransferMeter(activity::heartbeat));
         } catch (IOException e) {
             throw new UncheckedIOException("flattening build " + request.buildId() + " into " + request.imageRef(), e);

@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,29 +33,30 @@ import java.util.Map;
  */
 final class Flattener {
 
-    private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(10);
     private static final String DEFAULT_COMMAND = "/bin/sh";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DockerClient docker;
-    private final ContainerExec exec;
 
-    Flattener(DockerClient docker, ContainerExec exec) {
+    Flattener(DockerClient docker) {
         this.docker = requireNonNull(docker, "docker is null");
-        this.exec = requireNonNull(exec, "exec is null");
     }
 
     /**
      * Loads the sandbox's filesystem as the image {@code imageRef} with the given labels; user, workdir and env
      * come from the request, null keeping the base image's. Docker's NotFoundException means the sandbox is gone.
      *
-     * @param name names the sync exec, as {@link ExecRequest#name()} says
+     * <p>No {@code sync} runs first. The reference needed one because its VM guest kept writes in a page cache of its
+     * own, which a dump of the block device missed; a container shares the host's kernel, and the export reads files
+     * through that same page cache, so every write a process made is in it, flushed or not. The sync Kiln ran
+     * anyway flushed every filesystem of the machine, which can outlast its 10 s limit when much is unwritten, and a
+     * sync past that limit was still running when the pause below froze the container: an exec racing a pause is
+     * what deadlocks dockerd in moby issue 27272.
+     *
      * @param origin what the image history says it was flattened from ("build 42")
      */
-    void flatten(
-            String name, String origin, String containerId, String imageRef, ImageDefaults defaults,
-            TransferMeter meter) throws IOException {
-        sync(name, containerId);
+    void flatten(String origin, String containerId, String imageRef, ImageDefaults defaults, TransferMeter meter)
+            throws IOException {
         InspectContainerResponse container = docker.inspectContainerCmd(containerId).exec();
         InspectImageResponse base = docker.inspectImageCmd(container.getImageId()).exec();
         List<String> changes = changes(container, base, defaults);
@@ -76,20 +76,6 @@ final class Flattener {
 
     /** What the image's config says beyond its layer; null user or workdir keeps the base image's. */
     record ImageDefaults(String user, String workdir, List<String> env, Map<String, String> labels) {}
-
-    /**
-     * Processes still running in the sandbox may hold writes the export would miss; the reference lost files
-     * without this. A sync that fails or hangs only costs that guarantee, so it does not fail the flatten.
-     */
-    private void sync(String name, String containerId) {
-        try {
-            exec.run(ExecRequest.asRoot(containerId, name + "/sync", "sync", SYNC_TIMEOUT), progress -> {});
-        } catch (NotFoundException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            // A stopped sandbox (or one an earlier attempt left paused) refuses execs; nothing runs there to flush.
-        }
-    }
 
     /**
      * Paused like docker commit pauses, so that what a started process writes during the export cannot tear a

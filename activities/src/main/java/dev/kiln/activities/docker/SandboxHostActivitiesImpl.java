@@ -51,7 +51,6 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
     /** What {@code timeout(1)} exits with, for a command killed at its timeout. */
     static final int TIMEOUT_EXIT_CODE = 124;
 
-    private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(10);
     private static final long HEARTBEAT_SECONDS = 1;
 
     private final DockerClient docker;
@@ -69,7 +68,7 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
         this.exec = new ContainerExec(docker, OUTPUT_CAP_BYTES);
         this.containers = new SandboxContainers(docker);
         this.images = new SandboxImages(docker);
-        this.flattener = new Flattener(docker, exec);
+        this.flattener = new Flattener(docker);
     }
 
     /**
@@ -176,9 +175,7 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
         }
         ActivityExecutionContext activity = Activity.getExecutionContext();
         Container container = sandbox(sandboxId);
-        if (DockerState.RUNNING.is(container.getState())) {
-            sync(sandboxId, container.getId());
-        }
+        // No sync first: see Flattener#flatten.
         freeze(sandboxId, container);
         sampler.suspend(sandboxId);
         Map<String, String> labels = snapshotLabels(request);
@@ -186,7 +183,7 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
             if (request.flatten()) {
                 Flattener.ImageDefaults defaults = new Flattener.ImageDefaults(
                         request.user(), request.workdir(), env(request.env()), labels);
-                flattener.flatten("sandbox/" + sandboxId, "sandbox " + sandboxId, container.getId(),
+                flattener.flatten("sandbox " + sandboxId, container.getId(),
                         request.imageRef(), defaults, new TransferMeter(activity::heartbeat));
             } else {
                 // Already paused, so docker need not pause it again (and would unpause it afterwards).
@@ -280,18 +277,6 @@ public final class SandboxHostActivitiesImpl implements SandboxHostActivities {
         } catch (ConflictException e) {
             // Paused concurrently (another attempt, or the host cut off from kiln-api), or stopped meanwhile.
             requireState(sandboxId, container.getId(), DockerState.PAUSED, e);
-        }
-    }
-
-    /** A failed sync only costs the flush guarantee (the reference lost files without one); it fails nothing. */
-    private void sync(String sandboxId, String containerId) {
-        try {
-            exec.run(ExecRequest.asRoot(containerId, "sandbox/" + sandboxId + "/sync", "sync", SYNC_TIMEOUT),
-                    progress -> {});
-        } catch (NotFoundException e) {
-            throw Failures.sandboxGone(sandboxId, "gone", e);
-        } catch (RuntimeException e) {
-            // Paused or stopped meanwhile: the pause that follows decides.
         }
     }
 
