@@ -7,11 +7,15 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -23,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * host paused its sandboxes or its engine reported sandboxes dying; the latter is sent within a second rather than at
  * the next beat. A rejected token is refreshed once; a 404 means the host was deleted, so the credentials are wiped
  * and the process told to exit.
+ *
+ * <p>The lease says the host process is up and reaches kiln-api, so nothing the engine does may stop a beat: the load
+ * is read on a thread of its own, and a beat whose load the engine does not give in {@link #LOAD_WAIT} (a daemon stuck
+ * on one container, or restarting) renews the lease without it. Before, such a daemon silenced the host, kiln-api
+ * declared it lost, and its running sandboxes and builds were written off while they ran on.
  */
 public final class Heartbeater implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(Heartbeater.class);
@@ -33,6 +42,8 @@ public final class Heartbeater implements Managed {
     static final Duration LONGEST_INTERVAL = Duration.ofMinutes(10);
     /** Engine events come in bursts (every sandbox dies when the engine restarts): one beat reports them all. */
     static final Duration CHANGE_COALESCING = Duration.ofMillis(500);
+    /** How long a beat waits for the engine to give the load; well under the shortest interval a reply may set. */
+    static final Duration LOAD_WAIT = Duration.ofMillis(800);
 
     private final ApiClient api;
     private final CredentialsStore store;
@@ -46,6 +57,13 @@ public final class Heartbeater implements Managed {
         thread.setDaemon(true);
         return thread;
     });
+    private final ExecutorService loadReader = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "kiln-heartbeat-load");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** The load being read; a read the engine still holds up is waited on again rather than piled on. */
+    private Future<Map<String, Object>> loadRead;
     private volatile HostCredentials credentials;
     /** What the last reply asked for; the configured interval until a reply has. */
     private volatile Duration interval;
@@ -96,6 +114,7 @@ public final class Heartbeater implements Managed {
     @Override
     public void stop() {
         scheduler.shutdownNow();
+        loadReader.shutdownNow();
     }
 
     /**
@@ -122,7 +141,11 @@ public final class Heartbeater implements Managed {
         }
     }
 
-    /** A throw would end the chain of beats, so nothing escapes one beat; each schedules the next. */
+    /**
+     * A throw would end the chain of beats (the scheduler drops a task that throws, silently), so each beat schedules
+     * the next whatever it threw, an Error included: a host that stops beating but runs on is declared lost with its
+     * sandboxes still running.
+     */
     private void beatSafely() {
         synchronized (this) {
             // This beat is under way: a change flagged from now on needs a beat of its own.
@@ -135,13 +158,19 @@ public final class Heartbeater implements Managed {
             return;
         } catch (RuntimeException e) {
             LOG.warn("heartbeat failed", e);
+        } catch (Error e) {
+            LOG.error("heartbeat failed", e);
+            throw e;
+        } finally {
+            if (!Thread.currentThread().isInterrupted()) {
+                scheduleNext(interval);
+            }
         }
-        scheduleNext(interval);
     }
 
     void beat() throws InterruptedException {
         boolean changed = sandboxesChanged.getAndSet(false);
-        Map<String, Object> report = loadReport.toSend(load.get(), clock.instant());
+        Map<String, Object> report = loadReport.toSend(currentLoad(), clock.instant());
         try {
             Duration asked = api.heartbeat(credentials, report, pausedSandboxes, changed);
             loadReport.sent(report, clock.instant());
@@ -167,6 +196,29 @@ public final class Heartbeater implements Managed {
                 pausedSandboxes = true;
             }
         }
+    }
+
+    /** The host's load, or an empty map (renew the lease only) when the engine does not give it in time. */
+    private Map<String, Object> currentLoad() throws InterruptedException {
+        Future<Map<String, Object>> read;
+        synchronized (this) {
+            if (loadRead == null || loadRead.isDone()) {
+                try {
+                    loadRead = loadReader.submit(load::get);
+                } catch (RejectedExecutionException stopping) {
+                    return Map.of();
+                }
+            }
+            read = loadRead;
+        }
+        try {
+            return read.get(LOAD_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("the engine did not give the host's load within {}: this beat only renews the lease", LOAD_WAIT);
+        } catch (ExecutionException e) {
+            LOG.warn("could not read the host's load: this beat only renews the lease", e.getCause());
+        }
+        return Map.of();
     }
 
     private Duration bounded(Duration asked) {
@@ -195,11 +247,14 @@ public final class Heartbeater implements Managed {
             credentials = api.refresh(credentials);
             store.save(credentials);
             LOG.info("host token refreshed");
-        } catch (IOException e) {
-            // A refresh token that no longer works will not start working: stop rather than hammer the API.
-            LOG.error("host token refresh failed, heartbeats stop and sandboxes are paused: {}", e.getMessage());
+        } catch (ApiClient.ApiError e) {
+            // A refresh token kiln-api refused will not start working: stop rather than hammer the API.
+            LOG.error("host token refresh refused, heartbeats stop and sandboxes are paused: {}", e.getMessage());
             scheduler.shutdown();
             onIsolated.run();
+        } catch (IOException e) {
+            // The refresh never arrived, so the refresh token still holds: the next beat is refused again and retries.
+            LOG.warn("host token refresh could not reach kiln-api, retrying at the next beat: {}", e.toString());
         }
     }
 }

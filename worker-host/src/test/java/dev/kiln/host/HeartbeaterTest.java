@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the connection without a word (what a kiln-api that went away looks like to the host).
  */
 class HeartbeaterTest {
-    private enum Peer { ANSWERS, REFUSES, DROPS }
+    /** TOKEN_EXPIRED refuses beats with 401 and drops the refresh that follows, as a kiln-api going away mid-way. */
+    private enum Peer { ANSWERS, REFUSES, DROPS, TOKEN_EXPIRED }
 
     @TempDir
     Path stateDir;
@@ -35,6 +37,9 @@ class HeartbeaterTest {
     private volatile Peer peer = Peer.ANSWERS;
     private volatile long nextHeartbeatMs = 2000;
     private volatile Map<String, Object> load = Map.of("running_sandboxes", 1, "cpu_pct", 10.0);
+    /** Stands for the engine answering the load's calls: each read waits for it. */
+    private volatile CountDownLatch engine = new CountDownLatch(0);
+    private final AtomicInteger loadReads = new AtomicInteger();
     private final List<String> queries = new CopyOnWriteArrayList<>();
     private final List<String> bodies = new CopyOnWriteArrayList<>();
     private final AtomicInteger isolations = new AtomicInteger();
@@ -48,13 +53,28 @@ class HeartbeaterTest {
         server.start();
         ApiClient api = new ApiClient("http://127.0.0.1:" + server.getAddress().getPort(), new ObjectMapper());
         heartbeater = new Heartbeater(api, new CredentialsStore(stateDir, new ObjectMapper()),
-                new HostCredentials("host-1", "jwt", "refresh"), () -> load, Duration.ofSeconds(30),
+                new HostCredentials("host-1", "jwt", "refresh"), this::readLoad, Duration.ofSeconds(30),
                 Clock.systemUTC(), () -> {}, isolations::incrementAndGet);
     }
 
     @AfterEach
     void stopPeer() {
+        engine.countDown();
+        heartbeater.stop();
         server.stop(0);
+    }
+
+    private Map<String, Object> readLoad() {
+        loadReads.incrementAndGet();
+        try {
+            engine.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (load == null) {
+            throw new IllegalStateException("Cannot connect to the Docker daemon");
+        }
+        return load;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -72,6 +92,11 @@ class HeartbeaterTest {
                     byte[] refusal = "{\"error\":{\"code\":\"temporal_unavailable\"}}".getBytes(StandardCharsets.UTF_8);
                     exchange.sendResponseHeaders(503, refusal.length);
                     exchange.getResponseBody().write(refusal);
+                }
+                case TOKEN_EXPIRED -> {
+                    if (!exchange.getRequestURI().getPath().endsWith("/refresh")) {
+                        exchange.sendResponseHeaders(401, -1);
+                    }
                 }
                 // Closing the exchange before any header is sent drops the connection: the client sees an IOException.
                 case DROPS -> { }
@@ -183,6 +208,49 @@ class HeartbeaterTest {
         heartbeater.beat();
 
         assertThat(queries).containsExactly("sandboxes_changed=true", "null");
+    }
+
+    /**
+     * CI hung on this: an engine stuck mid-flatten never answered the load's container list, the beat waited on it,
+     * and kiln-api declared the host lost 90 s later while its sandboxes ran on.
+     */
+    @Test
+    void anEngineThatDoesNotAnswerDelaysNoBeatTheLeaseIsRenewedWithoutTheLoad() throws Exception {
+        engine = new CountDownLatch(1);
+        long started = System.nanoTime();
+        heartbeater.beat();
+        heartbeater.beat();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(bodies).containsExactly("{}", "{}");
+        assertThat(took).isLessThan(Heartbeater.LOAD_WAIT.multipliedBy(2).plusSeconds(2));
+        assertThat(loadReads).as("the stuck read is waited on again, not piled on").hasValue(1);
+
+        engine.countDown();
+        heartbeater.beat();
+        assertThat(bodies.get(2)).contains("running_sandboxes");
+    }
+
+    @Test
+    void aLoadTheEngineFailsToGiveStillRenewsTheLease() throws Exception {
+        load = null;
+        heartbeater.beat();
+
+        assertThat(bodies).containsExactly("{}");
+        assertThat(isolations).hasValue(0);
+    }
+
+    /** A refresh that never arrived left the refresh token valid: giving up there silenced a healthy host for good. */
+    @Test
+    void aRefreshThatCouldNotReachKilnApiIsRetriedAndTheBeatsGoOn() throws Exception {
+        peer = Peer.TOKEN_EXPIRED;
+        heartbeater.beat();
+        assertThat(isolations).hasValue(0);
+
+        peer = Peer.ANSWERS;
+        heartbeater.sandboxesChanged();
+        awaitBeats(1);
+        assertThat(queries).containsExactly("sandboxes_changed=true");
     }
 
     /** The configured 30 s interval would put a second beat far beyond this wait; only the change can bring it. */
