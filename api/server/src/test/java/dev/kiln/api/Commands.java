@@ -30,6 +30,10 @@ final class Commands {
     }
 
     static Result run(List<String> command) throws IOException, InterruptedException {
+        return run(command, TIMEOUT);
+    }
+
+    static Result run(List<String> command, Duration timeout) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         // Read aside while waiting: a command that fills the pipe would otherwise never exit, and a read on this
         // thread would ignore the timeout of a command that hangs.
@@ -40,9 +44,9 @@ final class Commands {
                 throw new UncheckedIOException(e);
             }
         });
-        if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command) + " did not finish within " + TIMEOUT);
+            throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout);
         }
         try {
             return new Result(process.exitValue(), output.get(10, TimeUnit.SECONDS));

@@ -30,6 +30,8 @@ final class HostProcess implements AutoCloseable {
     static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
     private static final List<Path> STATE_DIRS = new ArrayList<>();
+    /** Every kiln-host this JVM started, for {@link FailureDiagnostics}. */
+    private static final List<HostProcess> STARTED = new ArrayList<>();
     /** Hosts that ran on the machine's own engine, whose step caches outlive them there. */
     private static final Set<String> CACHE_OWNERS = new HashSet<>();
 
@@ -56,6 +58,20 @@ final class HostProcess implements AutoCloseable {
         this.process = process;
         this.startedAt = Instant.now();
         this.adminPort = adminPort;
+        synchronized (STARTED) {
+            STARTED.add(this);
+        }
+    }
+
+    /** The kiln-host processes of this JVM that still run. */
+    static List<HostProcess> alive() {
+        synchronized (STARTED) {
+            return STARTED.stream().filter(HostProcess::isAlive).toList();
+        }
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     /** Creates a regular host through the API, starts kiln-host with its one-time token, and waits for it online. */
