@@ -7,7 +7,11 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import java.net.URI;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /** Builds the Docker client the sandbox activities use. */
 public final class DockerClients {
@@ -27,6 +31,9 @@ public final class DockerClients {
      */
     private static final Duration RESPONSE_TIMEOUT = Duration.ZERO;
 
+    /** Each client's engine address, for {@link LayerImport}, which reaches the engine without docker-java. */
+    private static final Map<DockerClient, URI> ENGINES = Collections.synchronizedMap(new WeakHashMap<>());
+
     private DockerClients() {}
 
     /**
@@ -45,6 +52,23 @@ public final class DockerClients {
                 .connectionTimeout(CONNECT_TIMEOUT)
                 .responseTimeout(RESPONSE_TIMEOUT)
                 .build();
-        return DockerClientImpl.getInstance(config, httpClient);
+        DockerClient client = DockerClientImpl.getInstance(config, httpClient);
+        if (config.getSSLConfig() == null) {
+            ENGINES.put(client, config.getDockerHost());
+        }
+        return client;
+    }
+
+    /**
+     * The address of the engine {@code docker} talks to. It must have been made by {@link #create}, without TLS
+     * (DOCKER_TLS_VERIFY), which LayerImport does not speak.
+     */
+    static URI engineOf(DockerClient docker) {
+        URI engine = ENGINES.get(docker);
+        if (engine == null) {
+            throw new IllegalStateException("flattening needs a plain connection to the engine, and " + docker
+                    + " was not made by DockerClients.create or talks TLS");
+        }
+        return engine;
     }
 }

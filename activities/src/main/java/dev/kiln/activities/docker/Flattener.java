@@ -13,8 +13,6 @@ import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.ContainerConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.transport.DockerHttpClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
@@ -27,8 +25,7 @@ import java.util.Map;
 /**
  * Turns a build sandbox into a single-layer image: the container's filesystem export streams straight into the
  * engine's import ({@code POST /images/create?fromSrc=-}), as {@code docker export | docker import} does, with no
- * archive written in between. docker-java 3.7.1 cannot send a stream to that endpoint (docker-java issue 2377), so the
- * request goes through the client's own HTTP transport. Import takes the image's config as Dockerfile-style
+ * archive written in between; the import goes through {@link LayerImport}. Import takes the image's config as Dockerfile-style
  * changes; every field a build sets (user, workdir, env, command, entrypoint, labels) is one of them.
  */
 final class Flattener {
@@ -37,6 +34,8 @@ final class Flattener {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DockerClient docker;
+    /** Made at the first flatten, so that a host whose engine talks TLS starts, and fails only if it flattens. */
+    private LayerImport layerImport;
 
     Flattener(DockerClient docker) {
         this.docker = requireNonNull(docker, "docker is null");
@@ -192,40 +191,31 @@ final class Flattener {
         for (String change : changes) {
             path.append("&changes=").append(encode(change));
         }
-        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
-                .method(DockerHttpClient.Request.Method.POST)
-                .path(path.toString())
-                .putHeader("Content-Type", "application/x-tar")
-                .body(layer)
-                .build();
-        try (DockerHttpClient.Response response = httpClient().execute(request)) {
-            String body = new String(response.getBody().readAllBytes(), StandardCharsets.UTF_8);
-            if (response.getStatusCode() != 200) {
-                throw new IllegalStateException(
-                        "docker import of " + imageRef + " failed (" + response.getStatusCode() + "): " + body.strip());
-            }
-            List<String> errors = new ArrayList<>();
-            try (MappingIterator<JsonNode> messages = JSON.readerFor(JsonNode.class).readValues(body)) {
-                while (messages.hasNext()) {
-                    JsonNode item = messages.next();
-                    if (item.hasNonNull("error")) {
-                        errors.add(item.get("error").asText());
-                    }
+        LayerImport.Answer answer = layerImport().post(path.toString(), layer);
+        String body = answer.body();
+        if (answer.status() != 200) {
+            throw new IllegalStateException(
+                    "docker import of " + imageRef + " failed (" + answer.status() + "): " + body.strip());
+        }
+        List<String> errors = new ArrayList<>();
+        try (MappingIterator<JsonNode> messages = JSON.readerFor(JsonNode.class).readValues(body)) {
+            while (messages.hasNext()) {
+                JsonNode item = messages.next();
+                if (item.hasNonNull("error")) {
+                    errors.add(item.get("error").asText());
                 }
             }
-            if (!errors.isEmpty()) {
-                throw new IllegalStateException("docker import of " + imageRef + " failed: " + String.join("; ", errors));
-            }
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("docker import of " + imageRef + " failed: " + String.join("; ", errors));
         }
     }
 
-    /** The client's own transport: docker-java's import command cannot send a stream. */
-    private DockerHttpClient httpClient() {
-        if (docker instanceof DockerClientImpl client) {
-            return client.getHttpClient();
+    private synchronized LayerImport layerImport() {
+        if (layerImport == null) {
+            layerImport = LayerImport.to(DockerClients.engineOf(docker));
         }
-        throw new IllegalStateException("flattening needs the engine's HTTP transport, which "
-                + docker.getClass().getName() + " does not expose");
+        return layerImport;
     }
 
     private static String encode(String value) {

@@ -4,17 +4,24 @@ import static dev.kiln.activities.docker.DockerTestSupport.MINIMAL_IMAGE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import dev.kiln.workflows.FailureType;
 import dev.kiln.workflows.sandbox.CommitSandbox;
 import dev.kiln.workflows.sandbox.CreateBuildSandbox;
 import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.StepContext;
+import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestActivityEnvironment;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -78,6 +85,33 @@ class FlattenSandboxIT extends BuildSandboxActivitiesTestBase {
         assertThat(flat.sizeBytes()).isLessThan(committed.sizeBytes() - 19 * MIB);
         assertThat(support.run(flatRef, "/bin/sh", "-c", "cat /small.txt; test -e /large.bin || echo no-large"))
                 .isEqualTo("kept\nno-large\n");
+    }
+
+    /** The import goes over a connection of its own (LayerImport), which must reach a tcp:// engine as well. */
+    @Test
+    void flattenReachesAnEngineAtATcpAddress() throws Exception {
+        String containerId = createSandbox();
+        run(containerId, ROOT_CONTEXT, "echo over tcp > /marker");
+        String imageRef = support.image("kiln-test/flat-tcp-" + buildId + ":v1");
+        try (TcpToUnixForwarder engine = TcpToUnixForwarder.start("/var/run/docker.sock");
+                DockerClient overTcp = DockerClients.create(engine.dockerHost())) {
+            TestActivityEnvironment tcpEnvironment = TestActivityEnvironment.newInstance();
+            try {
+                tcpEnvironment.registerActivitiesImplementations(new BuildSandboxHostActivitiesImpl(
+                        overTcp, DockerTestSupport.HOST, buildId -> InputStream.nullInputStream()));
+                tcpEnvironment.newActivityStub(BuildSandboxHostActivities.class, ActivityOptions.newBuilder()
+                                .setStartToCloseTimeout(Duration.ofMinutes(5))
+                                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+                                .build())
+                        .flattenSandbox(new CommitSandbox(buildId, containerId, imageRef, null, null, null, Map.of(),
+                                null));
+            } finally {
+                tcpEnvironment.close();
+            }
+        }
+
+        assertThat(docker.inspectImageCmd(imageRef).exec().getRootFS().getLayers()).hasSize(1);
+        assertThat(support.run(imageRef, "cat", "/marker")).isEqualTo("over tcp\n");
     }
 
     @Test
