@@ -23,12 +23,14 @@ public final class LifecycleHostActivitiesImpl implements LifecycleHostActivitie
     private final DockerClient docker;
     private final HostLabels labels;
     private final Runnable shutDown;
+    private final SandboxContainers containers;
 
     /** @param shutDown wipes the host's credentials and ends the process (after the caller has returned) */
     public LifecycleHostActivitiesImpl(DockerClient docker, HostLabels labels, Runnable shutDown) {
         this.docker = requireNonNull(docker, "docker is null");
         this.labels = requireNonNull(labels, "labels is null");
         this.shutDown = requireNonNull(shutDown, "shutDown is null");
+        this.containers = new SandboxContainers(docker);
     }
 
     @Override
@@ -64,12 +66,9 @@ public final class LifecycleHostActivitiesImpl implements LifecycleHostActivitie
     /** Build sandboxes too: a host is deleted by force with builds on it, and they would hold the cache's images. */
     @Override
     public void destroyAllSandboxes() {
-        for (Container container : sandboxContainers()) {
-            remove(container.getId());
-        }
-        for (Container container : buildSandboxContainers()) {
-            remove(container.getId());
-        }
+        // As a sandbox's own destroy does, so that the image of a template deleted while these ran goes too.
+        containers.removeAll(labels.sandboxes());
+        containers.removeAll(labels.buildSandboxes());
     }
 
     /**

@@ -319,6 +319,27 @@ class SandboxHostActivitiesImplIT {
         }
     }
 
+    /** Deleting a host removes its sandboxes the way their own destroy does, image of a deleted template included. */
+    @Test
+    void destroyingAllOfAHostsSandboxesRemovesTheImageOfATemplateDeletedMeanwhile() throws InterruptedException {
+        create();
+        String imageRef = support.image("kiln-test/deleted-" + sandboxId + ":v1");
+        String imageId = activities.snapshot(new SnapshotSandbox(sandboxId, imageRef, false, null, null, Map.of(),
+                Map.of())).imageId();
+        String fromTemplate = sandboxId + "-from-template";
+        try {
+            activities.createSandbox(new CreateSandbox(fromTemplate, imageRef, 1, 128, null, null, Map.of()));
+            docker.removeImageCmd(imageRef).withForce(true).exec();
+
+            new LifecycleHostActivitiesImpl(docker, DockerTestSupport.HOST, () -> {}).destroyAllSandboxes();
+
+            assertThat(sandboxContainers()).isEmpty();
+            assertThatThrownBy(() -> docker.inspectImageCmd(imageId).exec()).isInstanceOf(NotFoundException.class);
+        } finally {
+            activities.destroy(fromTemplate);
+        }
+    }
+
     @Test
     void snapshotWithFlattenGivesASingleLayerImage() throws InterruptedException {
         create();
