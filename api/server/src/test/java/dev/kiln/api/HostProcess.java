@@ -128,10 +128,12 @@ final class HostProcess implements AutoCloseable {
 
     /**
      * The test hosts are never deleted through the API, which would remove their step caches, so the JVM does it
-     * when it exits, with their state dirs, whether the tests passed or not. A test host that ran on a daemon of
-     * its own left its cache there, and the daemon's data dir goes with the daemon.
+     * when it exits, with their state dirs, whether the tests passed or not. A host still running then belongs to a
+     * test that timed out or a fork that failsafe stopped: it is killed, and its sandboxes go with it. A test host
+     * that ran on a daemon of its own left its cache there, and the daemon's data dir goes with the daemon.
      */
     private static void cleanUpAtExit() {
+        List<String> abandoned = killHostsStillRunning();
         removeStateDirs();
         List<String> owners;
         synchronized (CACHE_OWNERS) {
@@ -142,11 +144,31 @@ final class HostProcess implements AutoCloseable {
         }
         try (DockerClient docker = DockerClients.create(DEFAULT_DOCKER_HOST)) {
             for (String hostId : owners) {
+                if (abandoned.contains(hostId)) {
+                    DockerCommands.removeContainersLabelled(docker, "kiln.host=" + hostId);
+                }
                 StepCache.removeAll(docker, new HostLabels(hostId));
             }
         } catch (IOException | RuntimeException e) {
             System.err.println("could not remove the step caches of the test hosts: " + e);
         }
+    }
+
+    /** Returns the ids of the hosts it killed. */
+    private static List<String> killHostsStillRunning() {
+        List<HostProcess> running = alive();
+        for (HostProcess host : running) {
+            host.process.destroyForcibly();
+        }
+        for (HostProcess host : running) {
+            try {
+                host.process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return running.stream().map(HostProcess::hostId).toList();
     }
 
     private static void removeStateDirs() {
