@@ -25,8 +25,8 @@ import java.util.Map;
 /**
  * Turns a build sandbox into a single-layer image: the container's filesystem export streams straight into the
  * engine's import ({@code POST /images/create?fromSrc=-}), as {@code docker export | docker import} does, with no
- * archive written in between; the import goes through {@link LayerImport}. Import takes the image's config as Dockerfile-style
- * changes; every field a build sets (user, workdir, env, command, entrypoint, labels) is one of them.
+ * archive written in between; the import goes through {@link LayerImport}. Import takes the image's config as
+ * Dockerfile-style changes; every field a build sets (user, workdir, env, command, entrypoint, labels) is one of them.
  */
 final class Flattener {
 

@@ -46,7 +46,7 @@ final class LayerImport {
         this.engine = engine;
     }
 
-    /** A client for the engine at {@code dockerHost}: {@code unix:///var/run/docker.sock} or {@code tcp://host:port}. */
+    /** A client for the engine at {@code dockerHost}: {@code unix:///path/docker.sock} or {@code tcp://host:port}. */
     static LayerImport to(URI dockerHost) {
         requireNonNull(dockerHost, "dockerHost is null");
         DetachedSocketFactory sockets;

@@ -292,10 +292,8 @@ class SandboxHostActivitiesImplIT {
 
     @Test
     void destroyingTheLastSandboxOfATemplateDeletedMeanwhileRemovesItsImage() throws InterruptedException {
-        create();
         String imageRef = support.image("kiln-test/deleted-" + sandboxId + ":v1");
-        String imageId = activities.snapshot(new SnapshotSandbox(sandboxId, imageRef, false, null, null, Map.of(),
-                Map.of())).imageId();
+        String imageId = templateImageOfThisSandbox(imageRef);
         List<String> fromTemplate = List.of(sandboxId + "-a", sandboxId + "-b", sandboxId + "-c");
         try {
             for (String id : fromTemplate) {
@@ -322,10 +320,8 @@ class SandboxHostActivitiesImplIT {
     /** Deleting a host removes its sandboxes the way their own destroy does, image of a deleted template included. */
     @Test
     void destroyingAllOfAHostsSandboxesRemovesTheImageOfATemplateDeletedMeanwhile() throws InterruptedException {
-        create();
         String imageRef = support.image("kiln-test/deleted-" + sandboxId + ":v1");
-        String imageId = activities.snapshot(new SnapshotSandbox(sandboxId, imageRef, false, null, null, Map.of(),
-                Map.of())).imageId();
+        String imageId = templateImageOfThisSandbox(imageRef);
         String fromTemplate = sandboxId + "-from-template";
         try {
             activities.createSandbox(new CreateSandbox(fromTemplate, imageRef, 1, 128, null, null, Map.of()));
@@ -395,6 +391,13 @@ class SandboxHostActivitiesImplIT {
 
     private SandboxExecResult exec(String command, int timeoutSeconds) {
         return activities.exec(new SandboxExec(sandboxId, command, timeoutSeconds, null, null, Map.of()));
+    }
+
+    /** Creates this test's sandbox and snapshots it into {@code imageRef}, as a template is made; returns its id. */
+    private String templateImageOfThisSandbox(String imageRef) {
+        create();
+        return activities.snapshot(new SnapshotSandbox(sandboxId, imageRef, false, null, null, Map.of(), Map.of()))
+                .imageId();
     }
 
     private List<Container> sandboxContainers() {
