@@ -10,6 +10,11 @@ import java.util.Set;
 public enum FailureType {
     /** A recipe step ran and exited non-zero or timed out: rerunning it would do the same. */
     STEP_FAILED,
+    /**
+     * A step scheduled ahead did not run: the step it follows failed on the host, or is not on it (kiln-host
+     * restarted in between). The workflow runs it again once that step has succeeded; nothing of it ran.
+     */
+    STEP_OUT_OF_TURN,
     /** The base image is not on the host and cannot be made there. */
     IMAGE_NOT_FOUND,
     /** Another template took the name between submit and publish. */

@@ -9,6 +9,7 @@ import com.github.dockerjava.api.exception.BadRequestException;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
+import dev.kiln.workflows.FailureType;
 import dev.kiln.workflows.build.recipe.ExecutionContext;
 import dev.kiln.workflows.host.ContainerLabels;
 import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
@@ -78,6 +79,11 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
      */
     private static final Duration ENGINE_RETURN_PATIENCE = Duration.ofSeconds(45);
     private static final Duration ENGINE_POLL = Duration.ofSeconds(1);
+    /**
+     * How long a step scheduled ahead waits for the step it follows to show up here. The workflow schedules both in
+     * one workflow task and this host polls with several pollers, so seconds mean that step will not come.
+     */
+    private static final Duration PREDECESSOR_PATIENCE = Duration.ofSeconds(10);
 
     private final DockerClient docker;
     private final HostLabels labels;
@@ -89,6 +95,7 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
     private final SandboxContainers containers;
     private final SandboxImages images;
     private final StepCache cache;
+    private final StepOrder order = new StepOrder();
 
     /** @param archives where {@link #uploadArchive} fetches a build's uploaded archive from */
     public BuildSandboxHostActivitiesImpl(DockerClient docker, HostLabels labels, ArchiveSource archives) {
@@ -197,9 +204,50 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
         }
     }
 
+    /**
+     * A step scheduled ahead runs once the step it follows has succeeded here. Steps run one at a time in a sandbox,
+     * so whatever ends this one (an outcome, an exception, a cancel) is recorded for the step after it.
+     */
     @Override
     public StepOutcome runStep(RunStep request) {
         ActivityExecutionContext activity = Activity.getExecutionContext();
+        if (request.afterStep() != null) {
+            awaitTurn(request, activity);
+        }
+        order.started(request.buildId(), request.containerId(), request.step());
+        StepOutcome outcome = null;
+        try {
+            outcome = runStepNow(request, activity);
+            return outcome;
+        } finally {
+            order.ended(request.buildId(), request.containerId(), request.step(), outcome != null && outcome.ok());
+        }
+    }
+
+    private void awaitTurn(RunStep request, ActivityExecutionContext activity) {
+        StepOrder.Turn turn;
+        try {
+            turn = order.await(request.buildId(), request.containerId(), request.afterStep(), PREDECESSOR_PATIENCE,
+                    () -> activity.heartbeat(null));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while step " + request.step() + " waited for step "
+                    + request.afterStep(), e);
+        } catch (RuntimeException cancelledOrGone) {
+            order.ended(request.buildId(), request.containerId(), request.step(), false);
+            throw cancelledOrGone;
+        }
+        if (turn == StepOrder.Turn.RUN) {
+            return;
+        }
+        order.ended(request.buildId(), request.containerId(), request.step(), false);
+        throw ApplicationFailure.newNonRetryableFailure("step " + request.step() + " did not run: step "
+                + request.afterStep() + " before it " + (turn == StepOrder.Turn.PREDECESSOR_FAILED
+                        ? "did not succeed on this host" : "is not running on this host (did kiln-host restart?)"),
+                FailureType.STEP_OUT_OF_TURN.name());
+    }
+
+    private StepOutcome runStepNow(RunStep request, ActivityExecutionContext activity) {
         Instant started = Instant.now();
         try {
             if (activity.getInfo().getAttempt() > 1) {
@@ -511,6 +559,7 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
     @Override
     public void destroyBuildSandbox(String buildId) {
         containers.removeAll(labels.buildSandbox(buildId));
+        order.forget(buildId);
     }
 
     @Override

@@ -42,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
 
@@ -62,6 +63,12 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
      */
     private static final String STEP_CACHE = "step-cache";
     private static final String FLATTEN_RESUMED_SNAPSHOT = "flatten-resumed-snapshot";
+    /**
+     * From this version the steps that run are scheduled ahead of the one running, and the host holds each until the
+     * one before it has succeeded ({@link StepPipeline}); runs from before scheduled each step when the one before it
+     * had ended.
+     */
+    private static final String STEPS_AHEAD = "steps-ahead";
 
     /** Who cancelled, when the API did not record it: the cancel came straight to Temporal (its UI or CLI). */
     static final String CANCELLED_OUTSIDE_API = "temporal-ui";
@@ -215,22 +222,40 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
                     input.vcpus(), input.memoryMb()));
             containerId = plan.containerId();
         }
+        StepPipeline pipeline = plan != null && Workflow.getVersion(STEPS_AHEAD, Workflow.DEFAULT_VERSION, 1) == 1
+                ? new StepPipeline(input, hostId, containerId, stepContexts(input.steps(), context), plan.keys(),
+                        plan.cachedSteps())
+                : null;
         StepContext templateDefaults = context;
         int total = input.steps().size();
         String previousPhase = null;
-        for (int index = 0; index < total; index++) {
-            BuildStep step = input.steps().get(index);
-            if (BuildStep.POST_BUILD.equals(step.phase()) && !BuildStep.POST_BUILD.equals(previousPhase)) {
-                templateDefaults = context;
-                context = postBuild(context);
+        try {
+            for (int index = 0; index < total; index++) {
+                BuildStep step = input.steps().get(index);
+                if (BuildStep.POST_BUILD.equals(step.phase()) && !BuildStep.POST_BUILD.equals(previousPhase)) {
+                    templateDefaults = context;
+                    context = postBuild(context);
+                }
+                previousPhase = step.phase();
+                if (plan == null) {
+                    context = runStep(input, containerId, step, total, context);
+                } else if (index < plan.cachedSteps()) {
+                    context = recordCached(input, step, total, context);
+                } else if (pipeline != null) {
+                    int scheduled = index;
+                    context = runRecordedLocally(input, step, total, () -> pipeline.scheduleThrough(scheduled),
+                            () -> pipeline.outcome(scheduled));
+                } else {
+                    RunStep request = new RunStep(input.buildId(), containerId, step.number(), step.instruction(),
+                            step.arguments(), context, step.timeoutSeconds(), plan.keys().get(index));
+                    BuildSandboxHostActivities host = Workflow.newActivityStub(BuildSandboxHostActivities.class,
+                            ActivityCatalog.step(hostId, step.timeoutSeconds(), step.text()));
+                    context = runRecordedLocally(input, step, total, () -> {}, () -> host.runStep(request));
+                }
             }
-            previousPhase = step.phase();
-            if (plan == null) {
-                context = runStep(input, containerId, step, total, context);
-            } else if (index < plan.cachedSteps()) {
-                context = recordCached(input, step, total, context);
-            } else {
-                context = runRecordedLocally(input, containerId, step, total, context, plan.keys().get(index));
+        } finally {
+            if (pipeline != null) {
+                pipeline.stop();
             }
         }
         recordLastStep(input);
@@ -320,21 +345,21 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
     /**
      * One activity on the host per step, and one local activity between two steps that writes the end of the one
      * and the start of the next; the last step's end is written when the loop is done ({@link #recordLastStep}).
+     *
+     * @param schedule schedules the step's activity (and those ahead of it) before the records are written
+     * @param run the step's outcome
      */
-    private StepContext runRecordedLocally(
-            TemplateBuildInput input, String containerId, BuildStep step, int total, StepContext context,
-            String cacheKey) {
+    private StepContext runRecordedLocally(TemplateBuildInput input, BuildStep step, int total, Runnable schedule,
+            Supplier<StepOutcome> run) {
         runningStep = step.number();
         String details = "step " + step.number() + "/" + total + ": " + step.text();
         enter(step.phase() + " step " + step.number(), details);
+        schedule.run();
         stepRecords(details + " started").recordStepTransition(input.buildId(),
                 finishedStep, finishedOutcome, step);
         finishedStep = null;
         finishedOutcome = null;
-        BuildSandboxHostActivities stepRunner = Workflow.newActivityStub(
-                BuildSandboxHostActivities.class, ActivityCatalog.step(hostId, step.timeoutSeconds(), step.text()));
-        StepOutcome outcome = stepRunner.runStep(new RunStep(input.buildId(), containerId, step.number(),
-                step.instruction(), step.arguments(), context, step.timeoutSeconds(), cacheKey));
+        StepOutcome outcome = run.get();
         if (!outcome.ok()) {
             stepRecords(details + " failed").recordStepTransition(input.buildId(), step, outcome, null);
         } else {

@@ -42,6 +42,9 @@ final class FakeSandbox implements BuildSandboxHostActivities {
     /** The digest the archive's entries under each COPY source have; a test changes one to change the archive. */
     final Map<String, String> archiveEntries = new ConcurrentHashMap<>();
     final CountDownLatch blockedStepStarted = new CountDownLatch(1);
+    /** Whether each step that ended succeeded, by build id and step number. */
+    private final Map<String, Boolean> stepsEnded = new ConcurrentHashMap<>();
+    private final Set<Integer> forgottenEnds = ConcurrentHashMap.newKeySet();
     volatile boolean healthy = true;
     private volatile TestWorkflowEnvironment silentIn;
     private volatile int silentAtStep;
@@ -68,6 +71,8 @@ final class FakeSandbox implements BuildSandboxHostActivities {
 
     @Override
     public String createBuildSandbox(CreateBuildSandbox request) {
+        // A rerun's sandbox is new: nothing of the steps that ran in the one before counts for its steps' turns.
+        stepsEnded.keySet().removeIf(key -> key.startsWith(request.buildId() + "/"));
         events.add("create " + request.imageRef());
         return "container-" + request.buildId();
     }
@@ -108,8 +113,63 @@ final class FakeSandbox implements BuildSandboxHostActivities {
         return new StepCacheGcResult(0, 0, cachedKeys.size(), 0);
     }
 
+    /**
+     * As the real host does, a step scheduled ahead waits until the step it follows has ended here, and runs only
+     * when that succeeded; whatever ends a step is recorded for the one after it.
+     */
     @Override
     public StepOutcome runStep(RunStep request) {
+        if (request.afterStep() != null) {
+            awaitTurn(request);
+        }
+        StepOutcome outcome = null;
+        boolean lost = false;
+        try {
+            outcome = runInTurn(request);
+            return outcome;
+        } catch (HostLostException gone) {
+            // A host that is gone says nothing more, to the server or to the steps waiting on it.
+            lost = true;
+            throw gone;
+        } finally {
+            if (!lost) {
+                stepsEnded.put(request.buildId() + "/" + request.step(), outcome != null && outcome.ok());
+            }
+        }
+    }
+
+    /** The host forgets that this step ended, as a kiln-host that restarted after it did: the step after it is told so. */
+    void forgetEndOf(int step) {
+        forgottenEnds.add(step);
+    }
+
+    private void awaitTurn(RunStep request) {
+        String predecessor = request.buildId() + "/" + request.afterStep();
+        if (forgottenEnds.remove(request.afterStep())) {
+            stepsEnded.put(request.buildId() + "/" + request.step(), false);
+            throw ApplicationFailure.newNonRetryableFailure("step " + request.step() + " did not run: step "
+                    + request.afterStep() + " is not running on this host", FailureType.STEP_OUT_OF_TURN.name());
+        }
+        try {
+            while (!stepsEnded.containsKey(predecessor)) {
+                Activity.getExecutionContext().heartbeat(null);
+                TimeUnit.MILLISECONDS.sleep(10);
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(interrupted);
+        } catch (ActivityCompletionException cancelled) {
+            stepsEnded.put(request.buildId() + "/" + request.step(), false);
+            throw cancelled;
+        }
+        if (!stepsEnded.get(predecessor)) {
+            stepsEnded.put(request.buildId() + "/" + request.step(), false);
+            throw ApplicationFailure.newNonRetryableFailure("step " + request.step() + " did not run: step "
+                    + request.afterStep() + " did not succeed", FailureType.STEP_OUT_OF_TURN.name());
+        }
+    }
+
+    private StepOutcome runInTurn(RunStep request) {
         steps.add(request);
         String argument = request.arguments().get(0);
         events.add(request.instruction() + " " + argument);
@@ -186,7 +246,13 @@ final class FakeSandbox implements BuildSandboxHostActivities {
         events.add("silent at " + request.step());
         silentIn.sleep(heartbeatTimeout.plusSeconds(1));
         // The workflow has given up on this host by now; the server drops whatever a late host answers.
-        throw new IllegalStateException("host came back after its step " + request.step() + " timed out");
+        throw new HostLostException("host came back after its step " + request.step() + " timed out");
+    }
+
+    private static final class HostLostException extends IllegalStateException {
+        HostLostException(String message) {
+            super(message);
+        }
     }
 
     @Override

@@ -214,6 +214,67 @@ class TemplateBuildStepCacheTest {
                 "finished 2 exit 0", "started 3", "finished 3 exit 0");
     }
 
+    @Test
+    void theStepsAheadAreScheduledBeforeTheStepTheyFollowHasEndedEachNamingThatStep() {
+        build("bld-ahead", steps("echo one", "echo two", "echo three", "echo four", "echo five"));
+
+        assertThat(sandbox.steps).extracting(RunStep::step).containsExactly(1, 2, 3, 4, 5);
+        assertThat(sandbox.steps).extracting(RunStep::afterStep).containsExactly(null, 1, 2, 3, 4);
+        List<HistoryEvent> history = client.fetchHistory(TemplateBuildWorkflow.workflowId("bld-ahead")).getEvents();
+        List<Long> scheduled = runStepsScheduled(history);
+        long firstCompleted = history.stream()
+                .filter(event -> event.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED)
+                .filter(event -> event.getActivityTaskCompletedEventAttributes().getScheduledEventId()
+                        == scheduled.get(0))
+                .findFirst().orElseThrow().getEventId();
+        assertThat(scheduled).hasSize(5);
+        assertThat(scheduled.subList(0, 1 + StepPipeline.AHEAD))
+                .as("the first step and the %d after it are scheduled before the first ends", StepPipeline.AHEAD)
+                .allMatch(eventId -> eventId < firstCompleted);
+        assertThat(records.events).containsSubsequence("started 1", "finished 1 exit 0", "started 2",
+                "finished 4 exit 0", "started 5", "finished 5 exit 0");
+    }
+
+    @Test
+    void theStepsScheduledAfterAFailedStepNeverRun() {
+        assertThatThrownBy(() -> build("bld-broken", steps("echo one", "fail here", "echo three", "echo four")))
+                .isInstanceOf(WorkflowFailedException.class)
+                .rootCause().hasMessageContaining("recipe step 2 failed: boom: no such file");
+
+        assertThat(sandbox.steps).extracting(RunStep::step).containsExactly(1, 2);
+        assertThat(runStepsScheduled(client.fetchHistory(TemplateBuildWorkflow.workflowId("bld-broken")).getEvents()))
+                .as("steps 3 and 4 were scheduled ahead").hasSize(4);
+        assertThat(records.events).doesNotContain("started 3", "started 4");
+        assertThat(sandbox.events).last().isEqualTo("destroy bld-broken");
+    }
+
+    @Test
+    void aStepTheHostCouldNotRunInTurnRunsOnceTheStepBeforeItHasSucceeded() {
+        sandbox.forgetEndOf(2);
+
+        TemplateBuildResult result = build("bld-restarted", steps("echo one", "echo two", "echo three", "echo four"));
+
+        assertThat(result.status()).isEqualTo(BuildStatus.SUCCESS);
+        assertThat(sandbox.steps).as("each step ran once, in order").extracting(RunStep::step)
+                .containsExactly(1, 2, 3, 4);
+        List<HistoryEvent> history = client.fetchHistory(TemplateBuildWorkflow.workflowId("bld-restarted")).getEvents();
+        assertThat(history).filteredOn(event -> event.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED)
+                .extracting(event -> event.getActivityTaskFailedEventAttributes().getFailure()
+                        .getApplicationFailureInfo().getType())
+                .contains("STEP_OUT_OF_TURN");
+        assertThat(records.events).containsSubsequence("started 3", "finished 3 exit 0", "started 4",
+                "finished 4 exit 0");
+    }
+
+    private static List<Long> runStepsScheduled(List<HistoryEvent> history) {
+        return history.stream()
+                .filter(event -> event.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+                .filter(event -> event.getActivityTaskScheduledEventAttributes().getActivityType().getName()
+                        .equals("RunStep"))
+                .map(HistoryEvent::getEventId)
+                .toList();
+    }
+
     private TemplateBuildResult build(String buildId, List<BuildStep> steps) {
         return build(buildId, input(buildId, steps, false, false));
     }

@@ -69,8 +69,12 @@ public final class PendingActivityHeartbeats {
                     .describeWorkflowExecution(request)
                     .getPendingActivitiesList()) {
                 if (activityType.equals(activity.getActivityType().getName()) && activity.hasHeartbeatDetails()) {
-                    return Optional.ofNullable(temporal.getOptions().getDataConverter().fromPayloads(
-                            0, Optional.of(activity.getHeartbeatDetails()), type, type));
+                    T details = temporal.getOptions().getDataConverter().fromPayloads(
+                            0, Optional.of(activity.getHeartbeatDetails()), type, type);
+                    // A build's steps scheduled ahead of the running one heartbeat without details while they wait.
+                    if (details != null) {
+                        return Optional.of(details);
+                    }
                 }
             }
         } catch (StatusRuntimeException | DataConverterException e) {
