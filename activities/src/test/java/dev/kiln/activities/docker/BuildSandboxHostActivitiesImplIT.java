@@ -146,6 +146,46 @@ class BuildSandboxHostActivitiesImplIT extends BuildSandboxActivitiesTestBase {
     }
 
     @Test
+    void aStepScheduledAheadRunsOnlyOnceTheStepItFollowsHasSucceeded() throws Exception {
+        String containerId = activities.createBuildSandbox(sandbox());
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try {
+            Future<StepOutcome> second = executor.submit(() -> activities.runStep(new RunStep(buildId, containerId,
+                    102, "RUN", List.of("echo two >> /order"), ROOT_CONTEXT, 60, null, 101)));
+            StepOutcome first = activities.runStep(new RunStep(buildId, containerId, 101, "RUN",
+                    List.of("sleep 1; echo one >> /order"), ROOT_CONTEXT, 60));
+
+            assertThat(first.ok()).isTrue();
+            assertThat(second.get(30, TimeUnit.SECONDS).ok()).isTrue();
+        } finally {
+            executor.shutdownNow();
+        }
+        assertThat(run(containerId, ROOT_CONTEXT, "cat /order")).isEqualTo("one\ntwo\n");
+    }
+
+    @Test
+    void aStepScheduledAheadOfAStepThatFailsNeverRuns() throws Exception {
+        String containerId = activities.createBuildSandbox(sandbox());
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try {
+            Future<StepOutcome> second = executor.submit(() -> activities.runStep(new RunStep(buildId, containerId,
+                    102, "RUN", List.of("echo two >> /order"), ROOT_CONTEXT, 60, null, 101)));
+            StepOutcome first = activities.runStep(new RunStep(buildId, containerId, 101, "RUN",
+                    List.of("sleep 1; echo one >> /order; exit 3"), ROOT_CONTEXT, 60));
+
+            assertThat(first.exitCode()).isEqualTo(3);
+            assertThatThrownBy(() -> second.get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(ActivityFailure.class)
+                    .cause().isInstanceOfSatisfying(ApplicationFailure.class, failure ->
+                            assertThat(failure.getType()).isEqualTo(FailureType.STEP_OUT_OF_TURN.name()));
+        } finally {
+            executor.shutdownNow();
+        }
+        assertThat(run(containerId, ROOT_CONTEXT, "cat /order")).isEqualTo("one\n");
+    }
+
+    @Test
     void cancelledRunStepKillsTheStep() throws Exception {
         List<StepProgress> beats = new CopyOnWriteArrayList<>();
         environment.setActivityHeartbeatListener(StepProgress.class, beats::add);
