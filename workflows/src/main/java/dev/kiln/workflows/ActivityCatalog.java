@@ -123,8 +123,16 @@ public final class ActivityCatalog {
      * A cancel waits for the host to confirm the kill, so the sandbox is never destroyed under a live step.
      */
     public static ActivityOptions step(String hostId, long stepTimeoutSeconds, String summary) {
+        return step(hostId, stepTimeoutSeconds, 0, summary);
+    }
+
+    /**
+     * A step scheduled ahead, which the host holds until the steps before it have ended: its StartToClose also covers
+     * their timeouts, {@code waitSeconds} in all, since it starts when the host picks the step up.
+     */
+    public static ActivityOptions step(String hostId, long stepTimeoutSeconds, long waitSeconds, String summary) {
         return onHost(hostId)
-                .setStartToCloseTimeout(Duration.ofSeconds(stepTimeoutSeconds).plusMinutes(1))
+                .setStartToCloseTimeout(Duration.ofSeconds(stepTimeoutSeconds + waitSeconds).plusMinutes(1))
                 .setHeartbeatTimeout(HOST_HEARTBEAT)
                 .setRetryOptions(ONCE)
                 .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -148,41 +149,37 @@ class BuildSandboxHostActivitiesImplIT extends BuildSandboxActivitiesTestBase {
     @Test
     void aStepScheduledAheadRunsOnlyOnceTheStepItFollowsHasSucceeded() throws Exception {
         String containerId = activities.createBuildSandbox(sandbox());
-        ExecutorService executor = Executors.newSingleThreadExecutor();
-        try {
-            Future<StepOutcome> second = executor.submit(() -> activities.runStep(new RunStep(buildId, containerId,
-                    102, "RUN", List.of("echo two >> /order"), ROOT_CONTEXT, 60, null, 101)));
-            StepOutcome first = activities.runStep(new RunStep(buildId, containerId, 101, "RUN",
-                    List.of("sleep 1; echo one >> /order"), ROOT_CONTEXT, 60));
 
-            assertThat(first.ok()).isTrue();
-            assertThat(second.get(30, TimeUnit.SECONDS).ok()).isTrue();
-        } finally {
-            executor.shutdownNow();
-        }
+        StepsInTurn steps = withAStepAhead(containerId, "sleep 1; echo one >> /order");
+
+        assertThat(steps.first().ok()).isTrue();
+        assertThat(steps.ahead().get(30, TimeUnit.SECONDS).ok()).isTrue();
         assertThat(run(containerId, ROOT_CONTEXT, "cat /order")).isEqualTo("one\ntwo\n");
     }
 
     @Test
-    void aStepScheduledAheadOfAStepThatFailsNeverRuns() throws Exception {
+    void aStepScheduledAheadOfAStepThatFailsNeverRuns() {
         String containerId = activities.createBuildSandbox(sandbox());
-        ExecutorService executor = Executors.newSingleThreadExecutor();
-        try {
-            Future<StepOutcome> second = executor.submit(() -> activities.runStep(new RunStep(buildId, containerId,
-                    102, "RUN", List.of("echo two >> /order"), ROOT_CONTEXT, 60, null, 101)));
-            StepOutcome first = activities.runStep(new RunStep(buildId, containerId, 101, "RUN",
-                    List.of("sleep 1; echo one >> /order; exit 3"), ROOT_CONTEXT, 60));
 
-            assertThat(first.exitCode()).isEqualTo(3);
-            assertThatThrownBy(() -> second.get(30, TimeUnit.SECONDS))
-                    .isInstanceOf(ExecutionException.class)
-                    .cause().isInstanceOf(ActivityFailure.class)
-                    .cause().isInstanceOfSatisfying(ApplicationFailure.class, failure ->
-                            assertThat(failure.getType()).isEqualTo(FailureType.STEP_OUT_OF_TURN.name()));
-        } finally {
-            executor.shutdownNow();
-        }
+        StepsInTurn steps = withAStepAhead(containerId, "sleep 1; echo one >> /order; exit 3");
+
+        assertThat(steps.first().exitCode()).isEqualTo(3);
+        assertThatThrownBy(() -> steps.ahead().get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(ActivityFailure.class)
+                .cause().isInstanceOfSatisfying(ApplicationFailure.class, failure ->
+                        assertThat(failure.getType()).isEqualTo(FailureType.STEP_OUT_OF_TURN.name()));
         assertThat(run(containerId, ROOT_CONTEXT, "cat /order")).isEqualTo("one\n");
+    }
+
+    private record StepsInTurn(StepOutcome first, CompletableFuture<StepOutcome> ahead) {}
+
+    /** Step 102, which appends "two" to /order, arrives first, naming step 101, which then runs {@code first}. */
+    private StepsInTurn withAStepAhead(String containerId, String first) {
+        CompletableFuture<StepOutcome> ahead = CompletableFuture.supplyAsync(() -> activities.runStep(new RunStep(
+                buildId, containerId, 102, "RUN", List.of("echo two >> /order"), ROOT_CONTEXT, 60, null, 101)));
+        return new StepsInTurn(activities.runStep(new RunStep(buildId, containerId, 101, "RUN", List.of(first),
+                ROOT_CONTEXT, 60)), ahead);
     }
 
     @Test

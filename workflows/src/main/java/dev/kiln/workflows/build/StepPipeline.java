@@ -65,7 +65,7 @@ final class StepPipeline {
     void scheduleThrough(int index) {
         int last = Math.min(index + AHEAD, input.steps().size() - 1);
         for (; next <= last; next++) {
-            scheduled.put(next, schedule(next, next == first ? null : input.steps().get(next - 1).number()));
+            scheduled.put(next, schedule(next, next == first ? null : input.steps().get(next - 1).number(), index));
         }
     }
 
@@ -87,7 +87,7 @@ final class StepPipeline {
             }
             Workflow.getLogger(StepPipeline.class).info("build {} step {} did not run in turn ({}); running it now",
                     input.buildId(), input.steps().get(index).number(), application.getOriginalMessage());
-            return schedule(index, null).outcome().get();
+            return schedule(index, null, index).outcome().get();
         }
     }
 
@@ -113,10 +113,18 @@ final class StepPipeline {
         }
     }
 
-    private Scheduled schedule(int index, Integer afterStep) {
+    /**
+     * @param running the index of the first step that has not ended: the host may hold this one until it and every
+     *     step between them have
+     */
+    private Scheduled schedule(int index, Integer afterStep, int running) {
         BuildStep step = input.steps().get(index);
+        long waitSeconds = 0;
+        for (int before = running; before < index; before++) {
+            waitSeconds += input.steps().get(before).timeoutSeconds();
+        }
         BuildSandboxHostActivities host = Workflow.newActivityStub(BuildSandboxHostActivities.class,
-                ActivityCatalog.step(hostId, step.timeoutSeconds(), step.text()));
+                ActivityCatalog.step(hostId, step.timeoutSeconds(), waitSeconds, step.text()));
         RunStep request = new RunStep(input.buildId(), containerId, step.number(), step.instruction(),
                 step.arguments(), contexts.get(index), step.timeoutSeconds(), cacheKeys.get(index), afterStep);
         List<Promise<StepOutcome>> outcome = new ArrayList<>(1);

@@ -236,6 +236,20 @@ class TemplateBuildStepCacheTest {
     }
 
     @Test
+    void aStepScheduledAheadHasTimeForTheStepsItWaitsBehindAsWellAsForItself() {
+        build("bld-long", steps("echo one", "echo two", "echo three", "echo four"));
+
+        List<HistoryEvent> history = client.fetchHistory(TemplateBuildWorkflow.workflowId("bld-long")).getEvents();
+        assertThat(history)
+                .filteredOn(event -> event.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+                .map(event -> event.getActivityTaskScheduledEventAttributes())
+                .filteredOn(scheduled -> scheduled.getActivityType().getName().equals("RunStep"))
+                .as("30 s steps: a minute over their own timeout and those of the steps still ahead of them")
+                .extracting(scheduled -> scheduled.getStartToCloseTimeout().getSeconds())
+                .containsExactly(90L, 120L, 150L, 150L);
+    }
+
+    @Test
     void theStepsScheduledAfterAFailedStepNeverRun() {
         assertThatThrownBy(() -> build("bld-broken", steps("echo one", "fail here", "echo three", "echo four")))
                 .isInstanceOf(WorkflowFailedException.class)
