@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -55,10 +56,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The console in Debian's headless chromium against a real kiln-api and real kiln-hosts, page by page as an operator
  * uses it: sign in, submit a recipe with an archive and watch it live, a recipe error on its line, cancel from the
- * build page, register and drain a host, a golden build and a session, a sandbox's charts, fleet stats, and a team
- * key that sees no admin page. Every page is saved under {@code api/target/console-screenshots/}; after each test the
- * browser's console must hold no error (network failures of the API's deliberate 4xx answers aside, which the page
- * shows).
+ * build page, register and drain a host, a golden build and a session, a sandbox's charts, fleet stats, a template's
+ * versions and tags, and a team key that sees no admin page. Every page is saved under
+ * {@code api/target/console-screenshots/}; after each test the browser's console must hold no error (network failures
+ * of the API's deliberate 4xx answers aside, which the page shows).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleBrowserIT {
@@ -455,6 +456,51 @@ class ConsoleBrowserIT {
 
     @Test
     @Order(8)
+    void aTemplatePageListsItsVersionsRollsLatestBackAndRevokesAVersion() throws Exception {
+        ApiTestClient api = STACK.client();
+        String name = uniqueName("versioned");
+        for (String recipe : List.of("RUN echo one > /f", "RUN echo two > /f")) {
+            ApiTestClient.Reply submitted = api.post("/v1/admin/builds", STACK.adminKey,
+                    Map.of("name", name, "skip_pre_post", true, "recipe", List.of(recipe)));
+            assertThat(submitted.status()).as("%s", submitted.body()).isEqualTo(202);
+            String buildId = submitted.body().path("id").asText();
+            BUILDS.add(buildId);
+            JsonNode build = Await.until(BUILD_WAIT, () -> api.get("/v1/admin/builds/" + buildId, STACK.adminKey).body(),
+                    body -> Set.of("success", "failed", "cancelled").contains(body.path("status").asText()), "build " + buildId);
+            assertThat(build.path("status").asText()).as("%s", build).isEqualTo("success");
+        }
+
+        browser.get(url("/console/templates"));
+        waitFor(By.cssSelector("tr[data-template='" + name + "'] a")).click();
+        waitFor(By.cssSelector("[data-testid=versions]"));
+        assertThat(browser.getCurrentUrl()).endsWith("/console/templates/" + name);
+        assertThat(browser.findElements(By.cssSelector("[data-testid=versions] tbody tr")))
+                .extracting(row -> row.getAttribute("data-version")).containsExactly("2", "1");
+        assertThat(text(By.cssSelector("tr[data-version='2'] [data-testid=tags]"))).isEqualTo("latest");
+
+        browser.findElement(By.cssSelector("article[data-tag=latest]"))
+                .findElement(By.xpath(".//button[normalize-space()='Roll back to v1']")).click();
+        new WebDriverWait(browser, UI_WAIT)
+                .until(ExpectedConditions.textToBe(By.cssSelector("tr[data-version='1'] [data-testid=tags]"), "latest"));
+        assertThat(browser.findElements(By.cssSelector("tr[data-version='2'] [data-testid=tags]"))).isEmpty();
+        assertThat(text(By.cssSelector("article[data-tag=latest] tbody tr"))).contains("v2", "v1", "rollback");
+        assertThat(api.get("/v1/templates/" + name + "/tags", STACK.adminKey).body())
+                .extracting(tag -> tag.path("tag").asText() + "@v" + tag.path("version").asInt()).containsExactly("latest@v1");
+
+        browser.findElement(By.cssSelector("tr[data-version='2']")).findElement(By.xpath(".//button[normalize-space()='Revoke…']"))
+                .click();
+        waitFor(By.cssSelector("dialog[open] input[name=reason]")).sendKeys("CVE-2024-0001 in /f");
+        browser.findElement(By.xpath("//dialog[@open]//button[normalize-space()='Revoke v2']")).click();
+        assertThat(text(By.cssSelector("tr[data-version='2'] [data-testid=revoked]"))).isEqualTo("revoked");
+        assertThat(text(By.cssSelector("tr[data-version='2'] [data-testid=revoke-reason]"))).isEqualTo("CVE-2024-0001 in /f");
+        assertThat(browser.findElements(By.cssSelector("dialog[open]"))).isEmpty();
+        assertThat(api.get("/v1/templates/" + name + "/versions", STACK.adminKey).body().get(0).path("revoked").asBoolean())
+                .isTrue();
+        screenshot("21-template-versions-and-tags");
+    }
+
+    @Test
+    @Order(9)
     void aTeamKeySeesNoAdminPage() throws IOException {
         browser.findElement(By.xpath("//button[normalize-space()='Sign out']")).click();
         waitFor(By.name("api-key")).sendKeys(teamKey);
@@ -462,18 +508,18 @@ class ConsoleBrowserIT {
 
         waitFor(By.cssSelector("[data-testid=sandboxes]"));
         assertThat(navLabels()).containsExactly("Templates", "Sandboxes", "Fleet stats", "Projects");
-        screenshot("21-team-key-sandboxes");
+        screenshot("22-team-key-sandboxes");
 
         for (String page : List.of("/console/builds", "/console/hosts")) {
             browser.get(url(page));
             assertThat(waitFor(By.cssSelector("[data-testid=admin-only]")).getText()).contains("needs an admin key");
         }
-        screenshot("22-team-key-admin-page-refused");
+        screenshot("23-team-key-admin-page-refused");
 
         browser.manage().window().setSize(new Dimension(390, 844));
         browser.get(url("/console/templates"));
         waitFor(By.cssSelector("[data-testid=templates]"));
-        screenshot("23-phone-width-templates");
+        screenshot("24-phone-width-templates");
         browser.manage().window().setSize(new Dimension(1280, 900));
     }
 
