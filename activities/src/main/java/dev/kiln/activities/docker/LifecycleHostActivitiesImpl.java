@@ -3,7 +3,6 @@ package dev.kiln.activities.docker;
 import static java.util.Objects.requireNonNull;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import dev.kiln.workflows.host.ContainerLabels;
 import dev.kiln.workflows.host.ContainerState;
@@ -50,17 +49,17 @@ public final class LifecycleHostActivitiesImpl implements LifecycleHostActivitie
         return new HostContainers(listSandboxContainers(), builds, 0);
     }
 
-    /** Only containers of this host: an id from a stale listing never removes another host's container. */
+    /**
+     * Only containers of this host: an id from a stale listing never removes another host's container. Removed as a
+     * sandbox's own destroy removes it, so that the image of a template deleted while it ran goes too.
+     */
     @Override
     public void removeContainers(List<String> containerIds) {
-        Set<String> ours = new HashSet<>();
+        Set<String> wanted = new HashSet<>(containerIds);
         docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(ContainerLabels.HOST, labels.hostId()))
-                .exec().forEach(container -> ours.add(container.getId()));
-        for (String containerId : containerIds) {
-            if (ours.contains(containerId)) {
-                remove(containerId);
-            }
-        }
+                .exec().stream()
+                .filter(container -> wanted.contains(container.getId()))
+                .forEach(containers::remove);
     }
 
     /** Build sandboxes too: a host is deleted by force with builds on it, and they would hold the cache's images. */
@@ -84,14 +83,6 @@ public final class LifecycleHostActivitiesImpl implements LifecycleHostActivitie
             LOG.info("{} step cache images left: layers of templates, or in use", left);
         }
         shutDown.run();
-    }
-
-    private void remove(String containerId) {
-        try {
-            docker.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
-        } catch (NotFoundException alreadyGone) {
-            // removed meanwhile: the goal is reached
-        }
     }
 
     private List<Container> sandboxContainers() {

@@ -155,14 +155,17 @@ final class SandboxContainers {
      * nothing else would ever remove it.
      */
     void removeAll(Map<String, String> labels) {
-        for (Container container : labelled(labels)) {
-            try {
-                docker.removeContainerCmd(container.getId()).withForce(true).withRemoveVolumes(true).exec();
-            } catch (NotFoundException e) {
-                // Removed concurrently, which is what was asked.
-            }
-            removeIfDeletedTemplate(container.getImageId());
+        labelled(labels).forEach(this::remove);
+    }
+
+    /** As {@link #removeAll}, for one container from a listing. */
+    void remove(Container container) {
+        try {
+            docker.removeContainerCmd(container.getId()).withForce(true).withRemoveVolumes(true).exec();
+        } catch (NotFoundException e) {
+            // Removed concurrently, which is what was asked.
         }
+        removeIfDeletedTemplate(container.getImageId());
     }
 
     /**

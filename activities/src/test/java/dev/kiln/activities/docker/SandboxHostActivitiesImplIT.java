@@ -336,6 +336,27 @@ class SandboxHostActivitiesImplIT {
         }
     }
 
+    /** The reconcile removes a dead sandbox's container the way its own destroy does, image included. */
+    @Test
+    void removingADeadSandboxsContainerRemovesTheImageOfATemplateDeletedMeanwhile() throws InterruptedException {
+        String imageRef = support.image("kiln-test/deleted-" + sandboxId + ":v1");
+        String imageId = templateImageOfThisSandbox(imageRef);
+        String fromTemplate = sandboxId + "-from-template";
+        try {
+            String containerId = activities.createSandbox(
+                    new CreateSandbox(fromTemplate, imageRef, 1, 128, null, null, Map.of()));
+            docker.removeImageCmd(imageRef).withForce(true).exec();
+
+            new LifecycleHostActivitiesImpl(docker, DockerTestSupport.HOST, () -> {})
+                    .removeContainers(List.of(containerId));
+
+            assertThat(sandboxContainers()).isEmpty();
+            assertThatThrownBy(() -> docker.inspectImageCmd(imageId).exec()).isInstanceOf(NotFoundException.class);
+        } finally {
+            activities.destroy(fromTemplate);
+        }
+    }
+
     @Test
     void snapshotWithFlattenGivesASingleLayerImage() throws InterruptedException {
         create();
