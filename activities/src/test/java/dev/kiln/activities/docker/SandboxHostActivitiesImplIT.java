@@ -320,41 +320,54 @@ class SandboxHostActivitiesImplIT {
     /** Deleting a host removes its sandboxes the way their own destroy does, image of a deleted template included. */
     @Test
     void destroyingAllOfAHostsSandboxesRemovesTheImageOfATemplateDeletedMeanwhile() throws InterruptedException {
-        String imageRef = support.image("kiln-test/deleted-" + sandboxId + ":v1");
-        String imageId = templateImageOfThisSandbox(imageRef);
-        String fromTemplate = sandboxId + "-from-template";
         try {
-            activities.createSandbox(new CreateSandbox(fromTemplate, imageRef, 1, 128, null, null, Map.of()));
-            docker.removeImageCmd(imageRef).withForce(true).exec();
+            SandboxOfADeletedTemplate sandbox = sandboxOfADeletedTemplate();
 
             new LifecycleHostActivitiesImpl(docker, DockerTestSupport.HOST, () -> {}).destroyAllSandboxes();
 
             assertThat(sandboxContainers()).isEmpty();
-            assertThatThrownBy(() -> docker.inspectImageCmd(imageId).exec()).isInstanceOf(NotFoundException.class);
+            assertThatThrownBy(() -> docker.inspectImageCmd(sandbox.imageId()).exec())
+                    .isInstanceOf(NotFoundException.class);
         } finally {
-            activities.destroy(fromTemplate);
+            activities.destroy(fromDeletedTemplate());
         }
     }
 
     /** The reconcile removes a dead sandbox's container the way its own destroy does, image included. */
     @Test
     void removingADeadSandboxsContainerRemovesTheImageOfATemplateDeletedMeanwhile() throws InterruptedException {
-        String imageRef = support.image("kiln-test/deleted-" + sandboxId + ":v1");
-        String imageId = templateImageOfThisSandbox(imageRef);
-        String fromTemplate = sandboxId + "-from-template";
         try {
-            String containerId = activities.createSandbox(
-                    new CreateSandbox(fromTemplate, imageRef, 1, 128, null, null, Map.of()));
-            docker.removeImageCmd(imageRef).withForce(true).exec();
+            SandboxOfADeletedTemplate sandbox = sandboxOfADeletedTemplate();
 
             new LifecycleHostActivitiesImpl(docker, DockerTestSupport.HOST, () -> {})
-                    .removeContainers(List.of(containerId));
+                    .removeContainers(List.of(sandbox.containerId()));
 
-            assertThat(sandboxContainers()).extracting(Container::getId).doesNotContain(containerId);
-            assertThatThrownBy(() -> docker.inspectImageCmd(imageId).exec()).isInstanceOf(NotFoundException.class);
+            assertThatThrownBy(() -> docker.inspectContainerCmd(sandbox.containerId()).exec())
+                    .isInstanceOf(NotFoundException.class);
+            assertThatThrownBy(() -> docker.inspectImageCmd(sandbox.imageId()).exec())
+                    .isInstanceOf(NotFoundException.class);
         } finally {
-            activities.destroy(fromTemplate);
+            activities.destroy(fromDeletedTemplate());
         }
+    }
+
+    private record SandboxOfADeletedTemplate(String containerId, String imageId) {}
+
+    /**
+     * Starts sandbox {@link #fromDeletedTemplate} from a template made of this test's sandbox, then deletes the
+     * template as kiln-api does while sandboxes run from it: the engine untags the image and keeps it for them.
+     */
+    private SandboxOfADeletedTemplate sandboxOfADeletedTemplate() throws InterruptedException {
+        String imageRef = support.image("kiln-test/deleted-" + sandboxId + ":v1");
+        String imageId = templateImageOfThisSandbox(imageRef);
+        String containerId = activities.createSandbox(
+                new CreateSandbox(fromDeletedTemplate(), imageRef, 1, 128, null, null, Map.of()));
+        docker.removeImageCmd(imageRef).withForce(true).exec();
+        return new SandboxOfADeletedTemplate(containerId, imageId);
+    }
+
+    private String fromDeletedTemplate() {
+        return sandboxId + "-from-template";
     }
 
     @Test
