@@ -211,6 +211,8 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
 
         enter("read environment", "reading the base image's environment");
         StepContext context = host("read environment").readEnvironment(containerId);
+        // What the cache keys the steps on is also what the steps scheduled ahead run with.
+        List<StepContext> contexts = stepContexts(input.steps(), context);
         StepCachePlan plan = null;
         if (stepCache && input.noCache()) {
             // Neither read nor written: the build runs as if the host had no cache, and leaves it as it was.
@@ -218,13 +220,12 @@ public final class TemplateBuildWorkflowImpl implements TemplateBuildWorkflow {
         } else if (stepCache) {
             enter("step cache", "looking up the step cache on " + hostId);
             plan = host("look up the step cache").resolveStepCache(new ResolveStepCache(input.buildId(), containerId,
-                    input.baseImageRef(), input.steps(), stepContexts(input.steps(), context), archive, true,
+                    input.baseImageRef(), input.steps(), contexts, archive, true,
                     input.vcpus(), input.memoryMb()));
             containerId = plan.containerId();
         }
         StepPipeline pipeline = plan != null && Workflow.getVersion(STEPS_AHEAD, Workflow.DEFAULT_VERSION, 1) == 1
-                ? new StepPipeline(input, hostId, containerId, stepContexts(input.steps(), context), plan.keys(),
-                        plan.cachedSteps())
+                ? new StepPipeline(input, hostId, containerId, contexts, plan.keys(), plan.cachedSteps())
                 : null;
         StepContext templateDefaults = context;
         int total = input.steps().size();
