@@ -16,6 +16,7 @@ import io.temporal.testing.TestActivityEnvironment;
 import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -44,7 +45,10 @@ abstract class BuildSandboxActivitiesTestBase {
     final Map<String, byte[]> archives = new ConcurrentHashMap<>();
     private final AtomicInteger steps = new AtomicInteger();
     TestActivityEnvironment environment;
+    /** What {@link #activities} calls, for tests that need a second environment on the same host. */
+    BuildSandboxHostActivitiesImpl implementation;
     BuildSandboxHostActivities activities;
+    private final List<TestActivityEnvironment> otherEnvironments = new ArrayList<>();
 
     @BeforeAll
     static void importBaseImage() throws InterruptedException {
@@ -60,15 +64,31 @@ abstract class BuildSandboxActivitiesTestBase {
 
     @BeforeEach
     void startEnvironment() {
-        environment = TestActivityEnvironment.newInstance();
-        environment.registerActivitiesImplementations(new BuildSandboxHostActivitiesImpl(docker, DockerTestSupport.HOST, buildId -> {
+        implementation = new BuildSandboxHostActivitiesImpl(docker, DockerTestSupport.HOST, buildId -> {
             byte[] archive = archives.get(buildId);
             if (archive == null) {
                 throw new FileNotFoundException("no archive for build " + buildId);
             }
             return new ByteArrayInputStream(archive);
-        }));
-        activities = environment.newActivityStub(BuildSandboxHostActivities.class, ActivityOptions.newBuilder()
+        });
+        environment = TestActivityEnvironment.newInstance();
+        activities = stub(environment);
+    }
+
+    /** Another environment on the same host, closed after the test. */
+    TestActivityEnvironment otherEnvironment() {
+        TestActivityEnvironment other = TestActivityEnvironment.newInstance();
+        otherEnvironments.add(other);
+        return other;
+    }
+
+    /**
+     * The activities of {@link #implementation} through {@code environment}. A test environment runs one activity at
+     * a time, on a thread of its own, so activities that must run at once each need an environment.
+     */
+    BuildSandboxHostActivities stub(TestActivityEnvironment environment) {
+        environment.registerActivitiesImplementations(implementation);
+        return environment.newActivityStub(BuildSandboxHostActivities.class, ActivityOptions.newBuilder()
                 .setStartToCloseTimeout(Duration.ofMinutes(5))
                 .setHeartbeatTimeout(Duration.ofSeconds(2))
                 .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
@@ -79,6 +99,7 @@ abstract class BuildSandboxActivitiesTestBase {
     @AfterEach
     void removeWhatTheTestMade() throws InterruptedException {
         environment.close();
+        otherEnvironments.forEach(TestActivityEnvironment::close);
         for (Container container : labelled()) {
             support.container(container.getId());
         }

@@ -10,6 +10,7 @@ import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.model.Container;
 import dev.kiln.workflows.FailureType;
 import dev.kiln.workflows.sandbox.CommitSandbox;
+import dev.kiln.workflows.sandbox.BuildSandboxHostActivities;
 import dev.kiln.workflows.sandbox.CreateBuildSandbox;
 import dev.kiln.workflows.sandbox.ImageInfo;
 import dev.kiln.workflows.sandbox.RunStep;
@@ -19,6 +20,7 @@ import dev.kiln.workflows.sandbox.StepProgress;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.testing.TestActivityEnvironment;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,6 +30,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -158,7 +161,7 @@ class BuildSandboxHostActivitiesImplIT extends BuildSandboxActivitiesTestBase {
     }
 
     @Test
-    void aStepScheduledAheadOfAStepThatFailsNeverRuns() {
+    void aStepScheduledAheadOfAStepThatFailsNeverRuns() throws Exception {
         String containerId = activities.createBuildSandbox(sandbox());
 
         StepsInTurn steps = withAStepAhead(containerId, "sleep 1; echo one >> /order; exit 3");
@@ -174,12 +177,20 @@ class BuildSandboxHostActivitiesImplIT extends BuildSandboxActivitiesTestBase {
 
     private record StepsInTurn(StepOutcome first, CompletableFuture<StepOutcome> ahead) {}
 
-    /** Step 102, which appends "two" to /order, arrives first, naming step 101, which then runs {@code first}. */
-    private StepsInTurn withAStepAhead(String containerId, String first) {
-        CompletableFuture<StepOutcome> ahead = CompletableFuture.supplyAsync(() -> activities.runStep(new RunStep(
+    /**
+     * Step 102, which appends "two" to /order, arrives first, naming step 101, and is waiting (it heartbeats while it
+     * waits) when step 101 starts and runs {@code first}.
+     */
+    private StepsInTurn withAStepAhead(String containerId, String first) throws InterruptedException {
+        TestActivityEnvironment aheadEnvironment = otherEnvironment();
+        CountDownLatch waiting = new CountDownLatch(1);
+        aheadEnvironment.setActivityHeartbeatListener(Object.class, beat -> waiting.countDown());
+        BuildSandboxHostActivities ahead = stub(aheadEnvironment);
+        CompletableFuture<StepOutcome> aheadOutcome = CompletableFuture.supplyAsync(() -> ahead.runStep(new RunStep(
                 buildId, containerId, 102, "RUN", List.of("echo two >> /order"), ROOT_CONTEXT, 60, null, 101)));
+        assertThat(waiting.await(30, TimeUnit.SECONDS)).as("step 102 waits for step 101").isTrue();
         return new StepsInTurn(activities.runStep(new RunStep(buildId, containerId, 101, "RUN", List.of(first),
-                ROOT_CONTEXT, 60)), ahead);
+                ROOT_CONTEXT, 60)), aheadOutcome);
     }
 
     @Test
