@@ -7,6 +7,11 @@ import dev.kiln.db.TestDatabase;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.dropwizard.testing.ResourceHelpers;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
+import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsResponse;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.schedules.ScheduleClient;
 import io.temporal.client.schedules.ScheduleException;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -189,7 +194,7 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
             app.after();
             HistoryRecorder.recordIfAsked(app.getConfiguration().getTemporal().getTarget(), controlTaskQueue);
         }
-        deleteGcSchedule();
+        removeWhatTheStackLeftInTemporal();
         if (database != null) {
             database.afterAll(context);
         }
@@ -199,16 +204,45 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
-    /** Each stack's control queue gets a schedule of its own; left behind, it would fire daily into a dead queue. */
-    private void deleteGcSchedule() {
+    /**
+     * What the stack started in Temporal that nothing ends once its kiln-api is gone: the GC schedule of its control
+     * queue, which would fire daily into a dead queue, and the workflows still running there (the lease sweeper, the
+     * lifecycles of hosts no test deleted, sandboxes a failed test left), which would stay among the demo stack's in
+     * the Temporal UI for good. Histories are recorded before this, so open workflows are saved as far as they got.
+     */
+    private void removeWhatTheStackLeftInTemporal() {
         WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
                 .setTarget(app == null ? temporalTarget() : app.getConfiguration().getTemporal().getTarget()).build());
         try {
-            ScheduleClient.newInstance(stubs).getHandle(GoldenGcSchedule.scheduleId(controlTaskQueue)).delete();
-        } catch (ScheduleException notScheduled) {
-            // the stack never got as far as scheduling it
+            try {
+                ScheduleClient.newInstance(stubs).getHandle(GoldenGcSchedule.scheduleId(controlTaskQueue)).delete();
+            } catch (ScheduleException notScheduled) {
+                // the stack never got as far as scheduling it
+            }
+            terminateRunningWorkflows(stubs);
         } finally {
             stubs.shutdown();
+        }
+    }
+
+    private void terminateRunningWorkflows(WorkflowServiceStubs stubs) {
+        WorkflowClient temporal = WorkflowClient.newInstance(stubs);
+        List<WorkflowExecution> running = new ArrayList<>();
+        ListWorkflowExecutionsRequest.Builder request = ListWorkflowExecutionsRequest.newBuilder()
+                .setNamespace(temporal.getOptions().getNamespace())
+                .setQuery("TaskQueue = '" + controlTaskQueue + "' AND ExecutionStatus = 'Running'");
+        do {
+            ListWorkflowExecutionsResponse page = stubs.blockingStub().listWorkflowExecutions(request.build());
+            page.getExecutionsList().forEach(execution -> running.add(execution.getExecution()));
+            request.setNextPageToken(page.getNextPageToken());
+        } while (!request.getNextPageToken().isEmpty());
+        for (WorkflowExecution execution : running) {
+            try {
+                temporal.newUntypedWorkflowStub(execution.getWorkflowId(), Optional.of(execution.getRunId()),
+                        Optional.empty()).terminate("the test stack that ran it has stopped");
+            } catch (WorkflowNotFoundException endedMeanwhile) {
+                // ended on its own between the listing and now
+            }
         }
     }
 
