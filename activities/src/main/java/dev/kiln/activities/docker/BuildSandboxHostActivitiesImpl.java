@@ -213,8 +213,9 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
         ActivityExecutionContext activity = Activity.getExecutionContext();
         if (request.afterStep() != null) {
             awaitTurn(request, activity);
+        } else {
+            order.started(request.buildId(), request.containerId(), request.step());
         }
-        order.started(request.buildId(), request.containerId(), request.step());
         StepOutcome outcome = null;
         try {
             outcome = runStepNow(request, activity);
@@ -227,9 +228,10 @@ public final class BuildSandboxHostActivitiesImpl implements BuildSandboxHostAct
     private void awaitTurn(RunStep request, ActivityExecutionContext activity) {
         StepOrder.Turn turn;
         try {
-            turn = order.await(request.buildId(), request.containerId(), request.afterStep(), PREDECESSOR_PATIENCE,
-                    () -> activity.heartbeat(null));
+            turn = order.await(request.buildId(), request.containerId(), request.step(), request.afterStep(),
+                    PREDECESSOR_PATIENCE, () -> activity.heartbeat(null));
         } catch (InterruptedException e) {
+            order.ended(request.buildId(), request.containerId(), request.step(), false);
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while step " + request.step() + " waited for step "
                     + request.afterStep(), e);

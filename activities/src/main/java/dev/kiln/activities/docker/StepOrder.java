@@ -22,7 +22,10 @@ final class StepOrder {
         RUN,
         /** Its predecessor failed or ended without an outcome here: the build stops or reruns, so do not run. */
         PREDECESSOR_FAILED,
-        /** Its predecessor has neither run nor ended here for a while: it ended in an earlier kiln-host, or never came. */
+        /**
+         * Its predecessor has neither waited, run nor ended here for a while: it ended in an earlier kiln-host, or
+         * never came.
+         */
         PREDECESSOR_ABSENT
     }
 
@@ -41,6 +44,8 @@ final class StepOrder {
 
     private static final class Sandbox {
         final String buildId;
+        /** Steps waiting for their turn here; a step two ahead of the running one waits on one of them. */
+        final Set<Integer> waiting = new HashSet<>();
         final Set<Integer> running = new HashSet<>();
         final Map<Integer, Boolean> succeeded = new HashMap<>();
 
@@ -66,22 +71,43 @@ final class StepOrder {
     }
 
     /**
-     * Waits until step {@code predecessor} of the container has ended here, calling {@code whileWaiting} (the
-     * activity's heartbeat, which throws once the step is cancelled) every {@link #WAIT_SLICE_MILLIS}.
+     * Step {@code step} of the container waits until step {@code predecessor} has ended here, calling
+     * {@code whileWaiting} (the activity's heartbeat, which throws once the step is cancelled) every
+     * {@link #WAIT_SLICE_MILLIS}. On {@link Turn#RUN} the step is running here from that moment, as after
+     * {@link #started}, so that a step waiting on it never finds it gone in between.
      *
-     * @param absentPatience how long the predecessor may be neither running nor ended here before the wait gives up
+     * @param absentPatience how long the predecessor may be neither waiting, running nor ended here before the wait
+     *     gives up
      */
-    Turn await(String buildId, String containerId, int predecessor, Duration absentPatience, Runnable whileWaiting)
-            throws InterruptedException {
+    Turn await(String buildId, String containerId, int step, int predecessor, Duration absentPatience,
+            Runnable whileWaiting) throws InterruptedException {
+        synchronized (this) {
+            sandbox(buildId, containerId).waiting.add(step);
+        }
+        try {
+            return awaitPredecessor(buildId, containerId, step, predecessor, absentPatience, whileWaiting);
+        } finally {
+            synchronized (this) {
+                sandbox(buildId, containerId).waiting.remove(step);
+            }
+        }
+    }
+
+    private Turn awaitPredecessor(String buildId, String containerId, int step, int predecessor,
+            Duration absentPatience, Runnable whileWaiting) throws InterruptedException {
         long absentSince = System.nanoTime();
         while (true) {
             synchronized (this) {
                 Sandbox sandbox = sandbox(buildId, containerId);
                 Boolean succeeded = sandbox.succeeded.get(predecessor);
-                if (succeeded != null) {
-                    return succeeded ? Turn.RUN : Turn.PREDECESSOR_FAILED;
+                if (succeeded != null && succeeded) {
+                    sandbox.running.add(step);
+                    return Turn.RUN;
                 }
-                if (sandbox.running.contains(predecessor)) {
+                if (succeeded != null) {
+                    return Turn.PREDECESSOR_FAILED;
+                }
+                if (sandbox.running.contains(predecessor) || sandbox.waiting.contains(predecessor)) {
                     absentSince = System.nanoTime();
                 } else if (System.nanoTime() - absentSince > absentPatience.toNanos()) {
                     return Turn.PREDECESSOR_ABSENT;

@@ -153,21 +153,38 @@ class BuildSandboxHostActivitiesImplIT extends BuildSandboxActivitiesTestBase {
     void aStepScheduledAheadRunsOnlyOnceTheStepItFollowsHasSucceeded() throws Exception {
         String containerId = activities.createBuildSandbox(sandbox());
 
-        StepsInTurn steps = withAStepAhead(containerId, "sleep 1; echo one >> /order");
+        StepsInTurn steps = withStepsAhead(containerId, "sleep 1; echo one >> /order", 1);
 
         assertThat(steps.first().ok()).isTrue();
-        assertThat(steps.ahead().get(30, TimeUnit.SECONDS).ok()).isTrue();
+        assertThat(steps.ahead().get(0).get(30, TimeUnit.SECONDS).ok()).isTrue();
         assertThat(run(containerId, ROOT_CONTEXT, "cat /order")).isEqualTo("one\ntwo\n");
+    }
+
+    /**
+     * The workflow schedules two steps ahead, so the second waits on one that is itself waiting; a running step
+     * longer than the host's patience with a predecessor it cannot see (10 s) must not make it give up.
+     */
+    @Test
+    void stepsScheduledAheadOfALongStepWaitForItInTurn() throws Exception {
+        String containerId = activities.createBuildSandbox(sandbox());
+
+        StepsInTurn steps = withStepsAhead(containerId, "sleep 12; echo one >> /order", 2);
+
+        assertThat(steps.first().ok()).isTrue();
+        for (CompletableFuture<StepOutcome> ahead : steps.ahead()) {
+            assertThat(ahead.get(30, TimeUnit.SECONDS).ok()).isTrue();
+        }
+        assertThat(run(containerId, ROOT_CONTEXT, "cat /order")).isEqualTo("one\ntwo\nthree\n");
     }
 
     @Test
     void aStepScheduledAheadOfAStepThatFailsNeverRuns() throws Exception {
         String containerId = activities.createBuildSandbox(sandbox());
 
-        StepsInTurn steps = withAStepAhead(containerId, "sleep 1; echo one >> /order; exit 3");
+        StepsInTurn steps = withStepsAhead(containerId, "sleep 1; echo one >> /order; exit 3", 1);
 
         assertThat(steps.first().exitCode()).isEqualTo(3);
-        assertThatThrownBy(() -> steps.ahead().get(30, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> steps.ahead().get(0).get(30, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(ActivityFailure.class)
                 .cause().isInstanceOfSatisfying(ApplicationFailure.class, failure ->
@@ -175,22 +192,28 @@ class BuildSandboxHostActivitiesImplIT extends BuildSandboxActivitiesTestBase {
         assertThat(run(containerId, ROOT_CONTEXT, "cat /order")).isEqualTo("one\n");
     }
 
-    private record StepsInTurn(StepOutcome first, CompletableFuture<StepOutcome> ahead) {}
+    private record StepsInTurn(StepOutcome first, List<CompletableFuture<StepOutcome>> ahead) {}
 
     /**
-     * Step 102, which appends "two" to /order, arrives first, naming step 101, and is waiting (it heartbeats while it
-     * waits) when step 101 starts and runs {@code first}.
+     * Steps 102, 103, ... (as many as {@code count}), which append "two", "three", ... to /order, arrive first, each
+     * naming the step before it, and are waiting (they heartbeat while they wait) when step 101 starts and runs
+     * {@code first}. Each runs in an environment of its own: a test environment runs one activity at a time.
      */
-    private StepsInTurn withAStepAhead(String containerId, String first) throws InterruptedException {
-        TestActivityEnvironment aheadEnvironment = otherEnvironment();
-        CountDownLatch waiting = new CountDownLatch(1);
-        aheadEnvironment.setActivityHeartbeatListener(Object.class, beat -> waiting.countDown());
-        BuildSandboxHostActivities ahead = stub(aheadEnvironment);
-        CompletableFuture<StepOutcome> aheadOutcome = CompletableFuture.supplyAsync(() -> ahead.runStep(new RunStep(
-                buildId, containerId, 102, "RUN", List.of("echo two >> /order"), ROOT_CONTEXT, 60, null, 101)));
-        assertThat(waiting.await(30, TimeUnit.SECONDS)).as("step 102 waits for step 101").isTrue();
+    private StepsInTurn withStepsAhead(String containerId, String first, int count) throws InterruptedException {
+        List<String> words = List.of("two", "three", "four");
+        List<CompletableFuture<StepOutcome>> ahead = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            TestActivityEnvironment aheadEnvironment = otherEnvironment();
+            CountDownLatch waiting = new CountDownLatch(1);
+            aheadEnvironment.setActivityHeartbeatListener(Object.class, beat -> waiting.countDown());
+            BuildSandboxHostActivities host = stub(aheadEnvironment);
+            RunStep step = new RunStep(buildId, containerId, 102 + i, "RUN",
+                    List.of("echo " + words.get(i) + " >> /order"), ROOT_CONTEXT, 60, null, 101 + i);
+            ahead.add(CompletableFuture.supplyAsync(() -> host.runStep(step)));
+            assertThat(waiting.await(30, TimeUnit.SECONDS)).as("step %d waits", step.step()).isTrue();
+        }
         return new StepsInTurn(activities.runStep(new RunStep(buildId, containerId, 101, "RUN", List.of(first),
-                ROOT_CONTEXT, 60)), aheadOutcome);
+                ROOT_CONTEXT, 60)), ahead);
     }
 
     @Test

@@ -25,6 +25,24 @@ class StepOrderTest {
         assertThat(turn.get(2, TimeUnit.SECONDS)).isEqualTo(StepOrder.Turn.RUN);
     }
 
+    /** Steps are scheduled two ahead: the second waits on the first, which waits on the one running. */
+    @Test
+    void aStepWaitingOnAWaitingStepWaitsAsLongAsThatOne() throws Exception {
+        order.started("bld-1", "c1", 1);
+        CompletableFuture<StepOrder.Turn> second = awaitInBackground("c1", 1);
+        CompletableFuture<StepOrder.Turn> third = awaitInBackground("c1", 2);
+
+        TimeUnit.MILLISECONDS.sleep(3 * PATIENCE.toMillis());
+        assertThat(third).as("a predecessor that waits its turn is not absent").isNotDone();
+        order.ended("bld-1", "c1", 1, true);
+        assertThat(second.get(2, TimeUnit.SECONDS)).isEqualTo(StepOrder.Turn.RUN);
+        TimeUnit.MILLISECONDS.sleep(3 * PATIENCE.toMillis());
+        assertThat(third).as("a predecessor whose turn came is running").isNotDone();
+        order.ended("bld-1", "c1", 2, true);
+
+        assertThat(third.get(2, TimeUnit.SECONDS)).isEqualTo(StepOrder.Turn.RUN);
+    }
+
     @Test
     void aStepWhosePredecessorFailedDoesNotRun() throws Exception {
         order.started("bld-1", "c1", 1);
@@ -48,7 +66,7 @@ class StepOrderTest {
     void aPredecessorNeverSeenHereIsAbsentAfterThePatience() throws Exception {
         long started = System.nanoTime();
 
-        StepOrder.Turn turn = order.await("bld-1", "c1", 4, PATIENCE, () -> {});
+        StepOrder.Turn turn = order.await("bld-1", "c1", 5, 4, PATIENCE, () -> {});
 
         assertThat(turn).isEqualTo(StepOrder.Turn.PREDECESSOR_ABSENT);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(PATIENCE);
@@ -58,7 +76,7 @@ class StepOrderTest {
     void stepsOfAnotherSandboxDoNotCount() throws Exception {
         order.ended("bld-1", "c-old", 1, true);
 
-        assertThat(order.await("bld-1", "c-new", 1, PATIENCE, () -> {}))
+        assertThat(order.await("bld-1", "c-new", 2, 1, PATIENCE, () -> {}))
                 .isEqualTo(StepOrder.Turn.PREDECESSOR_ABSENT);
     }
 
@@ -67,7 +85,7 @@ class StepOrderTest {
         order.ended("bld-1", "c1", 1, true);
         order.forget("bld-1");
 
-        assertThat(order.await("bld-1", "c1", 1, PATIENCE, () -> {})).isEqualTo(StepOrder.Turn.PREDECESSOR_ABSENT);
+        assertThat(order.await("bld-1", "c1", 2, 1, PATIENCE, () -> {})).isEqualTo(StepOrder.Turn.PREDECESSOR_ABSENT);
     }
 
     @Test
@@ -75,7 +93,7 @@ class StepOrderTest {
         order.started("bld-1", "c1", 1);
         AtomicInteger heartbeats = new AtomicInteger();
 
-        assertThatThrownBy(() -> order.await("bld-1", "c1", 1, PATIENCE, () -> {
+        assertThatThrownBy(() -> order.await("bld-1", "c1", 2, 1, PATIENCE, () -> {
             if (heartbeats.incrementAndGet() == 2) {
                 throw new IllegalStateException("cancelled");
             }
@@ -86,7 +104,7 @@ class StepOrderTest {
     private CompletableFuture<StepOrder.Turn> awaitInBackground(String containerId, int predecessor) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return order.await("bld-1", containerId, predecessor, PATIENCE, () -> {});
+                return order.await("bld-1", containerId, predecessor + 1, predecessor, PATIENCE, () -> {});
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
