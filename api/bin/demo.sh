@@ -45,25 +45,56 @@ fi
 echo "kiln-api is healthy at $api"
 
 host_alive() { [[ -f $state/kiln-host.pid ]] && kill -0 "$(cat "$state/kiln-host.pid")" 2>/dev/null; }
-if ! host_alive; then
+start_host() { # registration token, empty to resume with the credentials saved in the host's state dir
+  host_started=$(date +%s)
+  KILN_REGISTRATION_TOKEN=$1 KILN_HOST_STATE_DIR=$state/host \
+    setsid nohup java -jar worker-host/target/kiln-host.jar server worker-host/config.yml \
+    >>"$logs/kiln-host.log" 2>&1 < /dev/null &
+  echo $! > "$state/kiln-host.pid"
+}
+wait_online() { # seconds; fails when they pass or kiln-host exits first
+  for _ in $(seq 1 "$1"); do
+    # Online from a heartbeat of this process: the one stopped a moment ago may still be online until its lease lapses.
+    status=$(call "$api/v1/hosts/$host_id" | python3 -c "import datetime,json,sys; d=json.load(sys.stdin)
+beat=d.get('last_heartbeat_at')
+fresh=beat and datetime.datetime.fromisoformat(beat.replace('Z', '+00:00')).timestamp() >= $host_started
+print(d.get('status') if fresh else 'starting')")
+    [[ $status == online ]] && return 0
+    host_alive || return 1
+    sleep 1
+  done
+  return 1
+}
+new_host() {
   say "Creating a host and starting kiln-host with its one-time registration token"
   rm -rf "$state/host"
   created=$(call -X POST "$api/v1/hosts" -d '{"type":"regular"}')
   host_id=$(echo "$created" | json 'd["host"]["id"]')
-  token=$(echo "$created" | json 'd["registration_token"]')
   echo "$host_id" > "$state/host-id"
-  KILN_REGISTRATION_TOKEN=$token KILN_HOST_STATE_DIR=$state/host \
-    setsid nohup java -jar worker-host/target/kiln-host.jar server worker-host/config.yml \
-    >"$logs/kiln-host.log" 2>&1 < /dev/null &
-  echo $! > "$state/kiln-host.pid"
+  : > "$logs/kiln-host.log"
+  start_host "$(echo "$created" | json 'd["registration_token"]')"
+}
+host_id=$(cat "$state/host-id" 2>/dev/null || true)
+if ! host_alive; then
+  # A host that stopped (a reboot, a killed process) comes back as itself: a new one would leave the old one online
+  # until its lease lapsed, and the build could be placed on it and wait a minute for a worker that never comes.
+  known=$([[ -n $host_id && -f $state/host/host-credentials.json ]] \
+    && call "$api/v1/hosts/$host_id" | json 'd.get("status") or ""' || true)
+  if [[ -n $known && $known != deleted ]]; then
+    say "Restarting kiln-host $host_id with its saved credentials"
+    start_host ""
+    if ! wait_online 60; then
+      echo "kiln-host $host_id did not come back online (see $logs/kiln-host.log); replacing it with a new host"
+      host_alive && kill "$(cat "$state/kiln-host.pid")" && sleep 2
+      # Deleted, not left to lapse, so that no build is placed on it meanwhile; its sandboxes were the demo's.
+      call -X DELETE "$api/v1/hosts/$host_id?force=true" >/dev/null || true
+      new_host
+    fi
+  else
+    new_host
+  fi
 fi
-host_id=$(cat "$state/host-id")
-for _ in $(seq 1 120); do
-  status=$(call "$api/v1/hosts/$host_id" | json 'd.get("status")')
-  [[ $status == online ]] && break
-  host_alive || { tail -40 "$logs/kiln-host.log"; exit 1; }
-  sleep 1
-done
+wait_online 120 || { tail -40 "$logs/kiln-host.log"; exit 1; }
 echo "host $host_id is $status"
 
 say "Submitting api/examples/hello-site.json"
