@@ -1,8 +1,6 @@
 package dev.kiln.api;
 
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
-import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
-import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -37,20 +35,14 @@ final class HistoryRecorder {
             WorkflowClient client = WorkflowClient.newInstance(stubs,
                     WorkflowClientOptions.newBuilder().setNamespace(NAMESPACE).build());
             Files.createDirectories(Path.of(dir));
-            ListWorkflowExecutionsRequest.Builder request = ListWorkflowExecutionsRequest.newBuilder()
-                    .setNamespace(NAMESPACE)
-                    .setQuery("TaskQueue = '" + controlTaskQueue + "'");
-            do {
-                ListWorkflowExecutionsResponse page = stubs.blockingStub().listWorkflowExecutions(request.build());
-                for (WorkflowExecutionInfo execution : page.getExecutionsList()) {
-                    Path file = Path.of(dir, execution.getType().getName() + "-" + outcome(execution) + ".json");
-                    if (!Files.exists(file)) {
-                        Files.writeString(file, client.fetchHistory(execution.getExecution().getWorkflowId(),
-                                execution.getExecution().getRunId()).toJson(true));
-                    }
+            for (WorkflowExecutionInfo execution :
+                    WorkflowListing.all(stubs, NAMESPACE, "TaskQueue = '" + controlTaskQueue + "'")) {
+                Path file = Path.of(dir, execution.getType().getName() + "-" + outcome(execution) + ".json");
+                if (!Files.exists(file)) {
+                    Files.writeString(file, client.fetchHistory(execution.getExecution().getWorkflowId(),
+                            execution.getExecution().getRunId()).toJson(true));
                 }
-                request.setNextPageToken(page.getNextPageToken());
-            } while (!request.getNextPageToken().isEmpty());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("recording histories into " + dir, e);
         } finally {

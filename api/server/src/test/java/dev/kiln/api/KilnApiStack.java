@@ -8,8 +8,7 @@ import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.dropwizard.testing.ResourceHelpers;
 import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
-import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsResponse;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.schedules.ScheduleClient;
@@ -227,16 +226,9 @@ final class KilnApiStack implements BeforeAllCallback, AfterAllCallback {
 
     private void terminateRunningWorkflows(WorkflowServiceStubs stubs) {
         WorkflowClient temporal = WorkflowClient.newInstance(stubs);
-        List<WorkflowExecution> running = new ArrayList<>();
-        ListWorkflowExecutionsRequest.Builder request = ListWorkflowExecutionsRequest.newBuilder()
-                .setNamespace(temporal.getOptions().getNamespace())
-                .setQuery("TaskQueue = '" + controlTaskQueue + "' AND ExecutionStatus = 'Running'");
-        do {
-            ListWorkflowExecutionsResponse page = stubs.blockingStub().listWorkflowExecutions(request.build());
-            page.getExecutionsList().forEach(execution -> running.add(execution.getExecution()));
-            request.setNextPageToken(page.getNextPageToken());
-        } while (!request.getNextPageToken().isEmpty());
-        for (WorkflowExecution execution : running) {
+        for (WorkflowExecutionInfo running : WorkflowListing.all(stubs, temporal.getOptions().getNamespace(),
+                "TaskQueue = '" + controlTaskQueue + "' AND ExecutionStatus = 'Running'")) {
+            WorkflowExecution execution = running.getExecution();
             try {
                 temporal.newUntypedWorkflowStub(execution.getWorkflowId(), Optional.of(execution.getRunId()),
                         Optional.empty()).terminate("the test stack that ran it has stopped");
