@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { envLine, rollbackTarget, shortHash, templateNamed, versionRef } from './templates';
+import { envLine, rollbackRefusal, rollbackTarget, shortHash, templateNamed, versionRef } from './templates';
 
 describe('shortHash', () => {
   it('drops the algorithm and keeps 12 hex digits, as docker images shows an image id', () => {
@@ -31,6 +31,15 @@ describe('rollbackTarget', () => {
     expect(rollbackTarget([{ from_version: 2, to_version: 1, reason: 'rollback' }, { from_version: 1, to_version: 2, reason: 'build' }])).toBe(2);
     expect(rollbackTarget([{ to_version: 1, reason: 'build' }])).toBeUndefined();
     expect(rollbackTarget([])).toBeUndefined();
+  });
+});
+
+describe('rollbackRefusal', () => {
+  it('says why the API would refuse the rollback: no earlier version, or a revoked one', () => {
+    const versions = [{ version: 2, revoked: true }, { version: 1, revoked: false }];
+    expect(rollbackRefusal(undefined, versions)).toBe('it has pointed at no other version');
+    expect(rollbackRefusal(2, versions)).toBe('v2 is revoked: a tag may not point at a revoked version');
+    expect(rollbackRefusal(1, versions)).toBeUndefined();
   });
 });
 

@@ -1,4 +1,4 @@
-import type { TagMove, Template } from './types';
+import type { TagMove, Template, TemplateVersion } from './types';
 
 /** A hash as `docker images` shows an image id: without its algorithm, the first 12 hex digits. */
 export function shortHash(hash: string | undefined): string {
@@ -22,6 +22,19 @@ export function templateNamed(templates: Template[], name: string): Template | u
  */
 export function rollbackTarget(history: TagMove[]): number | undefined {
   return history[0]?.from_version;
+}
+
+/**
+ * Why the API would refuse to roll a tag back to {@code target}, for the button to say instead of failing; undefined
+ * when it would not. A tag may not point at a revoked version, so neither may a rollback move it there.
+ */
+export function rollbackRefusal(target: number | undefined, versions: TemplateVersion[]): string | undefined {
+  if (target === undefined) {
+    return 'it has pointed at no other version';
+  }
+  return versions.find((v) => v.version === target)?.revoked
+    ? `v${target} is revoked: a tag may not point at a revoked version`
+    : undefined;
 }
 
 /** A template's default environment as one line: A=1 B=2. */

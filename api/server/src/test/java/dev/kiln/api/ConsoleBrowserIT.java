@@ -496,6 +496,11 @@ class ConsoleBrowserIT {
         assertThat(browser.findElements(By.cssSelector("dialog[open]"))).isEmpty();
         assertThat(api.get("/v1/templates/" + name + "/versions", STACK.adminKey).body().get(0).path("revoked").asBoolean())
                 .isTrue();
+        // The API refuses a rollback onto a revoked version, so the button says so instead of offering it.
+        WebElement rollBack = browser.findElement(By.cssSelector("article[data-tag=latest]"))
+                .findElement(By.xpath(".//button[normalize-space()='Roll back to v2']"));
+        assertThat(rollBack.isEnabled()).isFalse();
+        assertThat(rollBack.getAttribute("title")).isEqualTo("v2 is revoked: a tag may not point at a revoked version");
         screenshot("21-template-versions-and-tags");
     }
 
